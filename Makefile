@@ -1,0 +1,59 @@
+# RWF_UNCACHED sandbox: Debian's linux-source-6.12 + our series, KUnit
+# suites under UML, gcov coverage.  "make help" lists the targets.
+
+# kunit.py filter glob, e.g. SUITE='uncached_plumbing' or 'uncached_*.*enomem*'
+SUITE	?=
+# COVERAGE=0 builds without gcov (faster, no report), in its own build folder
+COVERAGE ?= 1
+
+TOP	:= $(CURDIR)
+TREE	?= $(TOP)/work/linux
+BUILD	?= $(TOP)/build/kunit$(if $(filter 0,$(COVERAGE)),-nocov)
+RESULTS	?= $(TOP)/results
+export TOP TREE BUILD RESULTS COVERAGE
+
+.DEFAULT_GOAL := all
+.PHONY: all deps tree run coverage check test-tools check-series export \
+	gdb clean distclean help
+
+all: deps tree ## build the patched UML kernel, run the suites, report coverage
+	@tools/run.sh $(SUITE)
+
+run: ## run the suites on the tree as it is (no deps or tree step)
+	@tools/run.sh $(SUITE)
+
+deps: ## install missing Debian packages (as root), or print the apt-get line
+	@tools/deps.sh
+
+tree: deps ## unpack the kernel into work/linux and apply the series (only what changed)
+	@tools/prepare-tree.sh
+
+coverage: ## coverage report (coverage/html, coverage/summary.txt) from the last run
+	@tools/coverage.sh
+
+check: test-tools check-series all ## what CI runs: tool tests, series on the pristine base, make
+	@echo "make check: all gates passed"
+
+test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
+	@tools/tests/run.sh
+
+check-series: deps ## the series applies with git am to the pristine base
+	@tools/check-series.sh
+
+export: ## turn the commits in work/linux back into mm/ and fs/ patches
+	@tools/export.sh
+
+gdb: ## run the UML kernel under gdb with SUITE's cases
+	@tools/gdb.sh $(SUITE)
+
+clean: ## remove build output, results and generated reports
+	rm -rf $(TOP)/build $(RESULTS) coverage/html coverage/coverage.info coverage/summary.txt
+
+distclean: ## clean, and remove the unpacked tree (refuses if it has unexported commits)
+	@tools/distclean.sh
+	@$(MAKE) --no-print-directory clean
+
+help: ## this list
+	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'

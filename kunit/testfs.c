@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uncached_testfs: the filesystem the RWF_UNCACHED suites run against.
+ *
+ * Each inode has an extent table with one entry per PAGE_SIZE block
+ * (hole, delalloc, written, unwritten), a RAM "disk" at the same offsets
+ * as the file, and a validity cookie that every change of the extent
+ * table bumps, as XFS bumps if_seq.  Buffered writes go through the real
+ * iomap_file_buffered_write() (or generic_perform_write() for the
+ * UTFS_GENERIC files), writeback copies folios to the disk, converts
+ * delalloc and unwritten blocks to written, and trims the speculative
+ * delalloc beyond EOF that ->iomap_begin hands out.
+ */
+#include <linux/backing-dev.h>
+#include <linux/file.h>
+#include <linux/fs_context.h>
+#include <linux/highmem.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
+#include <linux/writeback.h>
+
+#include "testfs.h"
+
+#define UTFS_MAGIC	0x75746673	/* "utfs" */
+
+static void utfs_log(struct utfs_inode *ui, enum utfs_event_type type,
+		     loff_t pos, u64 len, enum utfs_extent_type extent)
+{
+	struct utfs_event *ev;
+
+	spin_lock(&ui->lock);
+	if (ui->nr_events < UTFS_MAX_EVENTS) {
+		ev = &ui->events[ui->nr_events++];
+		ev->type = type;
+		ev->pos = pos;
+		ev->len = len;
+		ev->extent = extent;
+	}
+	spin_unlock(&ui->lock);
+}
+
+unsigned int utfs_count_events(struct utfs_inode *ui,
+			       enum utfs_event_type type)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ui->nr_events; i++)
+		n += ui->events[i].type == type;
+	return n;
+}
+
+void utfs_reset_stats(struct utfs_inode *ui)
+{
+	spin_lock(&ui->lock);
+	memset(&ui->stats, 0, sizeof(ui->stats));
+	ui->nr_events = 0;
+	spin_unlock(&ui->lock);
+}
+
+void utfs_set_extent(struct utfs_inode *ui, unsigned int first,
+		     unsigned int nr, enum utfs_extent_type type)
+{
+	spin_lock(&ui->lock);
+	memset(&ui->extent[first], type, nr);
+	ui->seq++;
+	spin_unlock(&ui->lock);
+}
+
+void utfs_fill_disk(struct utfs_inode *ui, loff_t pos, const void *buf,
+		    size_t len)
+{
+	memcpy(ui->disk + pos, buf, len);
+	utfs_set_extent(ui, pos >> PAGE_SHIFT,
+			DIV_ROUND_UP(pos + len, PAGE_SIZE) - (pos >> PAGE_SHIFT),
+			UTFS_WRITTEN);
+	if (pos + len > i_size_read(&ui->vfs_inode))
+		i_size_write(&ui->vfs_inode, pos + len);
+}
+
+void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed)
+{
+	u8 *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (u8)((pos + i) * 7 + ((pos + i) >> PAGE_SHIFT) + seed);
+}
+
+/* Fill a locked, !uptodate folio from the disk (written blocks) or zeroes. */
+static void utfs_fill_folio(struct utfs_inode *ui, struct folio *folio)
+{
+	loff_t pos = folio_pos(folio);
+	unsigned int blk = pos >> PAGE_SHIFT;
+
+	if (blk < UTFS_MAX_BLOCKS && ui->extent[blk] == UTFS_WRITTEN)
+		memcpy_to_folio(folio, 0, ui->disk + pos, folio_size(folio));
+	else
+		folio_zero_range(folio, 0, folio_size(folio));
+	folio_mark_uptodate(folio);
+}
+
+/* iomap operations */
+
+static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+			    unsigned int flags, struct iomap *iomap,
+			    struct iomap *srcmap);
+
+static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
+				    unsigned int len)
+{
+	struct utfs_inode *ui = UTFS_I(iter->inode);
+	struct folio *folio;
+	bool cached;
+
+	/* Observe the cache ourselves rather than trust the code under test. */
+	folio = filemap_get_folio(iter->inode->i_mapping, pos >> PAGE_SHIFT);
+	cached = !IS_ERR(folio);
+	if (cached)
+		folio_put(folio);
+
+	spin_lock(&ui->lock);
+	if (cached)
+		ui->stats.folios_found++;
+	else
+		ui->stats.folios_created++;
+	/* Simulate a mapping change behind the writer's back. */
+	if (ui->faults.bump_cookie_at &&
+	    ui->stats.folios_found + ui->stats.folios_created ==
+	    ui->faults.bump_cookie_at)
+		ui->seq++;
+	spin_unlock(&ui->lock);
+
+	folio = iomap_get_folio(iter, pos, len);
+	if (!IS_ERR(folio) && !folio_test_uptodate(folio))
+		utfs_fill_folio(ui, folio);
+	return folio;
+}
+
+static bool utfs_iomap_valid(struct inode *inode, const struct iomap *iomap)
+{
+	struct utfs_inode *ui = UTFS_I(inode);
+
+	if (iomap->validity_cookie == READ_ONCE(ui->seq))
+		return true;
+	spin_lock(&ui->lock);
+	ui->stats.stale++;
+	spin_unlock(&ui->lock);
+	utfs_log(ui, UTFS_EV_STALE, iomap->offset, iomap->length, 0);
+	return false;
+}
+
+static const struct iomap_folio_ops utfs_folio_ops = {
+	.get_folio	= utfs_get_folio,
+	.iomap_valid	= utfs_iomap_valid,
+};
+
+static const u16 utfs_iomap_type[] = {
+	[UTFS_HOLE]		= IOMAP_HOLE,
+	[UTFS_DELALLOC]		= IOMAP_DELALLOC,
+	[UTFS_WRITTEN]		= IOMAP_MAPPED,
+	[UTFS_UNWRITTEN]	= IOMAP_UNWRITTEN,
+};
+
+/* Turn holes into delalloc for a write; returns true if any changed. */
+static bool utfs_alloc_delalloc(struct utfs_inode *ui, unsigned int first,
+				unsigned int last)
+{
+	bool changed = false;
+	unsigned int b;
+
+	for (b = first; b < last; b++) {
+		if (ui->extent[b] == UTFS_HOLE) {
+			ui->extent[b] = UTFS_DELALLOC;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
+			    unsigned int flags, struct iomap *iomap,
+			    struct iomap *srcmap)
+{
+	struct utfs_inode *ui = UTFS_I(inode);
+	unsigned int first = pos >> PAGE_SHIFT, last, b;
+	enum utfs_extent_type type;
+	bool new = false;
+
+	if (ui->faults.begin_error)
+		return ui->faults.begin_error;
+	if (pos >= UTFS_MAX_SIZE)
+		return -EFBIG;
+	last = min_t(u64, DIV_ROUND_UP(pos + length, PAGE_SIZE),
+		     UTFS_MAX_BLOCKS);
+
+	spin_lock(&ui->lock);
+	if (flags & IOMAP_WRITE) {
+		new = utfs_alloc_delalloc(ui, first, last);
+		/* Extending writes get speculative delalloc beyond EOF. */
+		if (pos + length >= i_size_read(inode))
+			new |= utfs_alloc_delalloc(ui, last,
+					min(last + UTFS_PREALLOC_BLOCKS,
+					    UTFS_MAX_BLOCKS));
+		if (new)
+			ui->seq++;
+	}
+	type = ui->extent[first];
+	for (b = first + 1; b < last && ui->extent[b] == type; b++)
+		;
+	iomap->offset = (loff_t)first << PAGE_SHIFT;
+	iomap->length = (u64)(b - first) << PAGE_SHIFT;
+	iomap->type = utfs_iomap_type[type];
+	iomap->addr = (type == UTFS_WRITTEN || type == UTFS_UNWRITTEN) ?
+		      iomap->offset : IOMAP_NULL_ADDR;
+	iomap->flags = new ? IOMAP_F_NEW : 0;
+	iomap->validity_cookie = ui->seq;
+	iomap->folio_ops = &utfs_folio_ops;
+	ui->stats.mappings++;
+	spin_unlock(&ui->lock);
+
+	utfs_log(ui, UTFS_EV_BEGIN, iomap->offset, iomap->length, type);
+	return 0;
+}
+
+static int utfs_iomap_end(struct inode *inode, loff_t pos, loff_t length,
+			  ssize_t written, unsigned int flags,
+			  struct iomap *iomap)
+{
+	utfs_log(UTFS_I(inode), UTFS_EV_END, pos, length, 0);
+	return 0;
+}
+
+static const struct iomap_ops utfs_iomap_ops = {
+	.iomap_begin	= utfs_iomap_begin,
+	.iomap_end	= utfs_iomap_end,
+};
+
+/* address_space operations */
+
+static int utfs_read_folio(struct file *file, struct folio *folio)
+{
+	utfs_fill_folio(UTFS_I(folio->mapping->host), folio);
+	folio_unlock(folio);
+	return 0;
+}
+
+/* Write one locked folio to the disk; the folio is unlocked on return. */
+static void utfs_write_folio(struct utfs_inode *ui, struct folio *folio)
+{
+	struct address_space *mapping = folio->mapping;
+	loff_t pos = folio_pos(folio);
+	unsigned int blk = pos >> PAGE_SHIFT;
+	int error = 0;
+
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+
+	spin_lock(&ui->lock);
+	if (ui->faults.wb_error && pos >= ui->faults.wb_error_from) {
+		error = ui->faults.wb_error;
+	} else {
+		memcpy_from_folio(ui->disk + pos, folio, 0, folio_size(folio));
+		if (ui->extent[blk] != UTFS_WRITTEN) {
+			ui->extent[blk] = UTFS_WRITTEN;
+			ui->seq++;
+		}
+		ui->stats.folios_written++;
+	}
+	spin_unlock(&ui->lock);
+
+	if (error)
+		mapping_set_error(mapping, error);
+	else
+		utfs_log(ui, UTFS_EV_WRITEBACK, pos, folio_size(folio), 0);
+	folio_end_writeback(folio);
+}
+
+/* Trim speculative delalloc beyond EOF, as XFS does after writeback. */
+static void utfs_trim_eofblocks(struct utfs_inode *ui)
+{
+	unsigned int b = DIV_ROUND_UP(i_size_read(&ui->vfs_inode), PAGE_SIZE);
+	bool changed = false;
+
+	spin_lock(&ui->lock);
+	for (; b < UTFS_MAX_BLOCKS; b++) {
+		if (ui->extent[b] == UTFS_DELALLOC) {
+			ui->extent[b] = UTFS_HOLE;
+			changed = true;
+		}
+	}
+	if (changed)
+		ui->seq++;
+	spin_unlock(&ui->lock);
+}
+
+static int utfs_writepages(struct address_space *mapping,
+			   struct writeback_control *wbc)
+{
+	struct utfs_inode *ui = UTFS_I(mapping->host);
+	struct folio *folio = NULL;
+	int error = 0;
+
+	spin_lock(&ui->lock);
+	ui->stats.writebacks++;
+	spin_unlock(&ui->lock);
+
+	while ((folio = writeback_iter(mapping, wbc, folio, &error)))
+		utfs_write_folio(ui, folio);
+	utfs_trim_eofblocks(ui);
+	return error;
+}
+
+/* ->write_begin and ->write_end for generic_perform_write() */
+static int utfs_write_begin(struct file *file, struct address_space *mapping,
+			    loff_t pos, unsigned int len, struct folio **foliop,
+			    void **fsdata)
+{
+	struct utfs_inode *ui = UTFS_I(mapping->host);
+	unsigned int blk = pos >> PAGE_SHIFT;
+	struct folio *folio;
+
+	if (blk >= UTFS_MAX_BLOCKS)
+		return -EFBIG;
+	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
+				    mapping_gfp_mask(mapping));
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	if (!folio_test_uptodate(folio))
+		utfs_fill_folio(ui, folio);
+
+	spin_lock(&ui->lock);
+	if (utfs_alloc_delalloc(ui, blk, blk + 1))
+		ui->seq++;
+	spin_unlock(&ui->lock);
+
+	*foliop = folio;
+	return 0;
+}
+
+static int utfs_write_end(struct file *file, struct address_space *mapping,
+			  loff_t pos, unsigned int len, unsigned int copied,
+			  struct folio *folio, void *fsdata)
+{
+	struct inode *inode = mapping->host;
+
+	if (pos + copied > inode->i_size)
+		i_size_write(inode, pos + copied);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+	return copied;
+}
+
+static const struct address_space_operations utfs_aops = {
+	.read_folio		= utfs_read_folio,
+	.writepages		= utfs_writepages,
+	.dirty_folio		= filemap_dirty_folio,
+	.write_begin		= utfs_write_begin,
+	.write_end		= utfs_write_end,
+	.release_folio		= iomap_release_folio,
+	.invalidate_folio	= iomap_invalidate_folio,
+	.migrate_folio		= filemap_migrate_folio,
+};
+
+/* file operations */
+
+static ssize_t utfs_iomap_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	inode_lock(inode);
+	ret = generic_write_checks(iocb, from);
+	if (ret > 0)
+		ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops,
+						NULL);
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
+static int utfs_fsync(struct file *file, loff_t start, loff_t end,
+		      int datasync)
+{
+	return file_write_and_wait_range(file, start, end);
+}
+
+static const struct file_operations utfs_fops[] = {
+	[UTFS_IOMAP] = {
+		.llseek		= generic_file_llseek,
+		.read_iter	= generic_file_read_iter,
+		.write_iter	= utfs_iomap_write_iter,
+		.fsync		= utfs_fsync,
+		.fop_flags	= FOP_UNCACHED,
+	},
+	[UTFS_GENERIC] = {
+		.llseek		= generic_file_llseek,
+		.read_iter	= generic_file_read_iter,
+		.write_iter	= generic_file_write_iter,
+		.fsync		= utfs_fsync,
+		.fop_flags	= FOP_UNCACHED,
+	},
+	[UTFS_NOT_OPTED_IN] = {
+		.llseek		= generic_file_llseek,
+		.read_iter	= generic_file_read_iter,
+		.write_iter	= utfs_iomap_write_iter,
+		.fsync		= utfs_fsync,
+	},
+};
+
+/* superblock */
+
+static struct inode *utfs_alloc_inode(struct super_block *sb)
+{
+	struct utfs_inode *ui = kzalloc(sizeof(*ui), GFP_KERNEL);
+
+	if (!ui)
+		return NULL;
+	inode_init_once(&ui->vfs_inode);
+	spin_lock_init(&ui->lock);
+	return &ui->vfs_inode;
+}
+
+static void utfs_free_inode(struct inode *inode)
+{
+	struct utfs_inode *ui = UTFS_I(inode);
+
+	vfree(ui->disk);
+	kfree(ui);
+}
+
+static void utfs_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+}
+
+static const struct super_operations utfs_sops = {
+	.alloc_inode	= utfs_alloc_inode,
+	.free_inode	= utfs_free_inode,
+	.evict_inode	= utfs_evict_inode,
+	.statfs		= simple_statfs,
+};
+
+static int utfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct inode *root;
+	int error;
+
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_maxbytes = UTFS_MAX_SIZE;
+	sb->s_magic = UTFS_MAGIC;
+	sb->s_op = &utfs_sops;
+	sb->s_time_gran = 1;
+	/* A real bdi: the noop one cannot write back. */
+	error = super_setup_bdi(sb);
+	if (error)
+		return error;
+
+	root = new_inode(sb);
+	if (!root)
+		return -ENOMEM;
+	root->i_ino = 1;
+	root->i_mode = S_IFDIR | 0755;
+	root->i_op = &simple_dir_inode_operations;
+	root->i_fop = &simple_dir_operations;
+	set_nlink(root, 2);
+	sb->s_root = d_make_root(root);
+	return sb->s_root ? 0 : -ENOMEM;
+}
+
+static int utfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, utfs_fill_super);
+}
+
+static const struct fs_context_operations utfs_context_ops = {
+	.get_tree	= utfs_get_tree,
+};
+
+static int utfs_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &utfs_context_ops;
+	return 0;
+}
+
+static struct file_system_type utfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "uncached_testfs",
+	.init_fs_context	= utfs_init_fs_context,
+	.kill_sb		= kill_anon_super,
+};
+
+static DEFINE_MUTEX(utfs_mnt_lock);
+static struct vfsmount *utfs_mnt;
+
+static struct vfsmount *utfs_get_mnt(struct kunit *test)
+{
+	mutex_lock(&utfs_mnt_lock);
+	if (!utfs_mnt) {
+		struct vfsmount *mnt = kern_mount(&utfs_fs_type);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
+		utfs_mnt = mnt;
+	}
+	mutex_unlock(&utfs_mnt_lock);
+	return utfs_mnt;
+}
+
+static void utfs_close(void *file)
+{
+	/* Now, not from a workqueue: the inode is evicted before the next test. */
+	__fput_sync(file);
+}
+
+static struct file *utfs_open(struct kunit *test, struct inode *inode,
+			      enum utfs_path path)
+{
+	struct file *file;
+
+	file = alloc_file_pseudo(inode, utfs_get_mnt(test), "utfs", O_RDWR,
+				 &utfs_fops[path]);
+	if (IS_ERR(file))
+		iput(inode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, utfs_close,
+							    file));
+	return file;
+}
+
+struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
+{
+	struct vfsmount *mnt = utfs_get_mnt(test);
+	struct utfs_inode *ui;
+	struct inode *inode;
+
+	inode = new_inode(mnt->mnt_sb);
+	KUNIT_ASSERT_NOT_NULL(test, inode);
+	ui = UTFS_I(inode);
+	ui->disk = vzalloc(UTFS_MAX_SIZE);
+	if (!ui->disk)
+		iput(inode);
+	KUNIT_ASSERT_NOT_NULL(test, ui->disk);
+
+	inode->i_ino = get_next_ino();
+	inode->i_mode = S_IFREG | 0600;
+	inode->i_mapping->a_ops = &utfs_aops;
+	inode->i_fop = &utfs_fops[path];
+	return utfs_open(test, inode, path);
+}
+
+struct file *utfs_reopen(struct kunit *test, struct file *file,
+			 enum utfs_path path)
+{
+	struct inode *inode = file_inode(file);
+
+	ihold(inode);
+	return utfs_open(test, inode, path);
+}
+
+ssize_t utfs_pwrite(struct file *file, const void *buf, size_t len,
+		    loff_t pos, rwf_t flags)
+{
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
+	return vfs_iter_write(file, &iter, &pos, flags);
+}
+
+ssize_t utfs_pread(struct file *file, void *buf, size_t len, loff_t pos,
+		   rwf_t flags)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	return vfs_iter_read(file, &iter, &pos, flags);
+}
+
+void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
+		      size_t len)
+{
+	void *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len, utfs_pread(file, buf, len, pos, 0));
+	KUNIT_ASSERT_EQ(test, DIV_ROUND_UP(pos + len, PAGE_SIZE) -
+			(pos >> PAGE_SHIFT), utfs_cached_folios(file, pos, len));
+}
+
+unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len)
+{
+	pgoff_t index, last = (pos + len - 1) >> PAGE_SHIFT;
+	unsigned int n = 0;
+
+	for (index = pos >> PAGE_SHIFT; index <= last; index++) {
+		struct folio *folio = filemap_get_folio(file->f_mapping, index);
+
+		if (!IS_ERR(folio)) {
+			n++;
+			folio_put(folio);
+		}
+	}
+	return n;
+}
+
+MODULE_DESCRIPTION("KUnit tests for uncached buffered I/O (RWF_UNCACHED)");
+MODULE_LICENSE("GPL");

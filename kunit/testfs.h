@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uncached_testfs: a small in-kernel filesystem for the RWF_UNCACHED
+ * KUnit suites.  Real page cache, real iomap and filemap code; what is
+ * made up is the storage: a per-inode extent table, a RAM "disk" that
+ * writeback copies into, fault switches and counters.
+ */
+#ifndef _UNCACHED_TESTFS_H
+#define _UNCACHED_TESTFS_H
+
+#include <linux/fs.h>
+#include <linux/iomap.h>
+#include <linux/spinlock.h>
+#include <kunit/test.h>
+
+/* Block size is PAGE_SIZE, so iomap keeps no per-folio state. */
+#define UTFS_MAX_BLOCKS		64
+#define UTFS_MAX_SIZE		(UTFS_MAX_BLOCKS * PAGE_SIZE)
+/* Speculative delalloc beyond EOF, as XFS preallocates: in blocks. */
+#define UTFS_PREALLOC_BLOCKS	4
+#define UTFS_MAX_EVENTS		128
+
+enum utfs_extent_type {
+	UTFS_HOLE = 0,
+	UTFS_DELALLOC,
+	UTFS_WRITTEN,
+	UTFS_UNWRITTEN,
+};
+
+/* Which write path a test file uses. */
+enum utfs_path {
+	UTFS_IOMAP,		/* iomap_file_buffered_write(), opted in */
+	UTFS_GENERIC,		/* generic_perform_write(), opted in */
+	UTFS_NOT_OPTED_IN,	/* iomap path, without FOP_UNCACHED */
+};
+
+/* What happened, in order: lets a test check when writeback ran. */
+enum utfs_event_type {
+	UTFS_EV_BEGIN,		/* ->iomap_begin handed out a mapping */
+	UTFS_EV_END,		/* ->iomap_end */
+	UTFS_EV_STALE,		/* ->iomap_valid found a stale mapping */
+	UTFS_EV_WRITEBACK,	/* one folio written to the disk */
+};
+
+struct utfs_event {
+	enum utfs_event_type type;
+	loff_t pos;
+	u64 len;
+	enum utfs_extent_type extent;	/* for UTFS_EV_BEGIN */
+};
+
+/* Fault switches: set by a test before the I/O it injects into. */
+struct utfs_faults {
+	int wb_error;		/* writeback of folios at or after ... */
+	loff_t wb_error_from;	/* ... this offset fails with wb_error */
+	int alloc_error;	/* filemap_add_folio() fails with this */
+	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
+	int begin_error;	/* ->iomap_begin fails with this */
+};
+
+struct utfs_stats {
+	unsigned int mappings;		/* ->iomap_begin calls */
+	unsigned int stale;		/* stale mappings detected */
+	unsigned int writebacks;	/* ->writepages calls */
+	unsigned int folios_written;	/* folios written to the disk */
+	unsigned int folios_created;	/* ->get_folio: not cached before */
+	unsigned int folios_found;	/* ->get_folio: cached before */
+	unsigned int folios_freed;	/* folios dropped from the cache */
+	unsigned int alloc_failures;	/* injected allocation failures */
+};
+
+struct utfs_inode {
+	struct inode vfs_inode;
+	spinlock_t lock;
+	u64 seq;		/* validity cookie, bumped by mapping changes */
+	u8 extent[UTFS_MAX_BLOCKS];	/* enum utfs_extent_type per block */
+	u8 *disk;		/* UTFS_MAX_SIZE bytes, file offset == disk offset */
+	struct utfs_faults faults;
+	struct utfs_stats stats;
+	unsigned int nr_events;
+	struct utfs_event events[UTFS_MAX_EVENTS];
+};
+
+static inline struct utfs_inode *UTFS_I(struct inode *inode)
+{
+	return container_of(inode, struct utfs_inode, vfs_inode);
+}
+
+/* A file on a fresh inode of the test filesystem, closed at test exit. */
+struct file *utfs_new_file(struct kunit *test, enum utfs_path path);
+/* Another open file on the same inode, closed at test exit. */
+struct file *utfs_reopen(struct kunit *test, struct file *file,
+			 enum utfs_path path);
+
+static inline struct utfs_inode *utfs_file_inode(struct file *file)
+{
+	return UTFS_I(file_inode(file));
+}
+
+ssize_t utfs_pwrite(struct file *file, const void *buf, size_t len,
+		    loff_t pos, rwf_t flags);
+ssize_t utfs_pread(struct file *file, void *buf, size_t len, loff_t pos,
+		   rwf_t flags);
+
+/* Set blocks [first, first + nr) of the extent table to type. */
+void utfs_set_extent(struct utfs_inode *ui, unsigned int first,
+		     unsigned int nr, enum utfs_extent_type type);
+/* Put data on the disk behind [pos, pos + len) and mark it written. */
+void utfs_fill_disk(struct utfs_inode *ui, loff_t pos, const void *buf,
+		    size_t len);
+/* Bring [pos, pos + len) into the page cache with a plain buffered read. */
+void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
+		      size_t len);
+/* Folios of [pos, pos + len) now in the page cache. */
+unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
+/* Reset counters and the event log. */
+void utfs_reset_stats(struct utfs_inode *ui);
+/* Count events of one type. */
+unsigned int utfs_count_events(struct utfs_inode *ui,
+			       enum utfs_event_type type);
+/* Fill a buffer with a pattern that differs per byte and per seed. */
+void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed);
+
+#endif /* _UNCACHED_TESTFS_H */

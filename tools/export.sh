@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Turn the commits on top of the sandbox layer in $TREE back into the
+# series: numbered git format-patch files, mm/ first, then fs/.  The
+# commits before the first one that touches fs/ are the mm/ part.
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"
+if [ -n "$(git -C "$TREE" status --porcelain --untracked-files=no)" ]; then
+	git -C "$TREE" status --short --untracked-files=no >&2
+	note "uncommitted changes in $TREE are not exported (above): commit them first"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git -C "$TREE" format-patch -q --numbered --zero-commit --no-signature \
+	-o "$tmp" "$SANDBOX_TAG..HEAD"
+
+rm -f "$TOP"/mm/*.patch "$TOP"/fs/*.patch
+dest=mm
+for p in "$tmp"/*.patch; do
+	[ -e "$p" ] || break
+	[ $dest = mm ] && grep -q '^diff --git a/fs/' "$p" && dest=fs
+	mkdir -p "$TOP/$dest"
+	mv "$p" "$TOP/$dest/"
+	note "$dest/${p##*/}"
+done
+# The tree and the series now agree: a later 'make' leaves the tree as is.
+mapfile -t patches < <(series_patches)
+patch_ids_of_files "${patches[@]}" >"$TREE/.git/sandbox-applied"
+note "exported ${#patches[@]} patches; review with 'git -C $TOP diff --stat'"

@@ -1,0 +1,54 @@
+# Shared settings and helpers for the tools/ scripts (sourced, not run).
+# Every path can be overridden from the environment, which is how
+# tools/tests/ points the scripts at small fake trees.
+set -euo pipefail
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+TREE=${TREE:-$TOP/work/linux}
+BUILD=${BUILD:-$TOP/build/kunit}
+RESULTS=${RESULTS:-$TOP/results}
+# The in-tree folder that holds our suites (a symlink to kunit/).
+SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
+# Tags in the tree: the pristine base, and base + sandbox-only commits
+# (coverage platform fix, suite hookup) on which the series is applied.
+BASE_TAG=base
+SANDBOX_TAG=sandbox
+
+# The tree plus a gcov build with debug info take about 8 GiB.
+MIN_FREE_GB=${MIN_FREE_GB:-8}
+
+check_disk() {
+	local dir=$1 free
+	mkdir -p "$dir"
+	free=$(df -Pk "$dir" | awk 'NR==2 { print int($4 / 1048576) }')
+	[ "$free" -ge "$MIN_FREE_GB" ] ||
+		die "only ${free} GiB free in $dir; the tree and a gcov build need ${MIN_FREE_GB} GiB"
+}
+
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+note() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+# The series, in the order git am applies it: mm/ first, then fs/.
+series_patches() {
+	local d
+	for d in mm fs; do
+		find "$TOP/$d" -maxdepth 1 -name '*.patch' 2>/dev/null | sort
+	done
+}
+
+# Stable patch ids, one per line, of a list of patch files or of a
+# revision range in the tree; used to tell whether the tree holds exactly
+# the series.
+patch_ids_of_files() {
+	local p
+	for p in "$@"; do
+		git patch-id --stable <"$p" | cut -d' ' -f1
+	done
+}
+patch_ids_of_range() {
+	local c
+	for c in $(git -C "$TREE" rev-list --reverse "$1"); do
+		git -C "$TREE" show --format= "$c" | git patch-id --stable | cut -d' ' -f1
+	done
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Tests of the tools/ scripts against a small fake kernel tarball: no
+# kernel build, a few seconds.  Prints "N passed, N failed".
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOOLS=$(dirname "$HERE")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export GIT_AUTHOR_NAME=Test GIT_AUTHOR_EMAIL=test@localhost
+export GIT_COMMITTER_NAME=Test GIT_COMMITTER_EMAIL=test@localhost
+export MIN_FREE_GB=0
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+# check "name" command...: the command must succeed
+check() { local name=$1; shift; if "$@" >"$WORK/check.out" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$WORK/check.out"; fi; }
+
+# A fake linux-source tarball: enough for prepare-tree.sh.
+make_tarball() {
+	local src=$WORK/src/linux-source-6.12
+	mkdir -p "$src/fs" "$src/mm" "$src/include/linux"
+	printf 'kernelversion:\n\t@echo 6.12.99\n' >"$src/Makefile"
+	printf '*.o\n/*\n!/debian/\n' >"$src/.gitignore"
+	printf 'menu "fs"\nendmenu\n' >"$src/fs/Kconfig"
+	printf 'obj-y := open.o\n' >"$src/fs/Makefile"
+	printf 'int filemap(void)\n{\n\treturn 0;\n}\n' >"$src/mm/filemap.c"
+	printf 'int iomap(void)\n{\n\treturn 0;\n}\n' >"$src/fs/iomap.c"
+	printf '#define RWF_X 1\n' >"$src/include/linux/fs.h"
+	tar -C "$WORK/src" -cJf "$WORK/linux-source-6.12.tar.xz" linux-source-6.12
+}
+
+# A sandbox checkout: our tools, empty series, one platform patch.
+new_top() {
+	local top=$WORK/$1
+	mkdir -p "$top/mm" "$top/fs" "$top/kunit" "$top/coverage/platform"
+	ln -s "$TOOLS" "$top/tools"
+	echo "$top"
+}
+
+# A patch made in a scratch copy of the fake tree: $1 file, $2 sed, $3 subject.
+make_patch() {
+	local file=$1 expr=$2 subject=$3 out=$4 d=$WORK/scratch
+	rm -rf "$d" && cp -r "$WORK/src/linux-source-6.12" "$d"
+	[ -n "${5:-}" ] && (cd "$d" && eval "$5")
+	git -C "$d" init -q && git -C "$d" add -A -f && git -C "$d" commit -qm base
+	sed -i "$expr" "$d/$file"
+	git -C "$d" commit -qam "$subject" -m "Body." -m "Signed-off-by: Test <test@localhost>"
+	git -C "$d" format-patch -q --zero-commit --no-signature -1 --stdout >"$out"
+}
+
+make_tarball
+export TARBALL=$WORK/linux-source-6.12.tar.xz
+
+# --- prepare-tree: fresh tree, tags, layer, series --------------------
+T=$(new_top a)
+export TOP=$T TREE=$T/work/linux
+make_patch mm/filemap.c 's/return 0/return 1/' 'mm/filemap: one' "$T/mm/0001-mm-filemap-one.patch"
+make_patch fs/iomap.c 's/return 0/return 2/' 'iomap: two' "$T/fs/0002-iomap-two.patch"
+make_patch Makefile '$a # um' 'um: platform fix' "$T/coverage/platform/0001-um-platform-fix.patch"
+
+check "prepare: fresh tree is made" "$T/tools/prepare-tree.sh"
+check "prepare: base and sandbox tags" bash -c "git -C '$TREE' rev-parse -q --verify base && git -C '$TREE' rev-parse -q --verify sandbox"
+check "prepare: series applied in order" bash -c "git -C '$TREE' log --format=%s sandbox..HEAD | tr '\n' '|' | grep -qx 'iomap: two|mm/filemap: one|'"
+check "prepare: suites linked" test "$(readlink "$TREE/fs/uncached_test")" = "$T/kunit"
+check "prepare: Debian's ignore-all rule dropped" bash -c "! grep -qx '/\*' '$TREE/.gitignore'"
+check "prepare: suite hookup in fs/Kconfig" grep -q 'source "fs/uncached_test/Kconfig"' "$TREE/fs/Kconfig"
+
+head=$(git -C "$TREE" rev-parse HEAD)
+stamp=$(stat -c %Y "$TREE/mm/filemap.c")
+sleep 1
+check "prepare: second run succeeds" "$T/tools/prepare-tree.sh"
+check "prepare: second run leaves HEAD and mtimes alone" \
+	test "$head $stamp" = "$(git -C "$TREE" rev-parse HEAD) $(stat -c %Y "$TREE/mm/filemap.c")"
+
+# Uncommitted edits in the tree are built as they are.
+echo "/* edit */" >>"$TREE/fs/iomap.c"
+check "prepare: keeps uncommitted edits when the series is unchanged" \
+	bash -c "'$T/tools/prepare-tree.sh' && grep -q edit '$TREE/fs/iomap.c'"
+git -C "$TREE" checkout -q -- fs/iomap.c
+
+# --- a patch that does not apply ---------------------------------------
+cp "$T/fs/0002-iomap-two.patch" "$WORK/saved.patch"
+make_patch fs/iomap.c 's/return 7/return 3/; s/iomap(void)/iomap_bad(void)/' 'iomap: bad' "$WORK/bad.patch" \
+	"sed -i 's/int iomap/long iomap/' fs/iomap.c"
+cp "$WORK/bad.patch" "$T/fs/0002-iomap-two.patch"
+if "$T/tools/prepare-tree.sh" >"$WORK/out" 2>&1; then
+	not_ok "prepare: a patch that does not apply fails"
+else
+	ok "prepare: a patch that does not apply fails"
+fi
+check "prepare: the message names the patch" grep -q 'iomap: bad\|0002-iomap-two.patch' "$WORK/out"
+check "prepare: tree left at the sandbox base, not half-applied" \
+	test "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse sandbox^{commit})"
+check "prepare: no git am left in progress" test ! -d "$TREE/.git/rebase-apply"
+cp "$WORK/saved.patch" "$T/fs/0002-iomap-two.patch"
+check "prepare: recovers once the patch is fixed" "$T/tools/prepare-tree.sh"
+
+# --- commits in the tree, export, refusal -------------------------------
+sed -i 's/return 2/return 4/' "$TREE/fs/iomap.c"
+git -C "$TREE" commit -qam "iomap: three" -m "Body." -m "Signed-off-by: Test <test@localhost>"
+check "prepare: builds a tree with new commits when the series is unchanged" "$T/tools/prepare-tree.sh"
+# Now the series changes under it (a pull): make must refuse, not reset.
+sed -i 's/^Subject: \[PATCH\] mm\/filemap: one/Subject: [PATCH] mm\/filemap: one, reworded/' "$T/mm/0001-mm-filemap-one.patch"
+sed -i 's/return 1;/return 11;/' "$T/mm/0001-mm-filemap-one.patch"
+if "$T/tools/prepare-tree.sh" >"$WORK/out" 2>&1; then
+	not_ok "prepare: refuses to reset a tree with unexported commits"
+else
+	ok "prepare: refuses to reset a tree with unexported commits"
+fi
+check "prepare: the refusal says make export" grep -q "make export" "$WORK/out"
+check "prepare: the unexported commit is still there" \
+	bash -c "git -C '$TREE' log --format=%s -1 | grep -qx 'iomap: three'"
+
+check "export: writes the series" "$T/tools/export.sh"
+check "export: three numbered patches, mm first" \
+	bash -c "cd '$T' && test \"\$(echo mm/*.patch fs/*.patch)\" = 'mm/0001-mm-filemap-one.patch fs/0002-iomap-two.patch fs/0003-iomap-three.patch'"
+check "export: patches carry their commit messages" grep -q '^Subject: \[PATCH 3/3\] iomap: three' "$T/fs/0003-iomap-three.patch"
+head=$(git -C "$TREE" rev-parse HEAD)
+check "prepare: after export the tree is in sync and untouched" \
+	bash -c "'$T/tools/prepare-tree.sh' && test '$head' = \$(git -C '$TREE' rev-parse HEAD)"
+
+# A changed series is applied when the tree has nothing of its own.
+sed -i 's/return 4;/return 5;/' "$T/fs/0003-iomap-three.patch"
+check "prepare: applies a changed series" "$T/tools/prepare-tree.sh"
+check "prepare: the tree has the changed patch" grep -q 'return 5;' "$TREE/fs/iomap.c"
+
+# --- check-series ------------------------------------------------------
+check "check-series: series applies to the pristine base" "$T/tools/check-series.sh"
+cp "$WORK/bad.patch" "$T/fs/0004-iomap-bad.patch"
+if "$T/tools/check-series.sh" >"$WORK/out" 2>&1; then
+	not_ok "check-series: a patch that does not apply fails"
+else
+	ok "check-series: a patch that does not apply fails"
+fi
+check "check-series: names the patch" grep -q '0004-iomap-bad.patch' "$WORK/out"
+rm "$T/fs/0004-iomap-bad.patch"
+
+# --- distclean ---------------------------------------------------------
+git -C "$TREE" commit -q --allow-empty -m "empty"
+sed -i 's/return 5/return 6/' "$TREE/fs/iomap.c" && git -C "$TREE" commit -qam "iomap: four"
+if "$T/tools/distclean.sh" >"$WORK/out" 2>&1; then
+	not_ok "distclean: refuses with unexported commits"
+else
+	ok "distclean: refuses with unexported commits"
+fi
+check "distclean: tree still there" test -d "$TREE/.git"
+check "distclean: FORCE=1 removes it" env FORCE=1 "$T/tools/distclean.sh"
+check "distclean: tree gone" test ! -e "$TREE"
+
+# --- interrupted runs --------------------------------------------------
+mkdir -p "$TREE.tmp/junk"
+check "prepare: recovers from an interrupted unpack" "$T/tools/prepare-tree.sh"
+check "prepare: no leftover temporary tree" test ! -e "$TREE.tmp"
+mkdir -p "$TREE/.git/rebase-apply"
+check "prepare: recovers from an interrupted git am" "$T/tools/prepare-tree.sh"
+
+# --- deps: not root ----------------------------------------------------
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nexit 1\n' >"$WORK/bin/dpkg-query"
+printf '#!/bin/sh\necho 1000\n' >"$WORK/bin/id"
+chmod +x "$WORK/bin/"*
+if PATH=$WORK/bin:$PATH "$T/tools/deps.sh" >"$WORK/out" 2>&1; then
+	not_ok "deps: missing packages without root fail"
+else
+	ok "deps: missing packages without root fail"
+fi
+check "deps: prints the apt-get line" grep -q 'apt-get install -y .*linux-source-6.12' "$WORK/out"
+
+# --- coverage without data ---------------------------------------------
+mkdir -p "$WORK/emptybuild"
+if BUILD=$WORK/emptybuild COVERAGE_OUT=$WORK/cov "$T/tools/coverage.sh" >"$WORK/out" 2>&1; then
+	not_ok "coverage: no .gcda files is an error"
+else
+	ok "coverage: no .gcda files is an error"
+fi
+check "coverage: says unavailable, not 0%" grep -q 'coverage unavailable' "$WORK/out"
+
+# --- kunit-summary -----------------------------------------------------
+cat >"$WORK/k.json" <<'JSON'
+{"name": "KUnit Test Group", "sub_groups": [
+ {"name": "uncached_plumbing", "sub_groups": [], "test_cases": [
+  {"name": "a", "status": "PASS"}, {"name": "b", "status": "SKIP"}]},
+ {"name": "uncached_staleness", "sub_groups": [], "test_cases": [
+  {"name": "c", "status": "FAIL"}]}], "test_cases": []}
+JSON
+if python3 "$TOOLS/kunit-summary.py" "$WORK/k.json" >"$WORK/out" 2>&1; then
+	not_ok "kunit-summary: a failed case fails"
+else
+	ok "kunit-summary: a failed case fails"
+fi
+check "kunit-summary: counts" grep -qx '1 passed, 1 failed, 1 skipped' "$WORK/out"
+check "kunit-summary: names the failed case" grep -q 'FAILED: uncached_staleness.c' "$WORK/out"
+
+[ -n "${KEEP_WORK:-}" ] && { trap - EXIT; echo "work: $WORK"; }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
