@@ -22,6 +22,7 @@
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/writeback.h>
+#include <kunit/static_stub.h>
 
 #include "testfs.h"
 
@@ -88,6 +89,46 @@ void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed)
 
 	for (i = 0; i < len; i++)
 		p[i] = (u8)((pos + i) * 7 + ((pos + i) >> PAGE_SHIFT) + seed);
+}
+
+void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed)
+{
+	void *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	utfs_pattern(buf, len, pos, seed);
+	return buf;
+}
+
+void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
+		      size_t len, u8 seed)
+{
+	void *want = utfs_pattern_buf(test, len, pos, seed);
+
+	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + pos, want, len,
+			       "disk at %lld, %zu bytes", pos, len);
+}
+
+void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
+		       size_t len, u8 seed)
+{
+	u8 *want = utfs_pattern_buf(test, len, pos, seed);
+	u8 *got = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	loff_t off;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	for (off = pos; off < pos + len; off += PAGE_SIZE) {
+		struct folio *folio = filemap_get_folio(file->f_mapping,
+							off >> PAGE_SHIFT);
+
+		if (IS_ERR(folio))
+			continue;
+		KUNIT_EXPECT_TRUE(test, folio_test_uptodate(folio));
+		memcpy_from_folio(got, folio, 0, PAGE_SIZE);
+		KUNIT_EXPECT_MEMEQ_MSG(test, got, want + (off - pos), PAGE_SIZE,
+				       "cached folio at %lld", off);
+		folio_put(folio);
+	}
 }
 
 /* Fill a locked, !uptodate folio from the disk (written blocks) or zeroes. */
@@ -243,9 +284,28 @@ static const struct iomap_ops utfs_iomap_ops = {
 
 static int utfs_read_folio(struct file *file, struct folio *folio)
 {
-	utfs_fill_folio(UTFS_I(folio->mapping->host), folio);
+	struct utfs_inode *ui = UTFS_I(folio->mapping->host);
+
+	spin_lock(&ui->lock);
+	ui->stats.folios_read++;
+	spin_unlock(&ui->lock);
+	utfs_fill_folio(ui, folio);
 	folio_unlock(folio);
 	return 0;
+}
+
+/* Called on every invalidation (AS_RELEASE_ALWAYS): may refuse it. */
+static bool utfs_release_folio(struct folio *folio, gfp_t gfp)
+{
+	struct utfs_inode *ui = UTFS_I(folio->mapping->host);
+	bool keep = READ_ONCE(ui->faults.keep_folios);
+
+	if (keep) {
+		spin_lock(&ui->lock);
+		ui->stats.release_refused++;
+		spin_unlock(&ui->lock);
+	}
+	return !keep && iomap_release_folio(folio, gfp);
 }
 
 /* Write one locked folio to the disk; the folio is unlocked on return. */
@@ -361,7 +421,7 @@ static const struct address_space_operations utfs_aops = {
 	.dirty_folio		= filemap_dirty_folio,
 	.write_begin		= utfs_write_begin,
 	.write_end		= utfs_write_end,
-	.release_folio		= iomap_release_folio,
+	.release_folio		= utfs_release_folio,
 	.invalidate_folio	= iomap_invalidate_folio,
 	.migrate_folio		= filemap_migrate_folio,
 };
@@ -551,6 +611,7 @@ struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
 	inode->i_ino = get_next_ino();
 	inode->i_mode = S_IFREG | 0600;
 	inode->i_mapping->a_ops = &utfs_aops;
+	mapping_set_release_always(inode->i_mapping);
 	inode->i_fop = &utfs_fops[path];
 	return utfs_open(test, inode, path);
 }
@@ -587,12 +648,50 @@ ssize_t utfs_pread(struct file *file, void *buf, size_t len, loff_t pos,
 void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 		      size_t len)
 {
-	void *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	pgoff_t index, last = (pos + len - 1) >> PAGE_SHIFT;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_EQ(test, (ssize_t)len, utfs_pread(file, buf, len, pos, 0));
-	KUNIT_ASSERT_EQ(test, DIV_ROUND_UP(pos + len, PAGE_SIZE) -
-			(pos >> PAGE_SHIFT), utfs_cached_folios(file, pos, len));
+	/* One folio at a time, no readahead beyond the range. */
+	for (index = pos >> PAGE_SHIFT; index <= last; index++) {
+		struct folio *folio = read_mapping_folio(file->f_mapping,
+							 index, file);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, folio);
+		folio_put(folio);
+	}
+	KUNIT_ASSERT_EQ(test, last - (pos >> PAGE_SHIFT) + 1,
+			utfs_cached_folios(file, pos, len));
+}
+
+static int utfs_add_folio_stub(struct address_space *mapping,
+			       struct folio *folio, pgoff_t index, gfp_t gfp)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct utfs_inode *ui;
+	int ret;
+
+	if (mapping->a_ops == &utfs_aops) {
+		ui = UTFS_I(mapping->host);
+		spin_lock(&ui->lock);
+		ui->stats.add_folio_calls++;
+		ret = ui->faults.alloc_error;
+		if (ret)
+			ui->stats.alloc_failures++;
+		spin_unlock(&ui->lock);
+		if (ret)
+			return ret;
+	}
+	/* Anything else goes to the real filemap_add_folio(). */
+	kunit_deactivate_static_stub(test, filemap_add_folio);
+	ret = filemap_add_folio(mapping, folio, index, gfp);
+	kunit_activate_static_stub(test, filemap_add_folio, utfs_add_folio_stub);
+	return ret;
+}
+
+void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
+			     int error)
+{
+	ui->faults.alloc_error = error;
+	kunit_activate_static_stub(test, filemap_add_folio, utfs_add_folio_stub);
 }
 
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len)

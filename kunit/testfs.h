@@ -56,6 +56,7 @@ struct utfs_faults {
 	int alloc_error;	/* filemap_add_folio() fails with this */
 	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
 	int begin_error;	/* ->iomap_begin fails with this */
+	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
 };
 
 struct utfs_stats {
@@ -65,7 +66,9 @@ struct utfs_stats {
 	unsigned int folios_written;	/* folios written to the disk */
 	unsigned int folios_created;	/* ->get_folio: not cached before */
 	unsigned int folios_found;	/* ->get_folio: cached before */
-	unsigned int folios_freed;	/* folios dropped from the cache */
+	unsigned int folios_read;	/* ->read_folio calls */
+	unsigned int release_refused;	/* ->release_folio said no */
+	unsigned int add_folio_calls;	/* filemap_add_folio(), when injecting */
 	unsigned int alloc_failures;	/* injected allocation failures */
 };
 
@@ -108,9 +111,12 @@ void utfs_set_extent(struct utfs_inode *ui, unsigned int first,
 /* Put data on the disk behind [pos, pos + len) and mark it written. */
 void utfs_fill_disk(struct utfs_inode *ui, loff_t pos, const void *buf,
 		    size_t len);
-/* Bring [pos, pos + len) into the page cache with a plain buffered read. */
+/* Bring exactly the folios of [pos, pos + len) into the page cache. */
 void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 		      size_t len);
+/* Make filemap_add_folio() fail with error for this inode's mapping. */
+void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
+			     int error);
 /* Folios of [pos, pos + len) now in the page cache. */
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
 /* Reset counters and the event log. */
@@ -120,5 +126,13 @@ unsigned int utfs_count_events(struct utfs_inode *ui,
 			       enum utfs_event_type type);
 /* Fill a buffer with a pattern that differs per byte and per seed. */
 void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed);
+/* A test-lifetime buffer holding utfs_pattern(pos, seed). */
+void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed);
+/* Expect the disk behind [pos, pos + len) to hold the pattern. */
+void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
+		      size_t len, u8 seed);
+/* Expect every cached folio of the range to be uptodate with the pattern. */
+void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
+		       size_t len, u8 seed);
 
 #endif /* _UNCACHED_TESTFS_H */

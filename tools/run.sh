@@ -7,7 +7,8 @@ set +e
 "$TOP/tools/run-kunit.sh" "$@"
 kunit_rc=$?
 cov=
-if [ "${COVERAGE:-1}" = 1 ]; then
+# Coverage only means something if the kernel was built and booted.
+if [ "${COVERAGE:-1}" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
 	cov=$("$TOP/tools/coverage.sh" 2>&1 | grep -v '^coverage.sh: HTML')
 fi
 set -e

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uncached_invalidation: an uncached write drops the range from the page
+ * cache only when it found none of it cached.  Folios cached before the
+ * write are someone else's working set: they stay, uptodate with the new
+ * data.  A failed invalidation does not fail the write.  The iomap and
+ * generic_perform_write() paths behave the same.
+ */
+#include <kunit/test.h>
+
+#include "testfs.h"
+
+static const enum utfs_path both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };
+
+static void path_desc(const enum utfs_path *path, char *desc)
+{
+	strscpy(desc, *path == UTFS_IOMAP ? "iomap" : "generic",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(path, both_paths, path_desc);
+
+static struct file *new_file(struct kunit *test)
+{
+	return utfs_new_file(test, *(const enum utfs_path *)test->param_value);
+}
+
+/* Nothing cached before: nothing cached after, data on the disk. */
+static void nothing_cached_nothing_left(struct kunit *test)
+{
+	struct file *file = new_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 8 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, ui, 0, len, 1);
+	/* And it reads back right through the cache. */
+	utfs_cache_range(test, file, 0, len);
+	utfs_expect_cache(test, file, 0, len, 1);
+}
+
+/* Unaligned: the partial folios at both ends are dropped too. */
+static void unaligned_nothing_left(struct kunit *test)
+{
+	struct file *file = new_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 4 * PAGE_SIZE;
+	loff_t pos = 100;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, 6 * PAGE_SIZE, 0, 2),
+		       6 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, pos, 3),
+				    len, pos, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, ui, 0, pos, 2);
+	utfs_expect_disk(test, ui, pos, len, 3);
+	utfs_expect_disk(test, ui, pos + len, 6 * PAGE_SIZE - pos - len, 2);
+}
+
+/* One folio of the range was cached: nothing is dropped. */
+static void cached_folio_stays(struct kunit *test)
+{
+	struct file *file = new_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 4 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 4), len);
+	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 5),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 5);
+	utfs_expect_disk(test, ui, 0, len, 5);
+	/* Written back: nothing is left dirty. */
+	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
+						PAGECACHE_TAG_DIRTY));
+}
+
+/* Invalidation fails (->release_folio refuses): the write succeeds. */
+static void failed_invalidation_ignored(struct kunit *test)
+{
+	struct file *file = new_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	ui->faults.keep_folios = true;
+	KUNIT_EXPECT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 6),
+				    len, 0, RWF_UNCACHED));
+	/* It was tried, it failed, and that is fine. */
+	KUNIT_EXPECT_GT(test, ui->stats.release_refused, 0U);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 6);
+	utfs_expect_disk(test, ui, 0, len, 6);
+}
+
+/* A plain buffered write of the same range leaves it cached and dirty. */
+static void plain_write_is_cached(struct kunit *test)
+{
+	struct file *file = new_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 7),
+				    len, 0, 0));
+	KUNIT_EXPECT_EQ(test, 2UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.writebacks);
+	KUNIT_EXPECT_TRUE(test, mapping_tagged(file->f_mapping,
+					       PAGECACHE_TAG_DIRTY));
+}
+
+static struct kunit_case uncached_invalidation_cases[] = {
+	KUNIT_CASE_PARAM(nothing_cached_nothing_left, path_gen_params),
+	KUNIT_CASE_PARAM(unaligned_nothing_left, path_gen_params),
+	KUNIT_CASE_PARAM(cached_folio_stays, path_gen_params),
+	KUNIT_CASE_PARAM(failed_invalidation_ignored, path_gen_params),
+	KUNIT_CASE_PARAM(plain_write_is_cached, path_gen_params),
+	{}
+};
+
+static struct kunit_suite uncached_invalidation_suite = {
+	.name = "uncached_invalidation",
+	.test_cases = uncached_invalidation_cases,
+};
+kunit_test_suite(uncached_invalidation_suite);

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uncached_read: an uncached read returns the data, reads nothing beyond
+ * what was asked for, and drops the folios it created; folios that were
+ * cached before it stay.
+ */
+#include <linux/slab.h>
+#include <kunit/test.h>
+
+#include "testfs.h"
+
+#define READ_FILE_BLOCKS	16
+
+static struct file *file_on_disk(struct kunit *test, u8 seed)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+
+	utfs_fill_disk(utfs_file_inode(file), 0,
+		       utfs_pattern_buf(test, size, 0, seed), size);
+	utfs_reset_stats(utfs_file_inode(file));
+	return file;
+}
+
+static void expect_read(struct kunit *test, struct file *file, loff_t pos,
+			size_t len, rwf_t flags, u8 seed)
+{
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pread(file, buf, len, pos, flags));
+	KUNIT_EXPECT_MEMEQ(test, buf, utfs_pattern_buf(test, len, pos, seed),
+			   len);
+}
+
+/* Nothing cached: the data comes back, and nothing stays cached. */
+static void read_drops_what_it_created(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 1);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 1);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+}
+
+/* Unaligned reads within and across folios. */
+static void unaligned_read(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 2);
+
+	expect_read(test, file, 100, 10, RWF_UNCACHED, 2);
+	expect_read(test, file, PAGE_SIZE - 7, 2 * PAGE_SIZE + 9,
+		    RWF_UNCACHED, 2);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+/* Pre-cached folios stay; only the ones the read created are dropped. */
+static void read_keeps_precached(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 3);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
+	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
+	utfs_reset_stats(ui);
+
+	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 3);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, 4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, PAGE_SIZE,
+						     PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 3 * PAGE_SIZE,
+						     PAGE_SIZE));
+	/* Only the two missing folios were read from the disk. */
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_read);
+}
+
+/* No readahead: reading one folio reads exactly one folio. */
+static void no_readahead_beyond_request(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 4);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 4);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0,
+			READ_FILE_BLOCKS * PAGE_SIZE));
+
+	/* A plain read of the same folio does read ahead, and caches. */
+	expect_read(test, file, 0, PAGE_SIZE, 0, 4);
+	KUNIT_EXPECT_GT(test, ui->stats.folios_read, 2U);
+	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0,
+			READ_FILE_BLOCKS * PAGE_SIZE), 1U);
+}
+
+/* Reading what an uncached write just wrote: from the disk, right. */
+static void write_then_read_uncached(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_GENERIC);
+	size_t len = 3 * PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 5),
+				    len, 0, RWF_UNCACHED | RWF_DSYNC));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	expect_read(test, file, 0, len, RWF_UNCACHED, 5);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, utfs_file_inode(file), 0, len, 5);
+}
+
+static struct kunit_case uncached_read_cases[] = {
+	KUNIT_CASE(read_drops_what_it_created),
+	KUNIT_CASE(unaligned_read),
+	KUNIT_CASE(read_keeps_precached),
+	KUNIT_CASE(no_readahead_beyond_request),
+	KUNIT_CASE(write_then_read_uncached),
+	{}
+};
+
+static struct kunit_suite uncached_read_suite = {
+	.name = "uncached_read",
+	.test_cases = uncached_read_cases,
+};
+kunit_test_suite(uncached_read_suite);

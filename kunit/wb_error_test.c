@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uncached_writeback_error: when the writeback of an uncached write fails,
+ * the write returns the error (as an O_DSYNC write returns its sync's
+ * error), the error stays visible to a later fsync() on any file of the
+ * inode (errseq), and the range is not dropped from the page cache.
+ */
+#include <linux/fs.h>
+#include <kunit/test.h>
+
+#include "testfs.h"
+
+struct wb_error_param {
+	const char *name;
+	enum utfs_path path;
+	int error;
+	rwf_t flags;
+};
+
+static const struct wb_error_param wb_error_params[] = {
+	{ "iomap EIO", UTFS_IOMAP, -EIO, RWF_UNCACHED },
+	{ "iomap ENOSPC", UTFS_IOMAP, -ENOSPC, RWF_UNCACHED },
+	{ "iomap EIO dsync", UTFS_IOMAP, -EIO, RWF_UNCACHED | RWF_DSYNC },
+	{ "generic EIO", UTFS_GENERIC, -EIO, RWF_UNCACHED },
+	{ "generic ENOSPC", UTFS_GENERIC, -ENOSPC, RWF_UNCACHED },
+};
+
+static void wb_error_param_desc(const struct wb_error_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(wb_error, wb_error_params, wb_error_param_desc);
+
+/* The write returns the writeback error and keeps the range cached. */
+static void writeback_error_returned(struct kunit *test)
+{
+	const struct wb_error_param *p = test->param_value;
+	struct file *file = utfs_new_file(test, p->path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	ui->faults.wb_error = p->error;
+	KUNIT_EXPECT_EQ(test, (ssize_t)p->error,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
+				    len, 0, p->flags));
+	/* The data reached the page cache: the file grew, ki_pos moved. */
+	KUNIT_EXPECT_EQ(test, (loff_t)len, i_size_read(file_inode(file)));
+	/* Not invalidated: the only copy of the data is in the cache. */
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 1);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_written);
+}
+
+/* A later fsync() on any file of the inode reports it, once per file. */
+static void later_fsync_reports_error(struct kunit *test)
+{
+	const struct wb_error_param *p = test->param_value;
+	struct file *file = utfs_new_file(test, p->path);
+	struct file *other = utfs_reopen(test, file, p->path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = PAGE_SIZE;
+
+	ui->faults.wb_error = p->error;
+	KUNIT_EXPECT_EQ(test, (ssize_t)p->error,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
+				    len, 0, p->flags));
+	ui->faults.wb_error = 0;
+	KUNIT_EXPECT_EQ(test, p->error, vfs_fsync(other, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
+	/* The writer's own file too: the write did not consume the error. */
+	KUNIT_EXPECT_EQ(test, p->error, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+}
+
+/*
+ * Two mappings, and writeback of the second one fails: the error is
+ * returned, the first mapping's data did reach the disk, and nothing is
+ * dropped from the cache.
+ */
+static void error_in_second_mapping(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 4 * PAGE_SIZE, half = 2 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, half, 0, 3), half);
+	utfs_reset_stats(ui);
+	ui->faults.wb_error = -EIO;
+	ui->faults.wb_error_from = half;
+
+	KUNIT_EXPECT_EQ(test, -EIO,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.mappings);
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_written);
+	utfs_expect_disk(test, ui, 0, half, 4);
+	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 4);
+}
+
+/* Once the fault clears, the same write succeeds and reaches the disk. */
+static void retry_after_fault_clears(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+	void *buf = utfs_pattern_buf(test, len, 0, 5);
+
+	ui->faults.wb_error = -EIO;
+	KUNIT_EXPECT_EQ(test, -EIO, utfs_pwrite(file, buf, len, 0,
+						RWF_UNCACHED));
+	ui->faults.wb_error = 0;
+	KUNIT_EXPECT_EQ(test, (ssize_t)len, utfs_pwrite(file, buf, len, 0,
+							RWF_UNCACHED));
+	utfs_expect_disk(test, ui, 0, len, 5);
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_written);
+	/* A file opened after the error has nothing to report. */
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(utfs_reopen(test, file, UTFS_IOMAP),
+					   0));
+}
+
+static struct kunit_case uncached_wb_error_cases[] = {
+	KUNIT_CASE_PARAM(writeback_error_returned, wb_error_gen_params),
+	KUNIT_CASE_PARAM(later_fsync_reports_error, wb_error_gen_params),
+	KUNIT_CASE(error_in_second_mapping),
+	KUNIT_CASE(retry_after_fault_clears),
+	{}
+};
+
+static struct kunit_suite uncached_wb_error_suite = {
+	.name = "uncached_writeback_error",
+	.test_cases = uncached_wb_error_cases,
+};
+kunit_test_suite(uncached_wb_error_suite);
