@@ -5,6 +5,7 @@
  * folio), and returns a genuine allocation failure of that fallback as an
  * error or a short write: no retry loop, nothing left locked or cached.
  */
+#include <linux/pagemap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"

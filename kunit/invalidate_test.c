@@ -6,6 +6,7 @@
  * data.  A failed invalidation does not fail the write.  The iomap and
  * generic_perform_write() paths behave the same.
  */
+#include <linux/pagemap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"

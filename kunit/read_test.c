@@ -5,6 +5,7 @@
  * cached before it stay.
  */
 #include <linux/slab.h>
+#include <linux/pagemap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"

@@ -7,6 +7,7 @@
  * handed out; a mapping that does go stale behind the writer's back is
  * caught by ->iomap_valid and remapped.
  */
+#include <linux/pagemap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"

@@ -456,14 +456,15 @@ static const struct file_operations utfs_fops[] = {
 		.read_iter	= generic_file_read_iter,
 		.write_iter	= utfs_iomap_write_iter,
 		.fsync		= utfs_fsync,
-		.fop_flags	= FOP_UNCACHED,
+		/* WASYNC: RWF_NOWAIT writes get past generic_write_checks() */
+		.fop_flags	= FOP_UNCACHED | FOP_BUFFER_WASYNC,
 	},
 	[UTFS_GENERIC] = {
 		.llseek		= generic_file_llseek,
 		.read_iter	= generic_file_read_iter,
 		.write_iter	= generic_file_write_iter,
 		.fsync		= utfs_fsync,
-		.fop_flags	= FOP_UNCACHED,
+		.fop_flags	= FOP_UNCACHED | FOP_BUFFER_WASYNC,
 	},
 	[UTFS_NOT_OPTED_IN] = {
 		.llseek		= generic_file_llseek,
@@ -589,6 +590,8 @@ static struct file *utfs_open(struct kunit *test, struct inode *inode,
 	if (IS_ERR(file))
 		iput(inode);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	/* As do_dentry_open() does: readahead works as on any regular file. */
+	file_ra_state_init(&file->f_ra, file->f_mapping);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, utfs_close,
 							    file));
 	return file;
