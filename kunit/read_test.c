@@ -5,6 +5,7 @@
  * cached before it stay.
  */
 #include <linux/slab.h>
+#include <linux/splice.h>
 #include <linux/pagemap.h>
 #include <kunit/test.h>
 
@@ -95,6 +96,77 @@ static void no_readahead_beyond_request(struct kunit *test)
 			READ_FILE_BLOCKS * PAGE_SIZE), 1U);
 }
 
+/*
+ * A plain read leaves folios marked for asynchronous readahead: an
+ * uncached read over them reads only the missing folios, one by one.
+ */
+static void no_async_readahead(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 6);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+	unsigned int cached, read;
+
+	expect_read(test, file, 0, PAGE_SIZE, 0, 6);
+	cached = utfs_cached_folios(file, 0, size);
+	read = ui->stats.folios_read;
+	KUNIT_ASSERT_GT(test, cached, 1U);
+	KUNIT_ASSERT_LT(test, cached, (unsigned int)READ_FILE_BLOCKS);
+
+	expect_read(test, file, 0, size, RWF_UNCACHED, 6);
+	KUNIT_EXPECT_EQ(test, cached, utfs_cached_folios(file, 0, size));
+	KUNIT_EXPECT_EQ(test, read + READ_FILE_BLOCKS - cached,
+			ui->stats.folios_read);
+
+	/* The marker is still there: a plain read does read ahead. */
+	expect_read(test, file, 0, cached * PAGE_SIZE, 0, 6);
+	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0, size), cached);
+}
+
+/* RWF_NOWAIT: a read that would have to read from the disk gets -EAGAIN. */
+static void nowait_read_not_cached(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 7);
+	char buf[16];
+
+	file->f_mode |= FMODE_NOWAIT;
+	KUNIT_EXPECT_EQ(test, -EAGAIN,
+			utfs_pread(file, buf, sizeof(buf), 0,
+				   RWF_UNCACHED | RWF_NOWAIT));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	/* Cached data is there without waiting. */
+	utfs_cache_range(test, file, 0, PAGE_SIZE);
+	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED | RWF_NOWAIT, 7);
+}
+
+/* The folio cannot be allocated: the error, nothing left behind. */
+static void enomem_read(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 8);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	char buf[16];
+
+	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, utfs_pread(file, buf, sizeof(buf), 0,
+						  RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+/* splice has no RWF_UNCACHED: it reads through the cache as before. */
+static void splice_read_unchanged(struct kunit *test)
+{
+	struct file *in = file_on_disk(test, 9);
+	struct file *out = utfs_new_file(test, UTFS_IOMAP);
+	size_t len = 2 * PAGE_SIZE;
+	loff_t ipos = 0, opos = 0;
+
+	KUNIT_EXPECT_EQ(test, (ssize_t)len,
+			do_splice_direct(in, &ipos, out, &opos, len, 0));
+	KUNIT_EXPECT_GE(test, utfs_cached_folios(in, 0, len), 2U);
+	expect_read(test, out, 0, len, 0, 9);
+}
+
 /* Reading what an uncached write just wrote: from the disk, right. */
 static void write_then_read_uncached(struct kunit *test)
 {
@@ -116,6 +188,10 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(read_keeps_precached),
 	KUNIT_CASE(no_readahead_beyond_request),
 	KUNIT_CASE(write_then_read_uncached),
+	KUNIT_CASE(no_async_readahead),
+	KUNIT_CASE(nowait_read_not_cached),
+	KUNIT_CASE(enomem_read),
+	KUNIT_CASE(splice_read_unchanged),
 	{}
 };
 

@@ -454,6 +454,8 @@ static const struct file_operations utfs_fops[] = {
 	[UTFS_IOMAP] = {
 		.llseek		= generic_file_llseek,
 		.read_iter	= generic_file_read_iter,
+		.splice_read	= filemap_splice_read,
+		.splice_write	= iter_file_splice_write,
 		.write_iter	= utfs_iomap_write_iter,
 		.fsync		= utfs_fsync,
 		/* WASYNC: RWF_NOWAIT writes get past generic_write_checks() */
@@ -462,6 +464,8 @@ static const struct file_operations utfs_fops[] = {
 	[UTFS_GENERIC] = {
 		.llseek		= generic_file_llseek,
 		.read_iter	= generic_file_read_iter,
+		.splice_read	= filemap_splice_read,
+		.splice_write	= iter_file_splice_write,
 		.write_iter	= generic_file_write_iter,
 		.fsync		= utfs_fsync,
 		.fop_flags	= FOP_UNCACHED | FOP_BUFFER_WASYNC,
@@ -469,6 +473,8 @@ static const struct file_operations utfs_fops[] = {
 	[UTFS_NOT_OPTED_IN] = {
 		.llseek		= generic_file_llseek,
 		.read_iter	= generic_file_read_iter,
+		.splice_read	= filemap_splice_read,
+		.splice_write	= iter_file_splice_write,
 		.write_iter	= utfs_iomap_write_iter,
 		.fsync		= utfs_fsync,
 	},

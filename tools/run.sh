@@ -9,7 +9,9 @@ kunit_rc=$?
 cov=
 # Coverage only means something if the kernel was built and booted.
 if [ "${COVERAGE:-1}" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
-	cov=$("$TOP/tools/coverage.sh" 2>&1 | grep -v '^coverage.sh: HTML')
+	cov=$("$TOP/tools/coverage.sh" 2>&1 | grep -v '^coverage.sh: HTML') &&
+		cov+=$'\nlines the series adds:\n'$("$TOP/tools/diff-coverage.sh" |
+			sed -n 's/^\(lines\|branches\) \([0-9]\)/  \1 \2/p')
 fi
 set -e
 
@@ -22,5 +24,6 @@ else
 	[ "$kunit_rc" -ne 0 ] || kunit_rc=1
 fi
 [ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
-echo "results: $RESULTS (ktap.log, kunit.json, kunit.log); coverage: coverage/html/index.html"
+echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
+echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
 exit "$kunit_rc"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Coverage of exactly the lines the series adds: keep, from the last
+# run's lcov data, the line and branch records of added lines only, let
+# lcov count them, and name every added line or branch that never ran.
+. "$(dirname "$0")/lib.sh"
+
+OUT=${COVERAGE_OUT:-$TOP/coverage}
+INFO=$OUT/coverage.info
+[ -f "$INFO" ] || die "no $INFO: run 'make' (with coverage) first"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# "path:line" for every line the series adds to a .c or .h file.
+git -C "$TREE" diff -U0 --no-color "$SANDBOX_TAG..HEAD" -- '*.c' '*.h' |
+awk -v tree="$TREE" '
+	/^\+\+\+ b\// { file = tree "/" substr($0, 7); next }
+	/^@@ / {
+		split(substr($3, 2), r, ",")
+		n = (r[2] == "") ? 1 : r[2]
+		for (i = 0; i < n; i++)
+			print file ":" (r[1] + i)
+	}' >"$tmp/added"
+
+# The tracefile, reduced to the added lines; lcov recounts the totals.
+awk -F'[:,]' '
+	NR == FNR { added[$0]; next }
+	/^SF:/ { sf = substr($0, 4); print; next }
+	/^(DA|BRDA):/ { if ((sf ":" $2) in added) print; next }
+	/^(LF|LH|BRF|BRH|FN|FNDA|FNF|FNH):/ { next }
+	{ print }' "$tmp/added" "$INFO" >"$tmp/diff.info"
+lcov -q --rc lcov_branch_coverage=1 -a "$tmp/diff.info" -o "$OUT/diff.info" 2>/dev/null
+summary=$(lcov --rc lcov_branch_coverage=1 --summary "$OUT/diff.info" 2>&1 |
+	sed -n 's/^ *\(lines\|branches\)\.*: /\1 /p')
+
+# Added lines and branches that never ran, with their source.
+awk -F'[:,]' '
+	/^SF:/ { sf = substr($0, 4); next }
+	/^DA:/ && $3 == 0 { print sf ":" $2 ": line never ran" }
+	/^BRDA:/ && ($5 == "-" || $5 == 0) { print sf ":" $2 ": branch " $4 " of block " $3 " never taken" }' \
+	"$OUT/diff.info" | sort -t: -k1,1 -k2,2n | uniq |
+while IFS=: read -r file line what; do
+	printf '  %s:%s:%s: %s\n' "${file#"$TREE"/}" "$line" "$what" \
+		"$(sed -n "${line}{s/^[[:space:]]*//;p}" "$file")"
+done >"$OUT/diff-uncovered.txt"
+
+{
+	echo "lines the series adds: $(grep -c . "$tmp/added") (instrumented ones count)"
+	printf '%s\n' "$summary"
+	if [ -s "$OUT/diff-uncovered.txt" ]; then
+		echo "not covered:"
+		cat "$OUT/diff-uncovered.txt"
+	fi
+} | tee "$OUT/diff-summary.txt"
