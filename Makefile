@@ -13,8 +13,8 @@ RESULTS	?= $(TOP)/results
 export TOP TREE BUILD RESULTS COVERAGE
 
 .DEFAULT_GOAL := all
-.PHONY: all deps tree run coverage check test-tools check-series export \
-	gdb clean distclean help
+.PHONY: all deps tree run coverage check test-tools check-series checkpatch \
+	mutants export gdb clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage
 	@tools/run.sh $(SUITE)
@@ -31,7 +31,7 @@ tree: deps ## unpack the kernel into work/linux and apply the series (only what 
 coverage: ## coverage report (coverage/html, coverage/summary.txt) from the last run
 	@tools/coverage.sh
 
-check: test-tools check-series all ## what CI runs: tool tests, series on the pristine base, make
+check: test-tools check-series checkpatch all mutants ## what CI runs: every gate below, then make, then mutants
 	@echo "make check: all gates passed"
 
 test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
@@ -39,6 +39,12 @@ test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
 
 check-series: deps ## the series applies with git am to the pristine base
 	@tools/check-series.sh
+
+checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by
+	@tools/checkpatch.sh
+
+mutants: tree ## each kunit/mutants/ patch must make a case fail (MUTANT=glob for some)
+	@tools/mutants.sh $(MUTANT)
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh

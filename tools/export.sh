@@ -12,7 +12,7 @@ fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$TREE" format-patch -q --numbered --zero-commit --no-signature \
+git -C "$TREE" format-patch -q --numbered --zero-commit --signature=uncached-sandbox \
 	-o "$tmp" "$SANDBOX_TAG..HEAD"
 
 rm -f "$TOP"/mm/*.patch "$TOP"/fs/*.patch

@@ -30,8 +30,13 @@ die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 
 # The series, in the order git am applies it: mm/ first, then fs/.
+# With arguments, those patch files instead (for checking one patch).
 series_patches() {
 	local d
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$@"
+		return
+	fi
 	for d in mm fs; do
 		find "$TOP/$d" -maxdepth 1 -name '*.patch' 2>/dev/null | sort
 	done

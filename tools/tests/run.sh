@@ -28,6 +28,13 @@ make_tarball() {
 	printf 'int filemap(void)\n{\n\treturn 0;\n}\n' >"$src/mm/filemap.c"
 	printf 'int iomap(void)\n{\n\treturn 0;\n}\n' >"$src/fs/iomap.c"
 	printf '#define RWF_X 1\n' >"$src/include/linux/fs.h"
+	# The real checkpatch, when Debian's tarball is there.
+	if [ -r /usr/src/linux-source-6.12.tar.xz ]; then
+		tar -C "$WORK/src" -xJf /usr/src/linux-source-6.12.tar.xz \
+			linux-source-6.12/scripts/checkpatch.pl \
+			linux-source-6.12/scripts/spelling.txt \
+			linux-source-6.12/scripts/const_structs.checkpatch
+	fi
 	tar -C "$WORK/src" -cJf "$WORK/linux-source-6.12.tar.xz" linux-source-6.12
 }
 
@@ -155,6 +162,57 @@ check "prepare: recovers from an interrupted unpack" "$T/tools/prepare-tree.sh"
 check "prepare: no leftover temporary tree" test ! -e "$TREE.tmp"
 mkdir -p "$TREE/.git/rebase-apply"
 check "prepare: recovers from an interrupted git am" "$T/tools/prepare-tree.sh"
+
+# --- checkpatch gate ----------------------------------------------------
+if [ -f "$TREE/scripts/checkpatch.pl" ]; then
+	check "checkpatch: the series is clean" "$T/tools/checkpatch.sh"
+	make_patch mm/filemap.c 's/return 0;/return 3; /' 'mm/filemap: trailing space' "$WORK/ws.patch"
+	if "$T/tools/checkpatch.sh" "$WORK/ws.patch" >"$WORK/out" 2>&1; then
+		not_ok "checkpatch: a patch with a checkpatch error fails"
+	else
+		ok "checkpatch: a patch with a checkpatch error fails"
+	fi
+	check "checkpatch: names the patch and the error" \
+		bash -c "grep -q 'FAIL.*ws.patch' '$WORK/out' && grep -q 'trailing whitespace' '$WORK/out'"
+	sed '/^Signed-off-by/d' "$T/mm/0001-mm-filemap-one.patch" >"$WORK/nosob.patch"
+	if "$T/tools/checkpatch.sh" "$WORK/nosob.patch" >"$WORK/out" 2>&1; then
+		not_ok "checkpatch: a patch without Signed-off-by fails"
+	else
+		ok "checkpatch: a patch without Signed-off-by fails"
+	fi
+else
+	echo "skip - checkpatch tests: no /usr/src/linux-source-6.12.tar.xz"
+fi
+
+# --- mutants gate --------------------------------------------------------
+# A stand-in for run-kunit.sh: its one case fails when mm/filemap.c changed.
+cat >"$WORK/fake-run-kunit" <<'SH'
+#!/bin/sh
+mkdir -p "$RESULTS"
+if git -C "$TREE" diff --quiet -- mm/filemap.c; then status=PASS; else status=FAIL; fi
+printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"s","sub_groups":[],"test_cases":[{"name":"c","status":"%s"}]}]}\n' "$status" >"$RESULTS/kunit.json"
+[ "$status" = PASS ]
+SH
+chmod +x "$WORK/fake-run-kunit"
+mkdir -p "$WORK/mutants"
+echo "/* mutant */" >>"$TREE/mm/filemap.c"
+git -C "$TREE" diff -- mm/filemap.c >"$WORK/mutants/01-killed.patch"
+git -C "$TREE" checkout -q -- mm/filemap.c
+echo "/* mutant */" >>"$TREE/fs/iomap.c"
+git -C "$TREE" diff -- fs/iomap.c >"$WORK/mutants/02-survives.patch"
+git -C "$TREE" checkout -q -- fs/iomap.c
+check "mutants: a killed mutant passes the gate" \
+	env RUN_KUNIT="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
+	"$T/tools/mutants.sh" '01-*'
+if RUN_KUNIT="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
+	"$T/tools/mutants.sh" >"$WORK/out" 2>&1; then
+	not_ok "mutants: a surviving mutant fails the gate"
+else
+	ok "mutants: a surviving mutant fails the gate"
+fi
+check "mutants: names the survivor and shows its diff" \
+	bash -c "grep -q 'SURVIVED  02-survives' '$WORK/out' && grep -q '^+/\* mutant \*/' '$WORK/out'"
+check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
 
 # --- deps: not root ----------------------------------------------------
 mkdir -p "$WORK/bin"

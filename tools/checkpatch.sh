@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Series hygiene: every patch in mm/ and fs/ passes checkpatch.pl --strict
+# (no errors, no warnings; CHECKs only when the commit message says why),
+# has a "subsystem: summary" subject, a body, and a Signed-off-by.
+. "$(dirname "$0")/lib.sh"
+
+[ -f "$TREE/scripts/checkpatch.pl" ] || "$TOP/tools/prepare-tree.sh"
+mapfile -t patches < <(series_patches "$@")
+[ ${#patches[@]} -gt 0 ] || die "no patches in mm/ or fs/"
+
+fails=0
+for p in "${patches[@]}"; do
+	name=${p#"$TOP"/}
+	problems=()
+	subject=$(sed -n 's/^Subject: \(\[[^]]*\] \)\?//p' "$p" | head -n1)
+	[[ $subject =~ ^[A-Za-z0-9_./-]+(:\ [A-Za-z0-9_./-]+)*:\ [^\ ] ]] ||
+		problems+=("subject is not 'subsystem: summary': $subject")
+	# The body: text between the header's blank line and the '---'.
+	body=$(sed -n '/^$/,/^---$/p' "$p" | grep -v '^---$\|^Signed-off-by:\|^$' | wc -l)
+	[ "$body" -gt 0 ] || problems+=("no commit message body")
+	grep -q '^Signed-off-by: .* <.*@.*>$' "$p" || problems+=("no Signed-off-by")
+	# On standard input: checkpatch takes a path under fs/ for a source file.
+	report=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --quiet - <"$p" 2>&1 || true)
+	total=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree - <"$p" 2>&1 | sed -n 's/^total: //p' || true)
+	errors=$(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$total")
+	warnings=$(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$total")
+	checks=$(sed -n 's/.* \([0-9]*\) checks.*/\1/p' <<<"$total")
+	[ "${errors:-1}" -eq 0 ] && [ "${warnings:-1}" -eq 0 ] ||
+		problems+=("checkpatch: $total")
+	if [ "${checks:-0}" -gt 0 ] && ! sed -n '1,/^---$/p' "$p" | grep -qi 'checkpatch' - 2>/dev/null; then
+		problems+=("checkpatch: $checks CHECKs and no justification in the commit message")
+	fi
+	if [ ${#problems[@]} -gt 0 ]; then
+		fails=$((fails + 1))
+		echo "FAIL $name"
+		printf '  %s\n' "${problems[@]}"
+		[ -n "$report" ] && printf '%s\n' "$report" | sed 's/^/    /'
+	else
+		if [ "${checks:-0}" -gt 0 ]; then
+			echo "ok   $name ($checks CHECKs, justified in the message)"
+		else
+			echo "ok   $name"
+		fi
+	fi
+done
+echo "checkpatch: $((${#patches[@]} - fails)) of ${#patches[@]} patches clean"
+[ "$fails" -eq 0 ]
