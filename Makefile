@@ -14,7 +14,7 @@ export TOP TREE BUILD RESULTS COVERAGE
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run coverage check test-tools check-series checkpatch \
-	mutants export gdb clean distclean help
+	diff-coverage mutants export gdb clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage
 	@tools/run.sh $(SUITE)
@@ -31,7 +31,7 @@ tree: deps ## unpack the kernel into work/linux and apply the series (only what 
 coverage: ## coverage report (coverage/html, coverage/summary.txt) from the last run
 	@tools/coverage.sh
 
-check: test-tools check-series checkpatch all mutants ## what CI runs: every gate below, then make, then mutants
+check: test-tools check-series checkpatch all diff-coverage mutants ## what CI runs: every gate, in order
 	@echo "make check: all gates passed"
 
 test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
@@ -42,6 +42,9 @@ check-series: deps ## the series applies with git am to the pristine base
 
 checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by
 	@tools/checkpatch.sh
+
+diff-coverage: ## coverage of the lines the series adds, against coverage/thresholds
+	@tools/diff-coverage.sh --check
 
 mutants: tree ## each kunit/mutants/ patch must make a case fail (MUTANT=glob for some)
 	@tools/mutants.sh $(MUTANT)

@@ -2,6 +2,7 @@
 # Coverage of exactly the lines the series adds: keep, from the last
 # run's lcov data, the line and branch records of added lines only, let
 # lcov count them, and name every added line or branch that never ran.
+# With --check, fail below the thresholds in coverage/thresholds.
 . "$(dirname "$0")/lib.sh"
 
 OUT=${COVERAGE_OUT:-$TOP/coverage}
@@ -51,3 +52,17 @@ done >"$OUT/diff-uncovered.txt"
 		cat "$OUT/diff-uncovered.txt"
 	fi
 } | tee "$OUT/diff-summary.txt"
+
+[ "${1:-}" = --check ] || exit 0
+fails=0
+while IFS== read -r what min; do
+	[[ $what =~ ^(lines|branches)$ ]] || continue
+	got=$(sed -n "s/^$what \([0-9.]*\)%.*/\1/p" <<<"$summary")
+	if [ -z "$got" ] || awk -v g="$got" -v m="$min" 'BEGIN { exit !(g < m) }'; then
+		echo "FAIL diff coverage: $what ${got:-?}% < $min%"
+		fails=$((fails + 1))
+	else
+		echo "ok   diff coverage: $what $got% >= $min%"
+	fi
+done <"$TOP/coverage/thresholds"
+[ "$fails" -eq 0 ]

@@ -235,6 +235,23 @@ else
 fi
 check "coverage: says unavailable, not 0%" grep -q 'coverage unavailable' "$WORK/out"
 
+# --- diff coverage gate -----------------------------------------------
+# The series changes one line of mm/filemap.c; say that line never ran.
+line=$(git -C "$TREE" diff -U0 sandbox..HEAD -- mm/filemap.c | sed -n 's/^@@ .* +\([0-9]*\).* @@.*/\1/p' | head -n1)
+mkdir -p "$WORK/dcov"
+printf 'TN:\nSF:%s\nDA:1,5\nDA:%s,0\nBRDA:%s,0,0,-\nBRDA:%s,0,1,3\nend_of_record\n' \
+	"$TREE/mm/filemap.c" "$line" "$line" "$line" >"$WORK/dcov/coverage.info"
+mkdir -p "$T/coverage" && cp "$TOOLS/../coverage/thresholds" "$T/coverage/thresholds"
+if COVERAGE_OUT=$WORK/dcov "$T/tools/diff-coverage.sh" --check >"$WORK/out" 2>&1; then
+	not_ok "diff-coverage: an added line that never ran fails the gate"
+else
+	ok "diff-coverage: an added line that never ran fails the gate"
+fi
+check "diff-coverage: names the line" grep -q "mm/filemap.c:$line: line never ran" "$WORK/out"
+check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 of 1 line)' "$WORK/out"
+sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
+check "diff-coverage: passes once it ran" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+
 # --- kunit-summary -----------------------------------------------------
 cat >"$WORK/k.json" <<'JSON'
 {"name": "KUnit Test Group", "sub_groups": [
