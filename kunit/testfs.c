@@ -450,33 +450,29 @@ static int utfs_fsync(struct file *file, loff_t start, loff_t end,
 	return file_write_and_wait_range(file, start, end);
 }
 
+/* What every test file has; they differ in write path and opt-in. */
+#define UTFS_FOPS_COMMON					\
+	.llseek		= generic_file_llseek,			\
+	.read_iter	= generic_file_read_iter,		\
+	.splice_read	= filemap_splice_read,			\
+	.splice_write	= iter_file_splice_write,		\
+	.fsync		= utfs_fsync
+
 static const struct file_operations utfs_fops[] = {
 	[UTFS_IOMAP] = {
-		.llseek		= generic_file_llseek,
-		.read_iter	= generic_file_read_iter,
-		.splice_read	= filemap_splice_read,
-		.splice_write	= iter_file_splice_write,
+		UTFS_FOPS_COMMON,
 		.write_iter	= utfs_iomap_write_iter,
-		.fsync		= utfs_fsync,
 		/* WASYNC: RWF_NOWAIT writes get past generic_write_checks() */
 		.fop_flags	= FOP_UNCACHED | FOP_BUFFER_WASYNC,
 	},
 	[UTFS_GENERIC] = {
-		.llseek		= generic_file_llseek,
-		.read_iter	= generic_file_read_iter,
-		.splice_read	= filemap_splice_read,
-		.splice_write	= iter_file_splice_write,
+		UTFS_FOPS_COMMON,
 		.write_iter	= generic_file_write_iter,
-		.fsync		= utfs_fsync,
 		.fop_flags	= FOP_UNCACHED | FOP_BUFFER_WASYNC,
 	},
 	[UTFS_NOT_OPTED_IN] = {
-		.llseek		= generic_file_llseek,
-		.read_iter	= generic_file_read_iter,
-		.splice_read	= filemap_splice_read,
-		.splice_write	= iter_file_splice_write,
+		UTFS_FOPS_COMMON,
 		.write_iter	= utfs_iomap_write_iter,
-		.fsync		= utfs_fsync,
 	},
 };
 

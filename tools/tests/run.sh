@@ -14,6 +14,8 @@ export MIN_FREE_GB=0
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+# check_fails "name" command...: the command must fail; its output is in $WORK/out
+check_fails() { local name=$1; shift; if "$@" >"$WORK/out" 2>&1; then not_ok "$name"; sed 's/^/#   /' "$WORK/out"; else ok "$name"; fi; }
 # check "name" command...: the command must succeed
 check() { local name=$1; shift; if "$@" >"$WORK/check.out" 2>&1; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$WORK/check.out"; fi; }
 
@@ -92,11 +94,7 @@ cp "$T/fs/0002-iomap-two.patch" "$WORK/saved.patch"
 make_patch fs/iomap.c 's/return 7/return 3/; s/iomap(void)/iomap_bad(void)/' 'iomap: bad' "$WORK/bad.patch" \
 	"sed -i 's/int iomap/long iomap/' fs/iomap.c"
 cp "$WORK/bad.patch" "$T/fs/0002-iomap-two.patch"
-if "$T/tools/prepare-tree.sh" >"$WORK/out" 2>&1; then
-	not_ok "prepare: a patch that does not apply fails"
-else
-	ok "prepare: a patch that does not apply fails"
-fi
+check_fails "prepare: a patch that does not apply fails" "$T/tools/prepare-tree.sh"
 check "prepare: the message names the patch" grep -q 'iomap: bad\|0002-iomap-two.patch' "$WORK/out"
 check "prepare: tree left at the sandbox base, not half-applied" \
 	test "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse sandbox^{commit})"
@@ -111,11 +109,7 @@ check "prepare: builds a tree with new commits when the series is unchanged" "$T
 # Now the series changes under it (a pull): make must refuse, not reset.
 sed -i 's/^Subject: \[PATCH\] mm\/filemap: one/Subject: [PATCH] mm\/filemap: one, reworded/' "$T/mm/0001-mm-filemap-one.patch"
 sed -i 's/return 1;/return 11;/' "$T/mm/0001-mm-filemap-one.patch"
-if "$T/tools/prepare-tree.sh" >"$WORK/out" 2>&1; then
-	not_ok "prepare: refuses to reset a tree with unexported commits"
-else
-	ok "prepare: refuses to reset a tree with unexported commits"
-fi
+check_fails "prepare: refuses to reset a tree with unexported commits" "$T/tools/prepare-tree.sh"
 check "prepare: the refusal says make export" grep -q "make export" "$WORK/out"
 check "prepare: the unexported commit is still there" \
 	bash -c "git -C '$TREE' log --format=%s -1 | grep -qx 'iomap: three'"
@@ -136,22 +130,14 @@ check "prepare: the tree has the changed patch" grep -q 'return 5;' "$TREE/fs/io
 # --- check-series ------------------------------------------------------
 check "check-series: series applies to the pristine base" "$T/tools/check-series.sh"
 cp "$WORK/bad.patch" "$T/fs/0004-iomap-bad.patch"
-if "$T/tools/check-series.sh" >"$WORK/out" 2>&1; then
-	not_ok "check-series: a patch that does not apply fails"
-else
-	ok "check-series: a patch that does not apply fails"
-fi
+check_fails "check-series: a patch that does not apply fails" "$T/tools/check-series.sh"
 check "check-series: names the patch" grep -q '0004-iomap-bad.patch' "$WORK/out"
 rm "$T/fs/0004-iomap-bad.patch"
 
 # --- distclean ---------------------------------------------------------
 git -C "$TREE" commit -q --allow-empty -m "empty"
 sed -i 's/return 5/return 6/' "$TREE/fs/iomap.c" && git -C "$TREE" commit -qam "iomap: four"
-if "$T/tools/distclean.sh" >"$WORK/out" 2>&1; then
-	not_ok "distclean: refuses with unexported commits"
-else
-	ok "distclean: refuses with unexported commits"
-fi
+check_fails "distclean: refuses with unexported commits" "$T/tools/distclean.sh"
 check "distclean: tree still there" test -d "$TREE/.git"
 check "distclean: FORCE=1 removes it" env FORCE=1 "$T/tools/distclean.sh"
 check "distclean: tree gone" test ! -e "$TREE"
@@ -167,19 +153,11 @@ check "prepare: recovers from an interrupted git am" "$T/tools/prepare-tree.sh"
 if [ -f "$TREE/scripts/checkpatch.pl" ]; then
 	check "checkpatch: the series is clean" "$T/tools/checkpatch.sh"
 	make_patch mm/filemap.c 's/return 0;/return 3; /' 'mm/filemap: trailing space' "$WORK/ws.patch"
-	if "$T/tools/checkpatch.sh" "$WORK/ws.patch" >"$WORK/out" 2>&1; then
-		not_ok "checkpatch: a patch with a checkpatch error fails"
-	else
-		ok "checkpatch: a patch with a checkpatch error fails"
-	fi
+	check_fails "checkpatch: a patch with a checkpatch error fails" "$T/tools/checkpatch.sh" "$WORK/ws.patch"
 	check "checkpatch: names the patch and the error" \
 		bash -c "grep -q 'FAIL.*ws.patch' '$WORK/out' && grep -q 'trailing whitespace' '$WORK/out'"
 	sed '/^Signed-off-by/d' "$T/mm/0001-mm-filemap-one.patch" >"$WORK/nosob.patch"
-	if "$T/tools/checkpatch.sh" "$WORK/nosob.patch" >"$WORK/out" 2>&1; then
-		not_ok "checkpatch: a patch without Signed-off-by fails"
-	else
-		ok "checkpatch: a patch without Signed-off-by fails"
-	fi
+	check_fails "checkpatch: a patch without Signed-off-by fails" "$T/tools/checkpatch.sh" "$WORK/nosob.patch"
 else
 	echo "skip - checkpatch tests: no /usr/src/linux-source-6.12.tar.xz"
 fi
@@ -204,12 +182,9 @@ git -C "$TREE" checkout -q -- fs/iomap.c
 check "mutants: a killed mutant passes the gate" \
 	env RUN_KUNIT="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
 	"$T/tools/mutants.sh" '01-*'
-if RUN_KUNIT="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
-	"$T/tools/mutants.sh" >"$WORK/out" 2>&1; then
-	not_ok "mutants: a surviving mutant fails the gate"
-else
-	ok "mutants: a surviving mutant fails the gate"
-fi
+check_fails "mutants: a surviving mutant fails the gate" \
+	env RUN_KUNIT="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
+	"$T/tools/mutants.sh"
 check "mutants: names the survivor and shows its diff" \
 	bash -c "grep -q 'SURVIVED  02-survives' '$WORK/out' && grep -q '^+/\* mutant \*/' '$WORK/out'"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
@@ -219,20 +194,12 @@ mkdir -p "$WORK/bin"
 printf '#!/bin/sh\nexit 1\n' >"$WORK/bin/dpkg-query"
 printf '#!/bin/sh\necho 1000\n' >"$WORK/bin/id"
 chmod +x "$WORK/bin/"*
-if PATH=$WORK/bin:$PATH "$T/tools/deps.sh" >"$WORK/out" 2>&1; then
-	not_ok "deps: missing packages without root fail"
-else
-	ok "deps: missing packages without root fail"
-fi
+check_fails "deps: missing packages without root fail" env PATH=$WORK/bin:$PATH "$T/tools/deps.sh"
 check "deps: prints the apt-get line" grep -q 'apt-get install -y .*linux-source-6.12' "$WORK/out"
 
 # --- coverage without data ---------------------------------------------
 mkdir -p "$WORK/emptybuild"
-if BUILD=$WORK/emptybuild COVERAGE_OUT=$WORK/cov "$T/tools/coverage.sh" >"$WORK/out" 2>&1; then
-	not_ok "coverage: no .gcda files is an error"
-else
-	ok "coverage: no .gcda files is an error"
-fi
+check_fails "coverage: no .gcda files is an error" env BUILD=$WORK/emptybuild COVERAGE_OUT=$WORK/cov "$T/tools/coverage.sh"
 check "coverage: says unavailable, not 0%" grep -q 'coverage unavailable' "$WORK/out"
 
 # --- diff coverage gate -----------------------------------------------
@@ -242,11 +209,7 @@ mkdir -p "$WORK/dcov"
 printf 'TN:\nSF:%s\nDA:1,5\nDA:%s,0\nBRDA:%s,0,0,-\nBRDA:%s,0,1,3\nend_of_record\n' \
 	"$TREE/mm/filemap.c" "$line" "$line" "$line" >"$WORK/dcov/coverage.info"
 mkdir -p "$T/coverage" && cp "$TOOLS/../coverage/thresholds" "$T/coverage/thresholds"
-if COVERAGE_OUT=$WORK/dcov "$T/tools/diff-coverage.sh" --check >"$WORK/out" 2>&1; then
-	not_ok "diff-coverage: an added line that never ran fails the gate"
-else
-	ok "diff-coverage: an added line that never ran fails the gate"
-fi
+check_fails "diff-coverage: an added line that never ran fails the gate" env COVERAGE_OUT=$WORK/dcov "$T/tools/diff-coverage.sh" --check
 check "diff-coverage: names the line" grep -q "mm/filemap.c:$line: line never ran" "$WORK/out"
 check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 of 1 line)' "$WORK/out"
 sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
@@ -260,11 +223,7 @@ cat >"$WORK/k.json" <<'JSON'
  {"name": "uncached_staleness", "sub_groups": [], "test_cases": [
   {"name": "c", "status": "FAIL"}]}], "test_cases": []}
 JSON
-if python3 "$TOOLS/kunit-summary.py" "$WORK/k.json" >"$WORK/out" 2>&1; then
-	not_ok "kunit-summary: a failed case fails"
-else
-	ok "kunit-summary: a failed case fails"
-fi
+check_fails "kunit-summary: a failed case fails" python3 "$TOOLS/kunit-summary.py" "$WORK/k.json"
 check "kunit-summary: counts" grep -qx '1 passed, 1 failed, 1 skipped' "$WORK/out"
 check "kunit-summary: names the failed case" grep -q 'FAILED: uncached_staleness.c' "$WORK/out"
 
