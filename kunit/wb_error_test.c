@@ -19,11 +19,11 @@ struct wb_error_param {
 };
 
 static const struct wb_error_param wb_error_params[] = {
-	{ "iomap EIO", UTFS_IOMAP, -EIO, RWF_UNCACHED },
-	{ "iomap ENOSPC", UTFS_IOMAP, -ENOSPC, RWF_UNCACHED },
-	{ "iomap EIO dsync", UTFS_IOMAP, -EIO, RWF_UNCACHED | RWF_DSYNC },
-	{ "generic EIO", UTFS_GENERIC, -EIO, RWF_UNCACHED },
-	{ "generic ENOSPC", UTFS_GENERIC, -ENOSPC, RWF_UNCACHED },
+	{ "iomap_eio", UTFS_IOMAP, -EIO, RWF_UNCACHED },
+	{ "iomap_enospc", UTFS_IOMAP, -ENOSPC, RWF_UNCACHED },
+	{ "iomap_eio_dsync", UTFS_IOMAP, -EIO, RWF_UNCACHED | RWF_DSYNC },
+	{ "generic_eio", UTFS_GENERIC, -EIO, RWF_UNCACHED },
+	{ "generic_enospc", UTFS_GENERIC, -ENOSPC, RWF_UNCACHED },
 };
 
 static void wb_error_param_desc(const struct wb_error_param *p, char *desc)

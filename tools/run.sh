@@ -15,15 +15,22 @@ if [ "${COVERAGE:-1}" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
 fi
 set -e
 
+counts="0 passed, 0 failed: no test results (the build or the boot failed, see $RESULTS/kunit.log)"
+tests=
+if [ -f "$RESULTS/kunit.json" ]; then
+	tests=$(python3 "$TOP/tools/kunit-summary.py" "$RESULTS/kunit.json") ||
+		[ "$kunit_rc" -ne 0 ] || kunit_rc=1
+	counts=$(tail -n 1 <<<"$tests")
+	tests=$(sed '$d' <<<"$tests")
+fi
+[ "$kunit_rc" -ne 0 ] || [ -n "$tests" ] || kunit_rc=1
+
 echo
 echo "==== summary: Linux $(make -s -C "$TREE" kernelversion) + $(git -C "$TREE" rev-list --count "$SANDBOX_TAG..HEAD") patches ===="
-if [ -f "$RESULTS/kunit.json" ]; then
-	python3 "$TOP/tools/kunit-summary.py" "$RESULTS/kunit.json" || [ "$kunit_rc" -ne 0 ] || kunit_rc=1
-else
-	echo "no test results: the build or the boot failed (see $RESULTS/kunit.log)"
-	[ "$kunit_rc" -ne 0 ] || kunit_rc=1
-fi
+[ -n "$tests" ] && printf '%s\n' "$tests"
 [ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
 echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
-echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
+[ -n "$cov" ] && echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
+# Last, alone on its line: the counts.
+echo "$counts"
 exit "$kunit_rc"

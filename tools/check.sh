@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# make check: run every pre-submit gate in order, each with its output in
+# results/gates/NAME.log, go on after a failure so that the report is
+# complete, and write results/gates.json and results/junit.xml.  Exit
+# status 1 if any gate failed.
+. "$(dirname "$0")/lib.sh"
+
+GATES=(
+	"test-tools:tools/tests/run.sh"
+	"check-series:tools/check-series.sh"
+	"checkpatch:tools/checkpatch.sh"
+	"suites:tools/run.sh"
+	"diff-coverage:tools/diff-coverage.sh --check"
+	"mutants:tools/mutants.sh"
+)
+mkdir -p "$RESULTS/gates"
+rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
+
+failed=0
+for g in "${GATES[@]}"; do
+	name=${g%%:*} cmd=${g#*:}
+	echo "==== gate: $name ($cmd)"
+	t0=$SECONDS
+	rc=0
+	# shellcheck disable=SC2086 # cmd is a command line of our own
+	(cd "$TOP" && $cmd) 2>&1 | tee "$RESULTS/gates/$name.log" || rc=$?
+	verdict=pass
+	[ "$rc" -eq 0 ] || { verdict=fail; failed=$((failed + 1)); }
+	# The gate's last line is its figures (counts, percentages).
+	printf '%s\t%s\t%s\t%s\n' "$name" "$verdict" "$((SECONDS - t0))" \
+		"$(grep -v '^$' "$RESULTS/gates/$name.log" | tail -n 1)" >>"$RESULTS/gates.tsv"
+	echo "==== gate: $name: $verdict"
+done
+
+python3 "$TOP/tools/report.py" "$RESULTS"
+echo
+awk -F'\t' '{ printf "  %-14s %-5s %5ss  %s\n", $1, $2, $3, $4 }' "$RESULTS/gates.tsv"
+if [ "$failed" -gt 0 ]; then
+	echo "make check: $failed of ${#GATES[@]} gates failed"
+	exit 1
+fi
+echo "make check: all ${#GATES[@]} gates passed"
