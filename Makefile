@@ -14,12 +14,12 @@ export TOP TREE BUILD RESULTS COVERAGE
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run coverage check test-tools check-series checkpatch \
-	diff-coverage mutants export gdb clean distclean help
+	diff-coverage mutants bisect export gdb clean distclean help
 
-all: deps tree ## build the patched UML kernel, run the suites, report coverage
-	@tools/run.sh $(SUITE)
+all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
+	@SKIP_UNCHANGED=1 tools/run.sh $(SUITE)
 
-run: ## run the suites on the tree as it is (no deps or tree step)
+run: ## build and run the tree as it is, always (no deps or tree step)
 	@tools/run.sh $(SUITE)
 
 deps: ## install missing Debian packages (as root), or print the apt-get line
@@ -48,6 +48,9 @@ diff-coverage: ## coverage of the lines the series adds, against coverage/thresh
 
 mutants: tree ## each kunit/mutants/ patch must make a case fail (MUTANT=glob for some)
 	@tools/mutants.sh $(MUTANT)
+
+bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sparse warnings
+	@tools/bisect.sh
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh

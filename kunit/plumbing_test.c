@@ -142,26 +142,6 @@ static void unknown_flags_still_rejected(struct kunit *test)
 				  RWF_NOAPPEND, WRITE, &ki_flags));
 }
 
-/* Waiting for writeback would block: NOWAIT uncached writes get -EAGAIN. */
-static void uncached_nowait_write_eagain(struct kunit *test)
-{
-	enum utfs_path paths[] = { UTFS_IOMAP, UTFS_GENERIC };
-	char buf[16] = {};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(paths); i++) {
-		struct file *file = utfs_new_file(test, paths[i]);
-
-		file->f_mode |= FMODE_NOWAIT;
-		KUNIT_EXPECT_EQ_MSG(test, -EAGAIN,
-				    utfs_pwrite(file, buf, sizeof(buf), 0,
-						RWF_UNCACHED | RWF_NOWAIT),
-				    "path %u", i);
-		KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
-		KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	}
-}
-
 static struct kunit_case uncached_plumbing_cases[] = {
 	KUNIT_CASE(uncached_flag_abi),
 	KUNIT_CASE(uncached_sets_iocb_flag),
@@ -171,7 +151,6 @@ static struct kunit_case uncached_plumbing_cases[] = {
 	KUNIT_CASE(uncached_rejected_without_opt_in),
 	KUNIT_CASE(uncached_rejected_per_file),
 	KUNIT_CASE(unknown_flags_still_rejected),
-	KUNIT_CASE(uncached_nowait_write_eagain),
 	{}
 };
 

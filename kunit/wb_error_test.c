@@ -123,11 +123,32 @@ static void retry_after_fault_clears(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
 }
 
+/* Waiting for writeback would block: NOWAIT uncached writes get -EAGAIN. */
+static void uncached_nowait_write_eagain(struct kunit *test)
+{
+	enum utfs_path paths[] = { UTFS_IOMAP, UTFS_GENERIC };
+	char buf[16] = {};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		struct file *file = utfs_new_file(test, paths[i]);
+
+		file->f_mode |= FMODE_NOWAIT;
+		KUNIT_EXPECT_EQ_MSG(test, -EAGAIN,
+				    utfs_pwrite(file, buf, sizeof(buf), 0,
+						RWF_UNCACHED | RWF_NOWAIT),
+				    "path %u", i);
+		KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
+		KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	}
+}
+
 static struct kunit_case uncached_wb_error_cases[] = {
 	KUNIT_CASE_PARAM(writeback_error_returned, wb_error_gen_params),
 	KUNIT_CASE_PARAM(later_fsync_reports_error, wb_error_gen_params),
 	KUNIT_CASE(error_in_second_mapping),
 	KUNIT_CASE(retry_after_fault_clears),
+	KUNIT_CASE(uncached_nowait_write_eagain),
 	{}
 };
 

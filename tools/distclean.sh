@@ -13,4 +13,5 @@ if [ -d "$TREE/.git" ] && [ "${FORCE:-0}" != 1 ]; then
 		die "$TREE has uncommitted changes; commit and 'make export', or 'make distclean FORCE=1'"
 	fi
 fi
-rm -rf "$TREE" "$TREE.tmp"
+# The bisect gate's worktree lives next to the tree.
+rm -rf "$TREE" "$TREE.tmp" "$TOP/work/bisect"

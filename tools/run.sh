@@ -3,6 +3,28 @@
 # Exit status is 0 only when every test passed.
 . "$(dirname "$0")/lib.sh"
 
+# What the verdict depends on: the tree (commits and uncommitted edits),
+# our suites, the kunitconfig, the tools, and this run's settings.
+inputs() {
+	{
+		git -C "$TREE" rev-parse HEAD
+		git -C "$TREE" diff HEAD
+		(cd "$TOP" && git ls-files -co --exclude-standard kunit .kunitconfig tools |
+			xargs sha1sum)
+		echo "COVERAGE=${COVERAGE:-1} BUILD=$BUILD $*"
+	} | sha1sum | cut -d' ' -f1
+}
+stamp=$RESULTS/inputs.sha1
+# With SKIP_UNCHANGED=1 (plain 'make'), nothing changed means no rebuild
+# and no rerun: the last run's verdict stands, and is shown again.
+if [ "${SKIP_UNCHANGED:-0}" = 1 ] && [ -f "$RESULTS/summary.txt" ] &&
+   [ -x "$BUILD/linux" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$(inputs "$@")" ]; then
+	note "nothing changed since the last run ($(date -r "$stamp" '+%F %T')); 'make run' reruns it"
+	cat "$RESULTS/summary.txt"
+	exit "$(cat "$RESULTS/summary.rc")"
+fi
+rm -f "$stamp"
+
 set +e
 "$TOP/tools/run-kunit.sh" "$@"
 kunit_rc=$?
@@ -25,12 +47,16 @@ if [ -f "$RESULTS/kunit.json" ]; then
 fi
 [ "$kunit_rc" -ne 0 ] || [ -n "$tests" ] || kunit_rc=1
 
-echo
-echo "==== summary: Linux $(make -s -C "$TREE" kernelversion) + $(git -C "$TREE" rev-list --count "$SANDBOX_TAG..HEAD") patches ===="
-[ -n "$tests" ] && printf '%s\n' "$tests"
-[ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
-echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
-[ -n "$cov" ] && echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
-# Last, alone on its line: the counts.
-echo "$counts"
+{
+	echo
+	echo "==== summary: Linux $(make -s -C "$TREE" kernelversion) + $(git -C "$TREE" rev-list --count "$SANDBOX_TAG..HEAD") patches ===="
+	[ -n "$tests" ] && printf '%s\n' "$tests"
+	[ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
+	echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
+	[ -n "$cov" ] && echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
+	# Last, alone on its line: the counts.
+	echo "$counts"
+} | tee "$RESULTS/summary.txt"
+echo "$kunit_rc" >"$RESULTS/summary.rc"
+inputs "$@" >"$stamp"
 exit "$kunit_rc"

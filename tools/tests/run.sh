@@ -189,6 +189,23 @@ check "mutants: names the survivor and shows its diff" \
 	bash -c "grep -q 'SURVIVED  02-survives' '$WORK/out' && grep -q '^+/\* mutant \*/' '$WORK/out'"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
 
+# --- bisect gate ---------------------------------------------------------
+# A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
+printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
+chmod +x "$WORK/fake-step"
+bisect() { env BISECT_STEP="$WORK/fake-step" BISECT_TREE="$WORK/wt" BISECT_BUILD="$WORK/wtbuild" \
+	RESULTS="$WORK/res" "$T/tools/bisect.sh"; }
+check "bisect: every patch builds" bisect
+echo "/* broken */" >>"$TREE/fs/iomap.c"
+git -C "$TREE" commit -qam "iomap: break the build" -m "Body."
+sed -i '/broken/d' "$TREE/fs/iomap.c"
+git -C "$TREE" commit -qam "iomap: fix the build" -m "Body."
+check_fails "bisect: a middle patch that does not build fails" bisect
+cp "$WORK/out" "$WORK/bisect.out"
+check "bisect: names that patch, and only that one" \
+	bash -c "grep -q '^FAIL .* iomap: break the build' '$WORK/bisect.out' && grep -q '^ok .* iomap: fix the build' '$WORK/bisect.out'"
+git -C "$TREE" reset -q --hard HEAD~2
+
 # --- deps: not root ----------------------------------------------------
 mkdir -p "$WORK/bin"
 printf '#!/bin/sh\nexit 1\n' >"$WORK/bin/dpkg-query"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Bisectability and new warnings.  In a git worktree of the tree with its
+# own build folder (no gcov), build the kernel after each patch of the
+# series, incrementally, and run the plumbing suite; and build the .c files
+# the series touches with W=1 and sparse (C=2) at the sandbox base and at
+# the end of the series: any warning the base does not have fails.
+. "$(dirname "$0")/lib.sh"
+
+WT=${BISECT_TREE:-$TOP/work/bisect}
+WBUILD=${BISECT_BUILD:-$TOP/build/bisect}
+OUT=$RESULTS/bisect
+
+[ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$SANDBOX_TAG..HEAD")
+[ ${#commits[@]} -gt 0 ] || die "no series on top of '$SANDBOX_TAG' in $TREE"
+mkdir -p "$OUT" "$WBUILD"
+
+if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
+	rm -rf "$WT"
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$WT" "$SANDBOX_TAG"
+fi
+ln -sfn "$TOP/kunit" "$WT/$SUITES_DIR"
+checkout() { git -C "$WT" checkout -q --detach "$1"; }
+
+# One step: build the tree as it is and run the plumbing suite.
+step() {
+	if [ -n "${BISECT_STEP:-}" ]; then
+		(cd "$WT" && $BISECT_STEP)
+		return
+	fi
+	(cd "$WT" && python3 tools/testing/kunit/kunit.py run --arch=um \
+		--build_dir="$WBUILD" --kunitconfig="$TOP/.kunitconfig" \
+		--make_options="CC=ccache gcc" --jobs="$(nproc)" \
+		--timeout=120 'uncached_plumbing')
+}
+
+# Warnings of the touched objects, without line numbers, one per line.
+mapfile -t objs < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.c' | sed 's/\.c$/.o/')
+warnings() {
+	[ -n "${BISECT_STEP:-}" ] && return 0
+	[ -f "$WBUILD/.config" ] || (cd "$WT" && python3 tools/testing/kunit/kunit.py config \
+		--arch=um --build_dir="$WBUILD" --kunitconfig="$TOP/.kunitconfig" \
+		--make_options="CC=ccache gcc") >/dev/null
+	make -C "$WT" -s ARCH=um O="$WBUILD" CC="ccache gcc" W=1 C=2 "${objs[@]}" 2>&1 |
+		grep -E ': (warning|error):' | sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort -u
+}
+
+fails=0
+checkout "$SANDBOX_TAG"
+warnings >"$OUT/warnings.base"
+n=0
+for c in "${commits[@]}"; do
+	n=$((n + 1))
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	checkout "$c"
+	if step >"$OUT/step-$n.log" 2>&1; then
+		printf 'ok   %d/%d %s\n' "$n" ${#commits[@]} "$subject"
+	else
+		fails=$((fails + 1))
+		printf 'FAIL %d/%d %s (see %s)\n' "$n" ${#commits[@]} "$subject" "$OUT/step-$n.log"
+		grep -E 'error:|FAILED|Error' "$OUT/step-$n.log" | head -n 5 | sed 's/^/     /' || true
+	fi
+done
+warnings >"$OUT/warnings.series"
+new=$(comm -13 "$OUT/warnings.base" "$OUT/warnings.series")
+if [ -n "$new" ]; then
+	fails=$((fails + 1))
+	echo "FAIL new W=1/sparse warnings in ${objs[*]}:"
+	printf '%s\n' "$new" | sed 's/^/     /'
+else
+	echo "ok   no new W=1/sparse warnings in ${objs[*]:-(no .c files)}"
+fi
+echo "bisect: ${#commits[@]} patches, $fails failures"
+[ "$fails" -eq 0 ]
