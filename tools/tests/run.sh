@@ -189,6 +189,22 @@ check "mutants: names the survivor and shows its diff" \
 	bash -c "grep -q 'SURVIVED  02-survives' '$WORK/out' && grep -q '^+/\* mutant \*/' '$WORK/out'"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
 
+# --- make with nothing changed -------------------------------------------
+# A stand-in for run-kunit.sh that counts its runs.
+printf '#!/bin/sh\necho run >>"%s/runs"\nmkdir -p "$RESULTS"\n' "$WORK" >"$WORK/count-run-kunit"
+printf 'printf %s >"$RESULTS/kunit.json"\n' "'{\"name\":\"r\",\"test_cases\":[],\"sub_groups\":[{\"name\":\"s\",\"sub_groups\":[],\"test_cases\":[{\"name\":\"c\",\"status\":\"PASS\"}]}]}'" >>"$WORK/count-run-kunit"
+chmod +x "$WORK/count-run-kunit"
+mkdir -p "$WORK/rbuild" && touch "$WORK/rbuild/linux" && chmod +x "$WORK/rbuild/linux"
+runs() { wc -l <"$WORK/runs" 2>/dev/null || echo 0; }
+noop() { env SKIP_UNCHANGED=1 COVERAGE=0 RUN_KUNIT="$WORK/count-run-kunit" BUILD="$WORK/rbuild" RESULTS="$WORK/rres" "$T/tools/run.sh"; }
+check "make: the first run runs" bash -c "$(declare -f noop); WORK='$WORK' T='$T'; noop"
+check "make: nothing changed, no rerun, same verdict" \
+	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; noop | grep -q '^1 passed, 0 failed' && test \$(runs) -eq 1"
+echo "/* edit */" >>"$TREE/fs/iomap.c"
+check "make: an uncommitted edit in the tree reruns" \
+	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; noop && test \$(runs) -eq 2"
+git -C "$TREE" checkout -q -- fs/iomap.c
+
 # --- bisect gate ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
 printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
