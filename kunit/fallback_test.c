@@ -29,10 +29,14 @@ static void not_cached_falls_back_once_per_folio(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 1);
 }
 
-/* The fallback fails at once: the error, nothing written or cached. */
-static void enomem_on_fallback_returns_error(struct kunit *test)
+/*
+ * The folio cannot be allocated at all: the error, tried once, nothing
+ * written or cached; once memory is back, the same write works.  The
+ * generic_perform_write() path behaves the same.
+ */
+static void enomem_returns_error(struct kunit *test)
 {
-	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 
@@ -46,12 +50,12 @@ static void enomem_on_fallback_returns_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.writebacks);
 
-	/* Once memory is back, the same write works. */
 	ui->faults.alloc_error = 0;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
 				    len, 0, RWF_UNCACHED));
 	utfs_expect_disk(test, ui, 0, len, 2);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
 /*
@@ -118,28 +122,11 @@ static void half_cached_half_not(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 6);
 }
 
-/* The generic_perform_write() path returns the error the same way. */
-static void enomem_generic_path(struct kunit *test)
-{
-	struct file *file = utfs_new_file(test, UTFS_GENERIC);
-	struct utfs_inode *ui = utfs_file_inode(file);
-	size_t len = 2 * PAGE_SIZE;
-
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, -ENOMEM,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 7),
-				    len, 0, RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
-	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
-}
-
 static struct kunit_case uncached_fallback_cases[] = {
 	KUNIT_CASE(not_cached_falls_back_once_per_folio),
-	KUNIT_CASE(enomem_on_fallback_returns_error),
+	KUNIT_CASE_PARAM(enomem_returns_error, utfs_paths_gen_params),
 	KUNIT_CASE(enomem_midway_is_short_write),
 	KUNIT_CASE(half_cached_half_not),
-	KUNIT_CASE(enomem_generic_path),
 	{}
 };
 

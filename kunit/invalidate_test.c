@@ -11,24 +11,10 @@
 
 #include "testfs.h"
 
-static const enum utfs_path both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };
-
-static void path_desc(const enum utfs_path *path, char *desc)
-{
-	strscpy(desc, *path == UTFS_IOMAP ? "iomap" : "generic",
-		KUNIT_PARAM_DESC_SIZE);
-}
-KUNIT_ARRAY_PARAM(path, both_paths, path_desc);
-
-static struct file *new_file(struct kunit *test)
-{
-	return utfs_new_file(test, *(const enum utfs_path *)test->param_value);
-}
-
 /* Nothing cached before: nothing cached after, data on the disk. */
 static void nothing_cached_nothing_left(struct kunit *test)
 {
-	struct file *file = new_file(test);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 8 * PAGE_SIZE;
 
@@ -45,7 +31,7 @@ static void nothing_cached_nothing_left(struct kunit *test)
 /* Unaligned: the partial folios at both ends are dropped too. */
 static void unaligned_nothing_left(struct kunit *test)
 {
-	struct file *file = new_file(test);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 4 * PAGE_SIZE;
 	loff_t pos = 100;
@@ -64,7 +50,7 @@ static void unaligned_nothing_left(struct kunit *test)
 /* One folio of the range was cached: nothing is dropped. */
 static void cached_folio_stays(struct kunit *test)
 {
-	struct file *file = new_file(test);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 4 * PAGE_SIZE;
 
@@ -85,7 +71,7 @@ static void cached_folio_stays(struct kunit *test)
 /* Invalidation fails (->release_folio refuses): the write succeeds. */
 static void failed_invalidation_ignored(struct kunit *test)
 {
-	struct file *file = new_file(test);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 
@@ -103,7 +89,7 @@ static void failed_invalidation_ignored(struct kunit *test)
 /* A plain buffered write of the same range leaves it cached and dirty. */
 static void plain_write_is_cached(struct kunit *test)
 {
-	struct file *file = new_file(test);
+	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 
@@ -117,11 +103,11 @@ static void plain_write_is_cached(struct kunit *test)
 }
 
 static struct kunit_case uncached_invalidation_cases[] = {
-	KUNIT_CASE_PARAM(nothing_cached_nothing_left, path_gen_params),
-	KUNIT_CASE_PARAM(unaligned_nothing_left, path_gen_params),
-	KUNIT_CASE_PARAM(cached_folio_stays, path_gen_params),
-	KUNIT_CASE_PARAM(failed_invalidation_ignored, path_gen_params),
-	KUNIT_CASE_PARAM(plain_write_is_cached, path_gen_params),
+	KUNIT_CASE_PARAM(nothing_cached_nothing_left, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(unaligned_nothing_left, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(cached_folio_stays, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(failed_invalidation_ignored, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(plain_write_is_cached, utfs_paths_gen_params),
 	{}
 };
 

@@ -621,6 +621,25 @@ struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
 	return utfs_open(test, inode, path);
 }
 
+static const enum utfs_path utfs_both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };
+
+static void utfs_path_desc(const enum utfs_path *path, char *desc)
+{
+	strscpy(desc, *path == UTFS_IOMAP ? "iomap" : "generic",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(utfs_path, utfs_both_paths, utfs_path_desc);
+
+const void *utfs_paths_gen_params(const void *prev, char *desc)
+{
+	return utfs_path_gen_params(prev, desc);
+}
+
+struct file *utfs_new_param_file(struct kunit *test)
+{
+	return utfs_new_file(test, *(const enum utfs_path *)test->param_value);
+}
+
 struct file *utfs_reopen(struct kunit *test, struct file *file,
 			 enum utfs_path path)
 {

@@ -89,6 +89,11 @@ static inline struct utfs_inode *UTFS_I(struct inode *inode)
 	return container_of(inode, struct utfs_inode, vfs_inode);
 }
 
+/* KUnit parameters: both write paths, UTFS_IOMAP and UTFS_GENERIC. */
+const void *utfs_paths_gen_params(const void *prev, char *desc);
+/* A new file on the path the parameterised case runs with. */
+struct file *utfs_new_param_file(struct kunit *test);
+
 /* A file on a fresh inode of the test filesystem, closed at test exit. */
 struct file *utfs_new_file(struct kunit *test, enum utfs_path path);
 /* Another open file on the same inode, closed at test exit. */
