@@ -14,6 +14,11 @@ SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # (coverage platform fix, suite hookup) on which the series is applied.
 BASE_TAG=base
 SANDBOX_TAG=sandbox
+# The sandbox's own commits and tags in the tree (the base, the sandbox
+# layer, the series applied with git am) carry this identity, so that a
+# machine without a git identity (new user, CI container) can run make.
+# Commits a developer makes in the tree are theirs, with their identity.
+SANDBOX_IDENTITY=(-c user.name="uncached sandbox" -c user.email=sandbox@localhost)
 
 # The tree plus a gcov build with debug info take about 8 GiB.
 MIN_FREE_GB=${MIN_FREE_GB:-8}

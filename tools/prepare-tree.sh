@@ -9,7 +9,7 @@
 GIT=(git -C "$TREE")
 STATE=$TREE/.git/sandbox-applied	# patch ids of the series last applied/exported
 
-git_tree() { "${GIT[@]}" -c user.name="uncached sandbox" -c user.email="sandbox@localhost" "$@"; }
+git_tree() { "${GIT[@]}" "${SANDBOX_IDENTITY[@]}" "$@"; }
 
 # Hash of what the sandbox layer is made of; stored in the tag message.
 sandbox_inputs() {
@@ -69,9 +69,8 @@ unpack() {
 	git -C "$tmp" init -q
 	# -f: Debian's .gitignore ignores every top-level entry.
 	git -C "$tmp" add -A -f
-	git -C "$tmp" -c user.name="uncached sandbox" -c user.email="sandbox@localhost" \
-		commit -q -m "Linux $version from $(basename "$TARBALL")"
-	git -C "$tmp" tag -a -m "Linux $version" "$BASE_TAG"
+	git -C "$tmp" "${SANDBOX_IDENTITY[@]}" commit -q -m "Linux $version from $(basename "$TARBALL")"
+	git -C "$tmp" "${SANDBOX_IDENTITY[@]}" tag -a -m "Linux $version" "$BASE_TAG"
 	mv "$tmp" "$TREE"
 }
 

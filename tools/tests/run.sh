@@ -7,8 +7,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOOLS=$(dirname "$HERE")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-export GIT_AUTHOR_NAME=Test GIT_AUTHOR_EMAIL=test@localhost
-export GIT_COMMITTER_NAME=Test GIT_COMMITTER_EMAIL=test@localhost
+# No git identity anywhere, and git may not guess one: the tools must work
+# on a machine where nobody configured git (a new user, a CI container).
+unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL EMAIL
+export HOME=$WORK/home GIT_CONFIG_NOSYSTEM=1
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=user.useConfigOnly GIT_CONFIG_VALUE_0=true
+mkdir -p "$HOME"
+# The test's own commits (fixtures, and what a developer commits in the
+# tree) say who makes them, as a developer's configuration would.
+ugit() { git -c user.name=Test -c user.email=test@localhost "$@"; }
 export MIN_FREE_GB=0
 
 passed=0 failed=0
@@ -53,9 +60,9 @@ make_patch() {
 	local file=$1 expr=$2 subject=$3 out=$4 d=$WORK/scratch
 	rm -rf "$d" && cp -r "$WORK/src/linux-source-6.12" "$d"
 	[ -n "${5:-}" ] && (cd "$d" && eval "$5")
-	git -C "$d" init -q && git -C "$d" add -A -f && git -C "$d" commit -qm base
+	git -C "$d" init -q && git -C "$d" add -A -f && ugit -C "$d" commit -qm base
 	sed -i "$expr" "$d/$file"
-	git -C "$d" commit -qam "$subject" -m "Body." -m "Signed-off-by: Test <test@localhost>"
+	ugit -C "$d" commit -qam "$subject" -m "Body." -m "Signed-off-by: Test <test@localhost>"
 	git -C "$d" format-patch -q --zero-commit --no-signature -1 --stdout >"$out"
 }
 
@@ -69,7 +76,9 @@ make_patch mm/filemap.c 's/return 0/return 1/' 'mm/filemap: one' "$T/mm/0001-mm-
 make_patch fs/iomap.c 's/return 0/return 2/' 'iomap: two' "$T/fs/0002-iomap-two.patch"
 make_patch Makefile '$a # um' 'um: platform fix' "$T/coverage/platform/0001-um-platform-fix.patch"
 
+check_fails "setup: git has no identity to give (so prepare must not need one)" git var GIT_COMMITTER_IDENT
 check "prepare: fresh tree is made" "$T/tools/prepare-tree.sh"
+check "prepare: the base tag has the sandbox's tagger" bash -c "git -C '$TREE' tag -l --format='%(taggeremail)' base | grep -qx '<sandbox@localhost>'"
 check "prepare: base and sandbox tags" bash -c "git -C '$TREE' rev-parse -q --verify base && git -C '$TREE' rev-parse -q --verify sandbox"
 check "prepare: series applied in order" bash -c "git -C '$TREE' log --format=%s sandbox..HEAD | tr '\n' '|' | grep -qx 'iomap: two|mm/filemap: one|'"
 check "prepare: suites linked" test "$(readlink "$TREE/fs/uncached_test")" = "$T/kunit"
@@ -104,7 +113,7 @@ check "prepare: recovers once the patch is fixed" "$T/tools/prepare-tree.sh"
 
 # --- commits in the tree, export, refusal -------------------------------
 sed -i 's/return 2/return 4/' "$TREE/fs/iomap.c"
-git -C "$TREE" commit -qam "iomap: three" -m "Body." -m "Signed-off-by: Test <test@localhost>"
+ugit -C "$TREE" commit -qam "iomap: three" -m "Body." -m "Signed-off-by: Test <test@localhost>"
 check "prepare: builds a tree with new commits when the series is unchanged" "$T/tools/prepare-tree.sh"
 # Now the series changes under it (a pull): make must refuse, not reset.
 sed -i 's/^Subject: \[PATCH\] mm\/filemap: one/Subject: [PATCH] mm\/filemap: one, reworded/' "$T/mm/0001-mm-filemap-one.patch"
@@ -135,8 +144,8 @@ check "check-series: names the patch" grep -q '0004-iomap-bad.patch' "$WORK/out"
 rm "$T/fs/0004-iomap-bad.patch"
 
 # --- distclean ---------------------------------------------------------
-git -C "$TREE" commit -q --allow-empty -m "empty"
-sed -i 's/return 5/return 6/' "$TREE/fs/iomap.c" && git -C "$TREE" commit -qam "iomap: four"
+ugit -C "$TREE" commit -q --allow-empty -m "empty"
+sed -i 's/return 5/return 6/' "$TREE/fs/iomap.c" && ugit -C "$TREE" commit -qam "iomap: four"
 check_fails "distclean: refuses with unexported commits" "$T/tools/distclean.sh"
 check "distclean: tree still there" test -d "$TREE/.git"
 check "distclean: FORCE=1 removes it" env FORCE=1 "$T/tools/distclean.sh"
@@ -213,9 +222,9 @@ bisect() { env BISECT_STEP="$WORK/fake-step" BISECT_TREE="$WORK/wt" BISECT_BUILD
 	RESULTS="$WORK/res" "$T/tools/bisect.sh"; }
 check "bisect: every patch builds" bisect
 echo "/* broken */" >>"$TREE/fs/iomap.c"
-git -C "$TREE" commit -qam "iomap: break the build" -m "Body."
+ugit -C "$TREE" commit -qam "iomap: break the build" -m "Body."
 sed -i '/broken/d' "$TREE/fs/iomap.c"
-git -C "$TREE" commit -qam "iomap: fix the build" -m "Body."
+ugit -C "$TREE" commit -qam "iomap: fix the build" -m "Body."
 check_fails "bisect: a middle patch that does not build fails" bisect
 cp "$WORK/out" "$WORK/bisect.out"
 check "bisect: names that patch, and only that one" \
