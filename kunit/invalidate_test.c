@@ -102,7 +102,105 @@ static void plain_write_is_cached(struct kunit *test)
 					       PAGECACHE_TAG_DIRTY));
 }
 
+/*
+ * Cached folios just before and just after the written range stay, and
+ * do not count as found by the write: its own folios are dropped.
+ */
+static void cached_neighbours_not_counted(struct kunit *test)
+{
+	struct file *file = utfs_new_param_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, 4 * PAGE_SIZE, 0, 8),
+		       4 * PAGE_SIZE);
+	utfs_cache_range(test, file, 0, PAGE_SIZE);
+	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file,
+				    utfs_pattern_buf(test, len, PAGE_SIZE, 9),
+				    len, PAGE_SIZE, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, PAGE_SIZE, len));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 3 * PAGE_SIZE,
+						     PAGE_SIZE));
+	utfs_expect_disk(test, ui, PAGE_SIZE, len, 9);
+}
+
+/*
+ * A ->get_folio that does not get its folios from iomap_get_folio(): iomap
+ * cannot tell found from created, and must keep the range rather than
+ * drop a folio that was cached before.
+ */
+static void get_folio_bypassing_iomap_keeps_cache(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 10), len);
+	utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
+	ui->faults.bypass_iomap_get_folio = true;
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 11),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, PAGE_SIZE,
+						     PAGE_SIZE));
+	utfs_expect_cache(test, file, 0, len, 11);
+	utfs_expect_disk(test, ui, 0, len, 11);
+}
+
+/* Ending an uncached write of nothing touches nothing, even unaligned. */
+static void end_uncached_write_of_nothing(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct address_space *mapping = file->f_mapping;
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, PAGE_SIZE, 0, 12),
+		       PAGE_SIZE);
+	utfs_cache_range(test, file, 0, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, 0,
+			filemap_end_uncached_write(mapping, 100, 0,
+						   filemap_sample_wb_err(mapping),
+						   false));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
+}
+
+/*
+ * A filesystem with no ->get_folio: iomap_get_folio() is called by iomap
+ * itself, and the write is uncached as with one that wraps it.
+ */
+static void no_get_folio_same_rules(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 4 * PAGE_SIZE;
+
+	ui->faults.no_get_folio = true;
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 13),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, ui, 0, len, 13);
+
+	/* Whole folios over written blocks: nothing to read in. */
+	utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 14),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 14);
+	utfs_expect_disk(test, ui, 0, len, 14);
+}
+
 static struct kunit_case uncached_invalidation_cases[] = {
+	KUNIT_CASE(no_get_folio_same_rules),
+	KUNIT_CASE_PARAM(cached_neighbours_not_counted, utfs_paths_gen_params),
+	KUNIT_CASE(get_folio_bypassing_iomap_keeps_cache),
+	KUNIT_CASE(end_uncached_write_of_nothing),
 	KUNIT_CASE_PARAM(nothing_cached_nothing_left, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(unaligned_nothing_left, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(cached_folio_stays, utfs_paths_gen_params),

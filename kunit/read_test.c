@@ -7,6 +7,7 @@
 #include <linux/slab.h>
 #include <linux/splice.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -149,7 +150,8 @@ static void enomem_read(struct kunit *test)
 	utfs_inject_alloc_error(test, ui, -ENOMEM);
 	KUNIT_EXPECT_EQ(test, -ENOMEM, utfs_pread(file, buf, sizeof(buf), 0,
 						  RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	/* Once in readahead, once more in the single-folio fallback: no loop. */
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failures);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
@@ -182,7 +184,180 @@ static void write_then_read_uncached(struct kunit *test)
 	utfs_expect_disk(test, utfs_file_inode(file), 0, len, 5);
 }
 
+/*
+ * A plain read whose readahead cannot allocate (readahead does not retry
+ * under memory pressure) reads its folio alone, and keeps it cached: only
+ * uncached reads drop what they bring in.
+ */
+static void plain_read_after_readahead_enomem_caches(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 10);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	ui->faults.alloc_error_times = 1;
+	expect_read(test, file, 0, PAGE_SIZE, 0, 10);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
+}
+
+/*
+ * The missing part of the request is read in batches that stop at the
+ * next cached folio: here [0, 2) and [3, 5), each one ->readahead of
+ * exactly that range, nothing beyond the request, and only the cached
+ * folio left afterwards.
+ */
+static void read_in_batches_around_cached(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 11);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	const struct utfs_event *ra;
+
+	utfs_cache_range(test, file, 2 * PAGE_SIZE, PAGE_SIZE);
+	utfs_reset_stats(ui);
+
+	expect_read(test, file, 0, 5 * PAGE_SIZE, RWF_UNCACHED, 11);
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+	ra = utfs_find_event(ui, UTFS_EV_READAHEAD, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ra);
+	KUNIT_EXPECT_EQ(test, 0, ra->pos);
+	KUNIT_EXPECT_EQ(test, 2 * PAGE_SIZE, ra->len);
+	ra = utfs_find_event(ui, UTFS_EV_READAHEAD, 1);
+	KUNIT_ASSERT_NOT_NULL(test, ra);
+	KUNIT_EXPECT_EQ(test, 3 * PAGE_SIZE, ra->pos);
+	KUNIT_EXPECT_EQ(test, 2 * PAGE_SIZE, ra->len);
+	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 2 * PAGE_SIZE,
+						     PAGE_SIZE));
+}
+
+/* A read of the whole file from cold: one ->readahead, nothing left. */
+static void cold_read_one_readahead(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 12);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+
+	expect_read(test, file, 0, size, RWF_UNCACHED, 12);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, (unsigned int)READ_FILE_BLOCKS,
+			ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+static const int nonblocking_read_flags[] = {
+	IOCB_NOWAIT, IOCB_NOIO, IOCB_WAITQ
+};
+
+static void nonblocking_flag_desc(const int *flags, char *desc)
+{
+	strscpy(desc, *flags == IOCB_NOWAIT ? "nowait" :
+		      *flags == IOCB_NOIO ? "noio" : "waitq",
+		KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(nonblocking, nonblocking_read_flags, nonblocking_flag_desc);
+
+static ssize_t read_kiocb(struct file *file, void *buf, size_t len, int flags)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_flags |= IOCB_UNCACHED | flags;
+	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
+	return file->f_op->read_iter(&kiocb, &iter);
+}
+
+/*
+ * An uncached read that may not block (io_uring's NOWAIT and WAITQ
+ * attempts, IOCB_NOIO) creates nothing: -EAGAIN, so that the retry does
+ * not find the folios cached and keep them.  Cached data is returned.
+ */
+static void nonblocking_uncached_read(struct kunit *test)
+{
+	const int *flags = test->param_value;
+	struct file *file = file_on_disk(test, 13);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	char buf[16];
+
+	KUNIT_EXPECT_EQ(test, -EAGAIN, read_kiocb(file, buf, sizeof(buf),
+						  *flags));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
+
+	utfs_cache_range(test, file, 0, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, (ssize_t)sizeof(buf),
+			read_kiocb(file, buf, sizeof(buf), *flags));
+	KUNIT_EXPECT_MEMEQ(test, buf,
+			   utfs_pattern_buf(test, sizeof(buf), 0, 13),
+			   sizeof(buf));
+	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
+}
+
+/*
+ * Readahead cannot allocate, the single-folio fallback can: the uncached
+ * read still drops the folio it brought in.
+ */
+static void uncached_read_after_readahead_enomem_drops(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 14);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	ui->faults.alloc_error_times = 1;
+	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 14);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+/* A plain RWF_NOWAIT read of uncached data reads ahead, as before. */
+static void plain_nowait_read_unchanged(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 15);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	file->f_mode |= FMODE_NOWAIT;
+	/* The test filesystem's readahead completes at once: data, cached. */
+	expect_read(test, file, 0, PAGE_SIZE, RWF_NOWAIT, 15);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.readaheads);
+	KUNIT_EXPECT_GT(test, file->f_mapping->nrpages, 1UL);
+}
+
+/*
+ * A read larger than the readahead window and than one folio batch: read
+ * a window at a time, dropped a batch at a time, nothing left.
+ */
+static void large_read_in_windows(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = UTFS_MAX_SIZE - PAGE_SIZE;
+	unsigned long window = file->f_ra.ra_pages;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 16),
+		       UTFS_MAX_SIZE);
+	utfs_reset_stats(ui);
+	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, window);
+	KUNIT_ASSERT_GT(test, window, (unsigned long)PAGEVEC_SIZE);
+
+	expect_read(test, file, 0, len, RWF_UNCACHED, 16);
+	KUNIT_EXPECT_EQ(test, DIV_ROUND_UP(len / PAGE_SIZE, window),
+			(unsigned long)ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, len / PAGE_SIZE,
+			(unsigned long)ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
 static struct kunit_case uncached_read_cases[] = {
+	KUNIT_CASE(uncached_read_after_readahead_enomem_drops),
+	KUNIT_CASE(plain_nowait_read_unchanged),
+	KUNIT_CASE(large_read_in_windows),
+	KUNIT_CASE(plain_read_after_readahead_enomem_caches),
+	KUNIT_CASE(read_in_batches_around_cached),
+	KUNIT_CASE(cold_read_one_readahead),
+	KUNIT_CASE_PARAM(nonblocking_uncached_read, nonblocking_gen_params),
 	KUNIT_CASE(read_drops_what_it_created),
 	KUNIT_CASE(unaligned_read),
 	KUNIT_CASE(read_keeps_precached),

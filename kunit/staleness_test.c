@@ -96,7 +96,8 @@ static void large_write_one_mapping(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.mappings);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.writebacks);
-	KUNIT_EXPECT_EQ(test, 16U, utfs_count_events(ui, UTFS_EV_WRITEBACK));
+	KUNIT_EXPECT_EQ(test, 1U, utfs_count_events(ui, UTFS_EV_WRITEBACK));
+	KUNIT_EXPECT_EQ(test, 16U, ui->stats.folios_written);
 	expect_writeback_after_last_mapping(test, ui);
 	utfs_expect_disk(test, ui, 0, len, 3);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
@@ -165,7 +166,55 @@ static void next_write_maps_after_writeback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
+/*
+ * A write of two and a half chunks, from an offset that is not chunk
+ * aligned: one writeback per chunk, over exactly that chunk, after the
+ * ->iomap_end of the chunk's mappings and before the next chunk is mapped;
+ * no stale mapping; the page cache never holds more than a chunk.
+ */
+static void large_write_in_chunks(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	const size_t chunk = UNCACHED_WRITE_CHUNK;
+	size_t len = 2 * chunk + chunk / 2;
+	loff_t pos = PAGE_SIZE, start[3] = { pos, chunk, 2 * chunk };
+	loff_t end[3] = { chunk, 2 * chunk, pos + len };
+	struct file *file = utfs_new_sized_file(test, *path, 3 * chunk);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	unsigned int k, i;
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, pos, 7),
+				    len, pos, RWF_UNCACHED));
+	KUNIT_ASSERT_LT(test, ui->nr_events, UTFS_MAX_EVENTS);
+	KUNIT_EXPECT_EQ(test, 3U, ui->stats.writebacks);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
+	KUNIT_EXPECT_LE(test, ui->stats.max_nrpages, chunk / PAGE_SIZE);
+	for (k = 0; k < 3; k++) {
+		const struct utfs_event *wb;
+
+		wb = utfs_find_event(ui, UTFS_EV_WRITEBACK, k);
+		KUNIT_ASSERT_NOT_NULL(test, wb);
+		KUNIT_EXPECT_EQ_MSG(test, start[k], wb->pos, "chunk %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, end[k] - start[k], (loff_t)wb->len,
+				    "chunk %u", k);
+		/* The chunk's mappings before its writeback, the rest after. */
+		for (i = 0; i < ui->nr_events; i++) {
+			const struct utfs_event *ev = &ui->events[i];
+
+			if (ev->type != UTFS_EV_BEGIN && ev->type != UTFS_EV_END)
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, ev->pos < end[k], ev < wb,
+					    "mapping at %lld, chunk %u",
+					    ev->pos, k);
+		}
+	}
+	utfs_expect_disk(test, ui, pos, len, 7);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
 static struct kunit_case uncached_staleness_cases[] = {
+	KUNIT_CASE_PARAM(large_write_in_chunks, utfs_paths_gen_params),
 	KUNIT_CASE(write_spanning_mappings),
 	KUNIT_CASE(large_write_one_mapping),
 	KUNIT_CASE(stale_cookie_detected_and_remapped),

@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/writeback.h>
 #include <kunit/static_stub.h>
 
@@ -52,6 +53,18 @@ unsigned int utfs_count_events(struct utfs_inode *ui,
 	for (i = 0; i < ui->nr_events; i++)
 		n += ui->events[i].type == type;
 	return n;
+}
+
+const struct utfs_event *utfs_find_event(struct utfs_inode *ui,
+					 enum utfs_event_type type,
+					 unsigned int nth)
+{
+	unsigned int i;
+
+	for (i = 0; i < ui->nr_events; i++)
+		if (ui->events[i].type == type && !nth--)
+			return &ui->events[i];
+	return NULL;
 }
 
 void utfs_reset_stats(struct utfs_inode *ui)
@@ -91,11 +104,19 @@ void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed)
 		p[i] = (u8)((pos + i) * 7 + ((pos + i) >> PAGE_SHIFT) + seed);
 }
 
+static void utfs_kvfree(void *buf)
+{
+	kvfree(buf);
+}
+
+/* kvmalloc: a write of several chunks needs more than kmalloc gives. */
 void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed)
 {
-	void *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	void *buf = kvmalloc(len, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, utfs_kvfree,
+							    buf));
 	utfs_pattern(buf, len, pos, seed);
 	return buf;
 }
@@ -103,10 +124,15 @@ void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed)
 void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
 		      size_t len, u8 seed)
 {
-	void *want = utfs_pattern_buf(test, len, pos, seed);
+	u8 *want = utfs_pattern_buf(test, len, pos, seed);
+	size_t i;
 
-	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + pos, want, len,
-			       "disk at %lld, %zu bytes", pos, len);
+	/* The first difference, rather than a hex dump of megabytes. */
+	for (i = 0; i < len && ui->disk[pos + i] == want[i]; i++)
+		;
+	KUNIT_EXPECT_EQ_MSG(test, len, i,
+			    "disk at %lld, %zu bytes: differs at %lld", pos,
+			    len, pos + i);
 }
 
 void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
@@ -137,7 +163,7 @@ static void utfs_fill_folio(struct utfs_inode *ui, struct folio *folio)
 	loff_t pos = folio_pos(folio);
 	unsigned int blk = pos >> PAGE_SHIFT;
 
-	if (blk < UTFS_MAX_BLOCKS && ui->extent[blk] == UTFS_WRITTEN)
+	if (blk < ui->nr_blocks && ui->extent[blk] == UTFS_WRITTEN)
 		memcpy_to_folio(folio, 0, ui->disk + pos, folio_size(folio));
 	else
 		folio_zero_range(folio, 0, folio_size(folio));
@@ -150,6 +176,16 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 			    unsigned int flags, struct iomap *iomap,
 			    struct iomap *srcmap);
 
+/* The page cache the write holds, sampled at each folio it reaches. */
+static void utfs_sample_nrpages(struct utfs_inode *ui)
+{
+	unsigned long nr = READ_ONCE(ui->vfs_inode.i_mapping->nrpages);
+
+	spin_lock(&ui->lock);
+	ui->stats.max_nrpages = max(ui->stats.max_nrpages, nr);
+	spin_unlock(&ui->lock);
+}
+
 static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 				    unsigned int len)
 {
@@ -157,6 +193,7 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 	struct folio *folio;
 	bool cached;
 
+	utfs_sample_nrpages(ui);
 	/* Observe the cache ourselves rather than trust the code under test. */
 	folio = filemap_get_folio(iter->inode->i_mapping, pos >> PAGE_SHIFT);
 	cached = !IS_ERR(folio);
@@ -175,7 +212,12 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 		ui->seq++;
 	spin_unlock(&ui->lock);
 
-	folio = iomap_get_folio(iter, pos, len);
+	if (ui->faults.bypass_iomap_get_folio)
+		folio = __filemap_get_folio(iter->inode->i_mapping,
+					    pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
+					    mapping_gfp_mask(iter->inode->i_mapping));
+	else
+		folio = iomap_get_folio(iter, pos, len);
 	if (!IS_ERR(folio) && !folio_test_uptodate(folio))
 		utfs_fill_folio(ui, folio);
 	return folio;
@@ -196,6 +238,11 @@ static bool utfs_iomap_valid(struct inode *inode, const struct iomap *iomap)
 
 static const struct iomap_folio_ops utfs_folio_ops = {
 	.get_folio	= utfs_get_folio,
+	.iomap_valid	= utfs_iomap_valid,
+};
+
+/* Without ->get_folio: only writes that need no read may use it. */
+static const struct iomap_folio_ops utfs_folio_ops_no_get_folio = {
 	.iomap_valid	= utfs_iomap_valid,
 };
 
@@ -233,10 +280,10 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 
 	if (ui->faults.begin_error)
 		return ui->faults.begin_error;
-	if (pos >= UTFS_MAX_SIZE)
+	if (pos >= (loff_t)ui->nr_blocks << PAGE_SHIFT)
 		return -EFBIG;
 	last = min_t(u64, DIV_ROUND_UP(pos + length, PAGE_SIZE),
-		     UTFS_MAX_BLOCKS);
+		     ui->nr_blocks);
 
 	spin_lock(&ui->lock);
 	if (flags & IOMAP_WRITE) {
@@ -245,7 +292,7 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 		if (pos + length >= i_size_read(inode))
 			new |= utfs_alloc_delalloc(ui, last,
 					min(last + UTFS_PREALLOC_BLOCKS,
-					    UTFS_MAX_BLOCKS));
+					    ui->nr_blocks));
 		if (new)
 			ui->seq++;
 	}
@@ -259,7 +306,8 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 		      iomap->offset : IOMAP_NULL_ADDR;
 	iomap->flags = new ? IOMAP_F_NEW : 0;
 	iomap->validity_cookie = ui->seq;
-	iomap->folio_ops = &utfs_folio_ops;
+	iomap->folio_ops = ui->faults.no_get_folio ?
+			   &utfs_folio_ops_no_get_folio : &utfs_folio_ops;
 	ui->stats.mappings++;
 	spin_unlock(&ui->lock);
 
@@ -294,6 +342,23 @@ static int utfs_read_folio(struct file *file, struct folio *folio)
 	return 0;
 }
 
+static void utfs_readahead(struct readahead_control *rac)
+{
+	struct utfs_inode *ui = UTFS_I(rac->mapping->host);
+	struct folio *folio;
+
+	spin_lock(&ui->lock);
+	ui->stats.readaheads++;
+	ui->stats.folios_read += readahead_count(rac);
+	spin_unlock(&ui->lock);
+	utfs_log(ui, UTFS_EV_READAHEAD, readahead_pos(rac),
+		 readahead_length(rac), 0);
+	while ((folio = readahead_folio(rac))) {
+		utfs_fill_folio(ui, folio);
+		folio_unlock(folio);
+	}
+}
+
 /* Called on every invalidation (AS_RELEASE_ALWAYS): may refuse it. */
 static bool utfs_release_folio(struct folio *folio, gfp_t gfp)
 {
@@ -308,16 +373,16 @@ static bool utfs_release_folio(struct folio *folio, gfp_t gfp)
 	return !keep && iomap_release_folio(folio, gfp);
 }
 
-/* Write one locked folio to the disk; the folio is unlocked on return. */
-static void utfs_write_folio(struct utfs_inode *ui, struct folio *folio)
+/*
+ * Copy a folio under writeback to the disk, and end its writeback.
+ * Returns the injected error, if any.
+ */
+static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 {
 	struct address_space *mapping = folio->mapping;
 	loff_t pos = folio_pos(folio);
 	unsigned int blk = pos >> PAGE_SHIFT;
 	int error = 0;
-
-	folio_start_writeback(folio);
-	folio_unlock(folio);
 
 	spin_lock(&ui->lock);
 	if (ui->faults.wb_error && pos >= ui->faults.wb_error_from) {
@@ -334,9 +399,57 @@ static void utfs_write_folio(struct utfs_inode *ui, struct folio *folio)
 
 	if (error)
 		mapping_set_error(mapping, error);
-	else
-		utfs_log(ui, UTFS_EV_WRITEBACK, pos, folio_size(folio), 0);
 	folio_end_writeback(folio);
+	return error;
+}
+
+struct utfs_async_write {
+	struct delayed_work work;
+	struct utfs_inode *ui;
+	struct folio *folio;
+};
+
+static void utfs_async_write_fn(struct work_struct *work)
+{
+	struct utfs_async_write *aw = container_of(to_delayed_work(work),
+						   struct utfs_async_write,
+						   work);
+	struct utfs_inode *ui = aw->ui;
+
+	utfs_end_write_folio(ui, aw->folio);
+	folio_put(aw->folio);
+	kfree(aw);
+}
+
+/*
+ * Write one locked folio; it is unlocked on return.  With async_writeback
+ * its writeback ends later, from a worker, as a device completes I/O;
+ * with redirty, it is put back dirty instead, as a filesystem that cannot
+ * write it now does.
+ */
+static int utfs_write_folio(struct utfs_inode *ui, struct folio *folio,
+			    struct writeback_control *wbc)
+{
+	struct utfs_async_write *aw = NULL;
+
+	if (ui->faults.redirty) {
+		ui->faults.redirty--;
+		folio_redirty_for_writepage(wbc, folio);
+		folio_unlock(folio);
+		return 0;
+	}
+	if (ui->faults.async_writeback)
+		aw = kmalloc(sizeof(*aw), GFP_NOFS | __GFP_NOFAIL);
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+	if (!aw)
+		return utfs_end_write_folio(ui, folio);
+	aw->ui = ui;
+	aw->folio = folio;
+	folio_get(folio);
+	INIT_DELAYED_WORK(&aw->work, utfs_async_write_fn);
+	schedule_delayed_work(&aw->work, msecs_to_jiffies(5));
+	return 0;
 }
 
 /* Trim speculative delalloc beyond EOF, as XFS does after writeback. */
@@ -346,7 +459,7 @@ static void utfs_trim_eofblocks(struct utfs_inode *ui)
 	bool changed = false;
 
 	spin_lock(&ui->lock);
-	for (; b < UTFS_MAX_BLOCKS; b++) {
+	for (; b < ui->nr_blocks; b++) {
 		if (ui->extent[b] == UTFS_DELALLOC) {
 			ui->extent[b] = UTFS_HOLE;
 			changed = true;
@@ -362,16 +475,34 @@ static int utfs_writepages(struct address_space *mapping,
 {
 	struct utfs_inode *ui = UTFS_I(mapping->host);
 	struct folio *folio = NULL;
-	int error = 0;
+	int error = 0, ret = 0;
 
 	spin_lock(&ui->lock);
 	ui->stats.writebacks++;
 	spin_unlock(&ui->lock);
+	utfs_log(ui, UTFS_EV_WRITEBACK, wbc->range_start,
+		 wbc->range_end - wbc->range_start + 1, 0);
 
-	while ((folio = writeback_iter(mapping, wbc, folio, &error)))
-		utfs_write_folio(ui, folio);
+	/* As iomap_writepages() does, the first synchronous error is returned. */
+	while ((folio = writeback_iter(mapping, wbc, folio, &error))) {
+		int err = utfs_write_folio(ui, folio, wbc);
+
+		if (!ret)
+			ret = err;
+	}
 	utfs_trim_eofblocks(ui);
-	return error;
+	/* Another file's fsync() consumes the error before the writer looks. */
+	if (ui->faults.fsync_after_writeback) {
+		struct file *other = ui->faults.fsync_after_writeback;
+
+		filemap_fdatawait_keep_errors(mapping);
+		if (file_check_and_advance_wb_err(other)) {
+			spin_lock(&ui->lock);
+			ui->stats.errors_consumed++;
+			spin_unlock(&ui->lock);
+		}
+	}
+	return error ? error : ret;
 }
 
 /* ->write_begin and ->write_end for generic_perform_write() */
@@ -383,8 +514,9 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 	unsigned int blk = pos >> PAGE_SHIFT;
 	struct folio *folio;
 
-	if (blk >= UTFS_MAX_BLOCKS)
+	if (blk >= ui->nr_blocks)
 		return -EFBIG;
+	utfs_sample_nrpages(ui);
 	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
 				    mapping_gfp_mask(mapping));
 	if (IS_ERR(folio))
@@ -415,8 +547,29 @@ static int utfs_write_end(struct file *file, struct address_space *mapping,
 	return copied;
 }
 
+/* O_DIRECT: the first direct_bytes go straight to the disk, the rest falls back. */
+static ssize_t utfs_direct_IO(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct utfs_inode *ui = UTFS_I(file_inode(iocb->ki_filp));
+	size_t len = min(iov_iter_count(iter), ui->faults.direct_bytes);
+	loff_t pos = iocb->ki_pos;
+
+	if (iov_iter_rw(iter) != WRITE || !len)
+		return 0;
+	if (copy_from_iter(ui->disk + pos, len, iter) != len)
+		return -EFAULT;
+	utfs_set_extent(ui, pos >> PAGE_SHIFT,
+			DIV_ROUND_UP(pos + len, PAGE_SIZE) - (pos >> PAGE_SHIFT),
+			UTFS_WRITTEN);
+	if (pos + len > i_size_read(&ui->vfs_inode))
+		i_size_write(&ui->vfs_inode, pos + len);
+	return len;
+}
+
 static const struct address_space_operations utfs_aops = {
 	.read_folio		= utfs_read_folio,
+	.readahead		= utfs_readahead,
+	.direct_IO		= utfs_direct_IO,
 	.writepages		= utfs_writepages,
 	.dirty_folio		= filemap_dirty_folio,
 	.write_begin		= utfs_write_begin,
@@ -494,6 +647,7 @@ static void utfs_free_inode(struct inode *inode)
 	struct utfs_inode *ui = UTFS_I(inode);
 
 	vfree(ui->disk);
+	kvfree(ui->extent);
 	kfree(ui);
 }
 
@@ -517,7 +671,7 @@ static int utfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
-	sb->s_maxbytes = UTFS_MAX_SIZE;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;	/* each inode has its own limit */
 	sb->s_magic = UTFS_MAGIC;
 	sb->s_op = &utfs_sops;
 	sb->s_time_gran = 1;
@@ -599,7 +753,8 @@ static struct file *utfs_open(struct kunit *test, struct inode *inode,
 	return file;
 }
 
-struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
+struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
+				 loff_t size)
 {
 	struct vfsmount *mnt = utfs_get_mnt(test);
 	struct utfs_inode *ui;
@@ -608,10 +763,13 @@ struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
 	inode = new_inode(mnt->mnt_sb);
 	KUNIT_ASSERT_NOT_NULL(test, inode);
 	ui = UTFS_I(inode);
-	ui->disk = vzalloc(UTFS_MAX_SIZE);
-	if (!ui->disk)
+	ui->nr_blocks = DIV_ROUND_UP(size, PAGE_SIZE);
+	ui->disk = vzalloc((size_t)ui->nr_blocks << PAGE_SHIFT);
+	ui->extent = kvcalloc(ui->nr_blocks, sizeof(*ui->extent), GFP_KERNEL);
+	if (!ui->disk || !ui->extent)
 		iput(inode);
 	KUNIT_ASSERT_NOT_NULL(test, ui->disk);
+	KUNIT_ASSERT_NOT_NULL(test, ui->extent);
 
 	inode->i_ino = get_next_ino();
 	inode->i_mode = S_IFREG | 0600;
@@ -619,6 +777,11 @@ struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
 	mapping_set_release_always(inode->i_mapping);
 	inode->i_fop = &utfs_fops[path];
 	return utfs_open(test, inode, path);
+}
+
+struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
+{
+	return utfs_new_sized_file(test, path, UTFS_MAX_SIZE);
 }
 
 static const enum utfs_path utfs_both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };
@@ -652,11 +815,17 @@ struct file *utfs_reopen(struct kunit *test, struct file *file,
 ssize_t utfs_pwrite(struct file *file, const void *buf, size_t len,
 		    loff_t pos, rwf_t flags)
 {
+	return utfs_pwrite_pos(file, buf, len, &pos, flags);
+}
+
+ssize_t utfs_pwrite_pos(struct file *file, const void *buf, size_t len,
+			loff_t *pos, rwf_t flags)
+{
 	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_SOURCE, &kv, 1, len);
-	return vfs_iter_write(file, &iter, &pos, flags);
+	return vfs_iter_write(file, &iter, pos, flags);
 }
 
 ssize_t utfs_pread(struct file *file, void *buf, size_t len, loff_t pos,
@@ -698,6 +867,10 @@ static int utfs_add_folio_stub(struct address_space *mapping,
 		spin_lock(&ui->lock);
 		ui->stats.add_folio_calls++;
 		ret = ui->faults.alloc_error;
+		if (ui->stats.add_folio_calls <= ui->faults.alloc_error_after ||
+		    (ui->faults.alloc_error_times &&
+		     ui->stats.alloc_failures >= ui->faults.alloc_error_times))
+			ret = 0;
 		if (ret)
 			ui->stats.alloc_failures++;
 		spin_unlock(&ui->lock);

@@ -13,7 +13,10 @@
 #include <linux/spinlock.h>
 #include <kunit/test.h>
 
-/* Block size is PAGE_SIZE, so iomap keeps no per-folio state. */
+/*
+ * Block size is PAGE_SIZE, so iomap keeps no per-folio state.  A file has
+ * UTFS_MAX_BLOCKS blocks unless made with utfs_new_sized_file().
+ */
 #define UTFS_MAX_BLOCKS		64
 #define UTFS_MAX_SIZE		(UTFS_MAX_BLOCKS * PAGE_SIZE)
 /* Speculative delalloc beyond EOF, as XFS preallocates: in blocks. */
@@ -39,7 +42,8 @@ enum utfs_event_type {
 	UTFS_EV_BEGIN,		/* ->iomap_begin handed out a mapping */
 	UTFS_EV_END,		/* ->iomap_end */
 	UTFS_EV_STALE,		/* ->iomap_valid found a stale mapping */
-	UTFS_EV_WRITEBACK,	/* one folio written to the disk */
+	UTFS_EV_WRITEBACK,	/* one ->writepages call, over pos, len */
+	UTFS_EV_READAHEAD,	/* one ->readahead call, over pos, len */
 };
 
 struct utfs_event {
@@ -53,10 +57,22 @@ struct utfs_event {
 struct utfs_faults {
 	int wb_error;		/* writeback of folios at or after ... */
 	loff_t wb_error_from;	/* ... this offset fails with wb_error */
-	int alloc_error;	/* filemap_add_folio() fails with this */
+	int alloc_error;	/* filemap_add_folio() fails with this, */
+	unsigned int alloc_error_after;	/* after this many calls succeed, */
+	unsigned int alloc_error_times;	/* this many times (0: always) */
 	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
 	int begin_error;	/* ->iomap_begin fails with this */
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
+	bool async_writeback;	/* folio writeback ends later, from a worker */
+	unsigned int redirty;	/* writeback redirties this many folios */
+	/* ->get_folio does not get its folio from iomap_get_folio() */
+	bool bypass_iomap_get_folio;
+	/* no ->get_folio: iomap calls iomap_get_folio() itself */
+	bool no_get_folio;
+	/* ->direct_IO writes this many bytes, the rest falls back */
+	size_t direct_bytes;
+	/* after ->writepages, an fsync() of this file consumes the error */
+	struct file *fsync_after_writeback;
 };
 
 struct utfs_stats {
@@ -70,14 +86,18 @@ struct utfs_stats {
 	unsigned int release_refused;	/* ->release_folio said no */
 	unsigned int add_folio_calls;	/* filemap_add_folio(), when injecting */
 	unsigned int alloc_failures;	/* injected allocation failures */
+	unsigned int readaheads;	/* ->readahead calls */
+	unsigned int errors_consumed;	/* by fsync_after_writeback */
+	unsigned long max_nrpages;	/* page cache peak seen by the write */
 };
 
 struct utfs_inode {
 	struct inode vfs_inode;
 	spinlock_t lock;
 	u64 seq;		/* validity cookie, bumped by mapping changes */
-	u8 extent[UTFS_MAX_BLOCKS];	/* enum utfs_extent_type per block */
-	u8 *disk;		/* UTFS_MAX_SIZE bytes, file offset == disk offset */
+	unsigned int nr_blocks;	/* the file's maximum size, in blocks */
+	u8 *extent;		/* enum utfs_extent_type per block */
+	u8 *disk;		/* nr_blocks blocks, file offset == disk offset */
 	struct utfs_faults faults;
 	struct utfs_stats stats;
 	unsigned int nr_events;
@@ -96,6 +116,9 @@ struct file *utfs_new_param_file(struct kunit *test);
 
 /* A file on a fresh inode of the test filesystem, closed at test exit. */
 struct file *utfs_new_file(struct kunit *test, enum utfs_path path);
+/* The same, for a file of up to size bytes. */
+struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
+				 loff_t size);
 /* Another open file on the same inode, closed at test exit. */
 struct file *utfs_reopen(struct kunit *test, struct file *file,
 			 enum utfs_path path);
@@ -109,6 +132,9 @@ ssize_t utfs_pwrite(struct file *file, const void *buf, size_t len,
 		    loff_t pos, rwf_t flags);
 ssize_t utfs_pread(struct file *file, void *buf, size_t len, loff_t pos,
 		   rwf_t flags);
+/* A write that leaves the file position where the write left ki_pos. */
+ssize_t utfs_pwrite_pos(struct file *file, const void *buf, size_t len,
+			loff_t *pos, rwf_t flags);
 
 /* Set blocks [first, first + nr) of the extent table to type. */
 void utfs_set_extent(struct utfs_inode *ui, unsigned int first,
@@ -126,6 +152,10 @@ void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
 /* Reset counters and the event log. */
 void utfs_reset_stats(struct utfs_inode *ui);
+/* The nth (from 0) event of a type, or NULL. */
+const struct utfs_event *utfs_find_event(struct utfs_inode *ui,
+					 enum utfs_event_type type,
+					 unsigned int nth);
 /* Count events of one type. */
 unsigned int utfs_count_events(struct utfs_inode *ui,
 			       enum utfs_event_type type);
