@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check that the series (mm/ then fs/) applies to the pristine base, without
+# Check that the series (in number order across mm/ and fs/) applies to the pristine base, without
 # the sandbox layer, as a maintainer would apply it.  Works on a temporary
 # index: the tree and its work files are not touched.
 . "$(dirname "$0")/lib.sh"

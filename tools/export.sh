@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Turn the commits on top of the sandbox layer in $TREE back into the
-# series: numbered git format-patch files, mm/ first, then fs/.  The
-# commits before the first one that touches fs/ are the mm/ part.
+# series: git format-patch files numbered in series order, each in the
+# folder of the subsystem it changes (see patch_subsystem in lib.sh).
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"
@@ -16,10 +16,9 @@ git -C "$TREE" format-patch -q --numbered --zero-commit --signature=uncached-san
 	-o "$tmp" "$SANDBOX_TAG..HEAD"
 
 rm -f "$TOP"/mm/*.patch "$TOP"/fs/*.patch
-dest=mm
 for p in "$tmp"/*.patch; do
 	[ -e "$p" ] || break
-	[ $dest = mm ] && grep -q '^diff --git a/fs/' "$p" && dest=fs
+	dest=$(patch_subsystem "$p")
 	mkdir -p "$TOP/$dest"
 	mv "$p" "$TOP/$dest/"
 	note "$dest/${p##*/}"

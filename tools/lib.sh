@@ -31,20 +31,31 @@ check_disk() {
 		die "only ${free} GiB free in $dir; the tree and a gcov build need ${MIN_FREE_GB} GiB"
 }
 
+# The names of our KUnit suites, from their definitions in kunit/.
+suite_names() {
+	sed -n 's/^[[:space:]]*\.name = "\([a-z0-9_]*\)",$/\1/p' "$TOP"/kunit/*.c | sort
+}
+
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 
-# The series, in the order git am applies it: mm/ first, then fs/.
-# With arguments, those patch files instead (for checking one patch).
+# The series, in the order git am applies it: by the number of the patch,
+# across mm/ and fs/.  With arguments, those patch files instead (for
+# checking one patch).
 series_patches() {
-	local d
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@"
 		return
 	fi
-	for d in mm fs; do
-		find "$TOP/$d" -maxdepth 1 -name '*.patch' 2>/dev/null | sort
-	done
+	find "$TOP/mm" "$TOP/fs" -maxdepth 1 -name '[0-9]*.patch' 2>/dev/null |
+		awk -F/ '{ print $NF "\t" $0 }' | sort | cut -f2
+}
+
+# The folder a patch of the series belongs in: mm/ if it changes the
+# memory-management code (mm/filemap.c), fs/ otherwise (the VFS flag,
+# iomap, XFS and their documentation).
+patch_subsystem() {
+	if grep -q '^diff --git a/mm/' "$1"; then echo mm; else echo fs; fi
 }
 
 # Stable patch ids, one per line, of a list of patch files or of a

@@ -25,9 +25,27 @@ if [ "${SKIP_UNCHANGED:-0}" = 1 ] && [ -f "$RESULTS/summary.txt" ] &&
 fi
 rm -f "$stamp"
 
+# A filter whose suite part matches none of our suites is a typo: say so
+# before building anything (kunit.py's glob is SUITE_GLOB[.CASE_GLOB]).
+if [ $# -gt 0 ]; then
+	mapfile -t suites < <(suite_names)
+	matched=false
+	for s in "${suites[@]}"; do
+		# shellcheck disable=SC2053 # the glob is meant to match
+		[[ $s == ${1%%.*} ]] && matched=true
+	done
+	$matched || die "SUITE='$1' matches no suite; the suites are: ${suites[*]}"
+fi
+
 set +e
 "${RUN_KUNIT:-$TOP/tools/run-kunit.sh}" "$@"
 kunit_rc=$?
+ran=$(python3 "$TOP/tools/kunit-summary.py" "$RESULTS/kunit.json" 2>/dev/null | tail -n 1)
+if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then
+	set -e
+	rm -f "$RESULTS/summary.txt"
+	die "SUITE='$1' matched no test case (see $RESULTS/kunit.log); no coverage report"
+fi
 cov=
 # Coverage only means something if the kernel was built and booted.
 if [ "${COVERAGE:-1}" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then

@@ -127,6 +127,15 @@ check "export: writes the series" "$T/tools/export.sh"
 check "export: three numbered patches, mm first" \
 	bash -c "cd '$T' && test \"\$(echo mm/*.patch fs/*.patch)\" = 'mm/0001-mm-filemap-one.patch fs/0002-iomap-two.patch fs/0003-iomap-three.patch'"
 check "export: patches carry their commit messages" grep -q '^Subject: \[PATCH 3/3\] iomap: three' "$T/fs/0003-iomap-three.patch"
+# The folder is decided by what a patch touches, not by where it stands.
+echo '/* four */' >>"$TREE/mm/filemap.c"
+ugit -C "$TREE" commit -qam "mm/filemap: four" -m "Body." -m "Signed-off-by: Test <test@localhost>"
+check "export: an mm patch after fs patches goes to mm/" \
+	bash -c "'$T/tools/export.sh' && cd '$T' && test \"\$(echo mm/*.patch fs/*.patch)\" = 'mm/0001-mm-filemap-one.patch mm/0004-mm-filemap-four.patch fs/0002-iomap-two.patch fs/0003-iomap-three.patch'"
+check "series: applied in number order across mm/ and fs/" \
+	bash -c ". '$T/tools/lib.sh'; series_patches | sed 's|.*/||' | tr '\n' ' ' | grep -qx '0001-mm-filemap-one.patch 0002-iomap-two.patch 0003-iomap-three.patch 0004-mm-filemap-four.patch '"
+ugit -C "$TREE" reset -q --hard HEAD~1
+"$T/tools/export.sh" 2>/dev/null
 head=$(git -C "$TREE" rev-parse HEAD)
 check "prepare: after export the tree is in sync and untouched" \
 	bash -c "'$T/tools/prepare-tree.sh' && test '$head' = \$(git -C '$TREE' rev-parse HEAD)"
@@ -213,6 +222,22 @@ echo "/* edit */" >>"$TREE/fs/iomap.c"
 check "make: an uncommitted edit in the tree reruns" \
 	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; noop && test \$(runs) -eq 2"
 git -C "$TREE" checkout -q -- fs/iomap.c
+
+# --- SUITE that matches nothing ------------------------------------------
+printf 'static struct kunit_suite s = {\n\t.name = "uncached_fake",\n};\n' >"$T/kunit/fake_test.c"
+: >"$WORK/runs"
+suite() { env COVERAGE=0 RUN_KUNIT="$WORK/count-run-kunit" BUILD="$WORK/rbuild" RESULTS="$WORK/rres" "$T/tools/run.sh" "$@"; }
+check_fails "make SUITE: a glob that matches no suite fails" bash -c "$(declare -f suite); WORK='$WORK' T='$T'; suite no_such_suite"
+check "make SUITE: says so, lists the suites, builds nothing" \
+	bash -c "grep -q \"SUITE='no_such_suite' matches no suite; the suites are: uncached_fake\" '$WORK/out' && test \$(wc -l <'$WORK/runs') -eq 0"
+check "make SUITE: a glob that matches a suite runs" bash -c "$(declare -f suite); WORK='$WORK' T='$T'; suite 'uncached_f*.c'"
+printf '#!/bin/sh\nmkdir -p "$RESULTS"\necho %s >"$RESULTS/kunit.json"\n' "'{\"name\":\"r\",\"test_cases\":[],\"sub_groups\":[]}'" >"$WORK/none-run-kunit"
+chmod +x "$WORK/none-run-kunit"
+check_fails "make SUITE: a case glob that matches no case fails" \
+	env COVERAGE=0 RUN_KUNIT="$WORK/none-run-kunit" BUILD="$WORK/rbuild" RESULTS="$WORK/rres" "$T/tools/run.sh" 'uncached_fake.nothing*'
+check "make SUITE: says no case matched, prints no counts" \
+	bash -c "grep -q \"matched no test case\" '$WORK/out' && ! grep -q '0 passed, 0 failed' '$WORK/out'"
+rm "$T/kunit/fake_test.c"
 
 # --- bisect gate ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
