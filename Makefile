@@ -4,13 +4,11 @@
 # kunit.py filter glob, e.g. SUITE='uncached_plumbing' or 'uncached_*.*enomem*'
 SUITE	?=
 # COVERAGE=0 builds without gcov (faster, no report), in its own build folder
-COVERAGE ?= 1
 
-TOP	:= $(CURDIR)
-TREE	?= $(TOP)/work/linux
-BUILD	?= $(TOP)/build/kunit$(if $(filter 0,$(COVERAGE)),-nocov)
-RESULTS	?= $(TOP)/results
-export TOP TREE BUILD RESULTS COVERAGE
+# Every path and setting is defined once, in tools/lib.sh; a variable set
+# here or on the command line (TREE=..., BUILD=..., RESULTS=...) reaches
+# the tools through the environment.
+export COVERAGE TREE BUILD RESULTS
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run coverage check test-tools check-series checkpatch \
@@ -28,7 +26,7 @@ deps: ## install missing Debian packages (as root), or print the apt-get line
 tree: deps ## unpack the kernel into work/linux and apply the series (only what changed)
 	@tools/prepare-tree.sh
 
-coverage: ## coverage report (coverage/html, coverage/summary.txt) from the last run
+coverage: ## coverage report (results/coverage/) from the last run
 	@tools/coverage.sh
 
 check: deps tree ## what CI runs: every gate below, in order (results/gates.json, junit.xml)
@@ -59,7 +57,7 @@ gdb: ## run the UML kernel under gdb with SUITE's cases
 	@tools/gdb.sh $(SUITE)
 
 clean: ## remove build output, results and generated reports
-	rm -rf $(TOP)/build $(RESULTS) coverage/html coverage/coverage.info coverage/summary.txt
+	rm -rf build results
 
 distclean: ## clean, and remove the unpacked tree (refuses if it has unexported commits)
 	@tools/distclean.sh

@@ -22,6 +22,7 @@
 /* Speculative delalloc beyond EOF, as XFS preallocates: in blocks. */
 #define UTFS_PREALLOC_BLOCKS	4
 #define UTFS_MAX_EVENTS		128
+#define UTFS_MAGIC		0x75746673	/* "utfs" */
 
 enum utfs_extent_type {
 	UTFS_HOLE = 0,

@@ -6,8 +6,8 @@
 # the end of the series: any warning the base does not have fails.
 . "$(dirname "$0")/lib.sh"
 
-WT=${BISECT_TREE:-$TOP/work/bisect}
-WBUILD=${BISECT_BUILD:-$TOP/build/bisect}
+WT=$BISECT_TREE
+WBUILD=$BISECT_BUILD
 OUT=$RESULTS/bisect
 
 [ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"

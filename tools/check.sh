@@ -33,7 +33,7 @@ for g in "${GATES[@]}"; do
 	echo "==== gate: $name: $verdict"
 done
 
-python3 "$TOP/tools/report.py" "$RESULTS"
+python3 "$TOP/tools/kunit_results.py" report "$RESULTS"
 echo
 awk -F'\t' '{ printf "  %-14s %-5s %5ss  %s\n", $1, $2, $3, $4 }' "$RESULTS/gates.tsv"
 if [ "$failed" -gt 0 ]; then

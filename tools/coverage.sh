@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Capture the gcov data of the objects the series changes (and of our
-# suites) with geninfo/lcov, write coverage/html and coverage/summary.txt.
+# suites) with geninfo/lcov, write the HTML report and summary.txt into
+# $COVERAGE_OUT.
 . "$(dirname "$0")/lib.sh"
 
-OUT=${COVERAGE_OUT:-$TOP/coverage}
+OUT=$COVERAGE_OUT
 # The gcov data captured: the objects holding the code the series changes
 # (fs.h's kiocb_set_rw_flags() is inlined into fs/read_write.o) and our
 # suites.  Naming the objects, not whole folders, keeps capture at seconds.

@@ -5,7 +5,7 @@
 # With --check, fail below the thresholds in coverage/thresholds.
 . "$(dirname "$0")/lib.sh"
 
-OUT=${COVERAGE_OUT:-$TOP/coverage}
+OUT=$COVERAGE_OUT
 INFO=$OUT/coverage.info
 [ -f "$INFO" ] || die "no $INFO: run 'make' (with coverage) first"
 tmp=$(mktemp -d)

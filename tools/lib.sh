@@ -6,8 +6,19 @@ set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 TREE=${TREE:-$TOP/work/linux}
-BUILD=${BUILD:-$TOP/build/kunit}
+# COVERAGE=0 builds without gcov, in its own build folder.
+COVERAGE=${COVERAGE:-1}
+if [ -z "${BUILD:-}" ]; then
+	BUILD=$TOP/build/kunit
+	[ "$COVERAGE" = 1 ] || BUILD+=-nocov
+fi
+# Everything a run generates: KTAP, JSON, logs, gate reports, and the
+# coverage report (COVERAGE_OUT).
 RESULTS=${RESULTS:-$TOP/results}
+COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
+# The bisect gate's worktree of the tree, and its build folder (no gcov).
+BISECT_TREE=${BISECT_TREE:-$TOP/work/bisect}
+BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # Tags in the tree: the pristine base, and base + sandbox-only commits

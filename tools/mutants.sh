@@ -37,7 +37,7 @@ for m in "${all[@]}"; do
 	rc=0
 	RESULTS=$OUT/$name "${RUN_KUNIT:-$TOP/tools/run-kunit.sh}" >"$OUT/$name.log" 2>&1 || rc=$?
 	revert
-	failed=$(python3 "$TOP/tools/kunit-summary.py" "$OUT/$name/kunit.json" 2>/dev/null | sed -n 's/^  FAILED: //p' || true)
+	failed=$(python3 "$TOP/tools/kunit_results.py" failed "$OUT/$name/kunit.json" 2>/dev/null || true)
 	if [ -n "$failed" ]; then
 		killed=$((killed + 1))
 		printf 'killed    %-40s %s\n' "$name" "$(echo "$failed" | head -n 3 | cut -d' ' -f1 | paste -sd' ')"

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 
 KUNITCONFIG=${KUNITCONFIG:-$TOP/.kunitconfig}
-COVERAGE=${COVERAGE:-1}
 KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-300}
 
 [ -f "$TREE/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $TREE (run 'make tree')"

@@ -11,7 +11,7 @@ inputs() {
 		git -C "$TREE" diff HEAD
 		(cd "$TOP" && { find -L kunit tools .kunitconfig -type f 2>/dev/null || true; } |
 			LC_ALL=C sort | xargs -r sha1sum)
-		echo "COVERAGE=${COVERAGE:-1} BUILD=$BUILD $*"
+		echo "COVERAGE=$COVERAGE BUILD=$BUILD $*"
 	} | sha1sum | cut -d' ' -f1
 }
 stamp=$RESULTS/inputs.sha1
@@ -40,7 +40,7 @@ fi
 set +e
 "${RUN_KUNIT:-$TOP/tools/run-kunit.sh}" "$@"
 kunit_rc=$?
-ran=$(python3 "$TOP/tools/kunit-summary.py" "$RESULTS/kunit.json" 2>/dev/null | tail -n 1)
+ran=$(python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json" 2>/dev/null | tail -n 1)
 if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then
 	set -e
 	rm -f "$RESULTS/summary.txt"
@@ -48,7 +48,7 @@ if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then
 fi
 cov=
 # Coverage only means something if the kernel was built and booted.
-if [ "${COVERAGE:-1}" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
+if [ "$COVERAGE" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
 	cov=$("$TOP/tools/coverage.sh" 2>&1 | grep -v '^coverage.sh: HTML') &&
 		cov+=$'\nlines the series adds:\n'$("$TOP/tools/diff-coverage.sh" |
 			sed -n 's/^\(lines\|branches\) \([0-9]\)/  \1 \2/p')
@@ -58,7 +58,7 @@ set -e
 counts="0 passed, 0 failed: no test results (the build or the boot failed, see $RESULTS/kunit.log)"
 tests=
 if [ -f "$RESULTS/kunit.json" ]; then
-	tests=$(python3 "$TOP/tools/kunit-summary.py" "$RESULTS/kunit.json") ||
+	tests=$(python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json") ||
 		[ "$kunit_rc" -ne 0 ] || kunit_rc=1
 	counts=$(tail -n 1 <<<"$tests")
 	tests=$(sed '$d' <<<"$tests")
@@ -71,7 +71,7 @@ fi
 	[ -n "$tests" ] && printf '%s\n' "$tests"
 	[ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
 	echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
-	[ -n "$cov" ] && echo "coverage: coverage/html/index.html; added lines not covered: coverage/diff-uncovered.txt"
+	[ -n "$cov" ] && echo "coverage: $COVERAGE_OUT/html/index.html; added lines not covered: $COVERAGE_OUT/diff-uncovered.txt"
 	# Last, alone on its line: the counts.
 	echo "$counts"
 } | tee "$RESULTS/summary.txt"

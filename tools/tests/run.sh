@@ -282,7 +282,8 @@ check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 o
 sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
 check "diff-coverage: passes once it ran" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
 
-# --- kunit-summary -----------------------------------------------------
+# --- kunit_results: the one reader of kunit.json ------------------------
+check "kunit_results: unit tests" python3 -m unittest -q "$HERE/test_kunit_results.py"
 cat >"$WORK/k.json" <<'JSON'
 {"name": "KUnit Test Group", "sub_groups": [
  {"name": "uncached_plumbing", "sub_groups": [], "test_cases": [
@@ -290,9 +291,10 @@ cat >"$WORK/k.json" <<'JSON'
  {"name": "uncached_staleness", "sub_groups": [], "test_cases": [
   {"name": "c", "status": "FAIL"}]}], "test_cases": []}
 JSON
-check_fails "kunit-summary: a failed case fails" python3 "$TOOLS/kunit-summary.py" "$WORK/k.json"
-check "kunit-summary: counts" grep -qx '1 passed, 1 failed, 1 skipped' "$WORK/out"
-check "kunit-summary: names the failed case" grep -q 'FAILED: uncached_staleness.c' "$WORK/out"
+check_fails "kunit_results summary: a failed case fails" python3 "$TOOLS/kunit_results.py" summary "$WORK/k.json"
+check "kunit_results summary: counts" grep -qx '1 passed, 1 failed, 1 skipped' "$WORK/out"
+check "kunit_results summary: names the failed case" grep -q 'FAILED: uncached_staleness.c' "$WORK/out"
+check_fails "kunit_results: an unknown command is refused" python3 "$TOOLS/kunit_results.py" sumary "$WORK/k.json"
 
 [ -n "${KEEP_WORK:-}" ] && { trap - EXIT; echo "work: $WORK"; }
 echo "$passed passed, $failed failed"
