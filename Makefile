@@ -12,7 +12,7 @@ export COVERAGE TREE BUILD RESULTS
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect export gdb clean distclean help
+	diff-coverage mutants bisect export gdb compdb bench clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
 	@SKIP_UNCHANGED=1 tools/run.sh $(SUITE)
@@ -55,6 +55,12 @@ export: ## turn the commits in work/linux back into mm/ and fs/ patches
 
 gdb: ## run the UML kernel under gdb with SUITE's cases
 	@tools/gdb.sh $(SUITE)
+
+compdb: ## compile_commands.json for editors and clangd (not made by every run)
+	@tools/compdb.sh
+
+bench: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt)
+	@tools/bench.sh
 
 clean: ## remove build output, results and generated reports
 	rm -rf build results

@@ -144,9 +144,11 @@ static void uncached_nowait_write_eagain(struct kunit *test)
 }
 
 /*
- * Another file's fsync() consumes the error (and clears AS_EIO) between
- * the write's writeback and its check: the write still fails, keeps the
- * range cached, and the writer's own fsync() reports the error too.
+ * Writeback completes later and fails (as a device's does: the error only
+ * reaches the mapping), and another file's fsync() consumes the error, and
+ * clears AS_EIO, between the write's writeback and its check: the write
+ * still fails, keeps the range cached, and the writer's own fsync()
+ * reports the error too.
  */
 static void error_seen_by_other_fsync_still_fails(struct kunit *test)
 {
@@ -156,6 +158,7 @@ static void error_seen_by_other_fsync_still_fails(struct kunit *test)
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 
+	ui->faults.async_writeback = true;
 	ui->faults.wb_error = -EIO;
 	ui->faults.fsync_after_writeback = other;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,

@@ -1,36 +1,81 @@
 #!/usr/bin/env bash
-# Measure the figures in README (a benchmark, not a test).  Needs a
-# prepared tree; takes about half an hour on 2 cores, since it builds
-# twice from scratch.  Results: results/bench.txt.
+# The developer's loop, measured (a benchmark, not a test).  In one run,
+# interleaved, REPS times each, on the same warm build folder:
+#   ours   one edited .c file in fs/iomap -> verdict + coverage summary
+#          ('make run', i.e. tools/run.sh)
+#   bare   the same edit -> a bare 'kunit.py run' with the same kunitconfigs
+#          and make options (so that it does not rebuild everything)
+#   floor  the same edit -> kbuild's incremental make + kunit.py exec:
+#          compile, link, boot, nothing else
+#   noop   'make run' with nothing changed
+# Each edit appends a unique comment, so ccache cannot answer for it.
+# Prints median [min-max] per measurement and ratios of medians; writes
+# results/bench-loop.txt.  'tools/bench.sh cold' adds the two builds from
+# scratch (kunit.py vs tools/run.sh with an empty ccache), about 20 min.
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "no tree: run 'make tree' first"
-out=$RESULTS/bench.txt
+REPS=${REPS:-5}
+[ -x "$BUILD/linux" ] || die "no build in $BUILD: run 'make' first"
+file=$TREE/fs/iomap/buffered-io.c
+out=$RESULTS/bench-loop.txt
 scratch=$(mktemp -d "$TOP/build/bench.XXXXXX")
 trap 'rm -rf "$scratch"; git -C "$TREE" checkout -q -- fs/iomap/buffered-io.c' EXIT
-mkdir -p "$RESULTS"
-: >"$out"
+git -C "$TREE" diff --quiet -- fs/iomap/buffered-io.c ||
+	die "$file has uncommitted edits: commit or stash them first"
 
-# seconds COMMAND...: run it, print its wall-clock time
-seconds() {
-	local t0=$SECONDS
-	"$@" >"$scratch/last.log" 2>&1 || { tail -20 "$scratch/last.log" >&2; die "failed: $*"; }
-	echo $((SECONDS - t0))
-}
-record() { printf '%-58s %6s s\n' "$1" "$2" | tee -a "$out"; }
-
-cov="$TREE/tools/testing/kunit/configs/coverage_uml.config"
+cov=$TREE/tools/testing/kunit/configs/coverage_uml.config
+kunit() { (cd "$TREE" && python3 tools/testing/kunit/kunit.py "$@"); }
 bare() {
-	cd "$TREE" && python3 tools/testing/kunit/kunit.py run --arch=um \
-		--build_dir="$scratch/bare" --kunitconfig="$TOP/.kunitconfig" \
-		--kunitconfig="$cov" --jobs="$(nproc)"
+	kunit run --arch=um --build_dir="$1" --kunitconfig="$TOP/.kunitconfig" \
+		--kunitconfig="$cov" --make_options="CC=ccache gcc" --jobs="$(nproc)"
 }
-record "bare kunit.py run, cold, no ccache (same kunitconfig)" "$(seconds bare)"
-record "tools/run.sh, cold build folder, empty ccache" \
-	"$(seconds env BUILD="$scratch/cold" CCACHE_DIR="$scratch/ccache" "$TOP/tools/run.sh")"
-record "make, nothing changed (warm build folder)" "$(seconds make -C "$TOP")"
-echo "/* bench */" >>"$TREE/fs/iomap/buffered-io.c"
-record "make run, one edited .c file in fs/iomap" "$(seconds make -C "$TOP" run)"
-git -C "$TREE" checkout -q -- fs/iomap/buffered-io.c
-record "tools/coverage.sh alone (capture + HTML)" "$(seconds "$TOP/tools/coverage.sh")"
-echo "Linux $(make -s -C "$TREE" kernelversion), $(nproc) cores, $(date -u +%F)" | tee -a "$out"
+floor() {
+	make -s -C "$TREE" ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)" all &&
+		kunit exec --arch=um --build_dir="$BUILD"
+}
+edit() { printf '/* bench %s */\n' "$RANDOM$RANDOM$SECONDS" >>"$file"; }
+# seconds NAME COMMAND...: run it, append its wall-clock seconds to NAME
+seconds() {
+	local name=$1 t0; shift
+	t0=$EPOCHREALTIME
+	"$@" >"$scratch/last.log" 2>&1 || { tail -20 "$scratch/last.log" >&2; die "failed: $*"; }
+	echo "$EPOCHREALTIME - $t0" | bc >>"$scratch/$name"
+}
+
+tools/run.sh >/dev/null 2>&1 || true	# warm: build what is stale
+for i in $(seq "$REPS"); do
+	note "repetition $i of $REPS"
+	edit; seconds bare bare "$BUILD"
+	edit; seconds ours "$TOP/tools/run.sh"
+	edit; seconds floor floor
+	seconds noop "$TOP/tools/run.sh"
+done
+if [ "${1:-}" = cold ]; then
+	seconds cold-bare bare "$scratch/cold-bare"
+	seconds cold-ours env BUILD="$scratch/cold-ours" CCACHE_DIR="$scratch/ccache" \
+		"$TOP/tools/run.sh"
+fi
+
+stats() {	# median min max of a file of numbers
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.1f %.1f %.1f\n", m, v[1], v[NR] }'
+}
+{
+	echo "Linux $(make -s -C "$TREE" kernelversion), $(nproc) cores," \
+		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+		"$(free -g | awk '/^Mem:/ { print $2 }') GiB, $(date -u +%F), $REPS repetitions"
+	printf '%-50s %8s %14s\n' "measurement" "median" "[min-max] s"
+	for n in bare ours floor noop cold-bare cold-ours; do
+		[ -f "$scratch/$n" ] || continue
+		read -r m lo hi < <(stats "$scratch/$n")
+		printf '%-50s %8s %14s\n' "$n" "$m" "[$lo-$hi]"
+		echo "$m" >"$scratch/$n.median"
+	done
+	ratio() { echo "scale=2; $(cat "$scratch/$1.median") / $(cat "$scratch/$2.median")" | bc; }
+	echo "ours / bare (one edited file, verdict):  $(ratio ours bare)x"
+	echo "floor / bare (compile + link + boot):    $(ratio floor bare)x"
+	if [ -f "$scratch/cold-ours.median" ]; then
+		echo "cold build, ours / bare:                 $(ratio cold-ours cold-bare)x"
+	fi
+} | tee "$out"

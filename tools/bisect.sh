@@ -29,10 +29,9 @@ step() {
 		(cd "$WT" && $BISECT_STEP)
 		return
 	fi
-	(cd "$WT" && python3 tools/testing/kunit/kunit.py run --arch=um \
-		--build_dir="$WBUILD" --kunitconfig="$TOP/.kunitconfig" \
-		--make_options="CC=ccache gcc" --jobs="$(nproc)" \
-		--timeout=120 'uncached_plumbing')
+	# The same incremental build and run as 'make run', in the worktree.
+	TREE=$WT BUILD=$WBUILD COVERAGE=0 RESULTS=$OUT/step KUNIT_TIMEOUT=120 \
+		"$TOP/tools/run-kunit.sh" uncached_plumbing
 }
 
 # Warnings of the touched objects, without line numbers, one per line.
