@@ -11,7 +11,7 @@ SUITE	?=
 export COVERAGE TREE BUILD RESULTS
 
 .DEFAULT_GOAL := all
-.PHONY: all deps tree run coverage check test-tools check-series checkpatch \
+.PHONY: all deps tree run debug coverage check test-tools check-series checkpatch \
 	diff-coverage mutants bisect export gdb compdb bench clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -19,6 +19,9 @@ all: deps tree ## build the patched UML kernel, run the suites, report coverage 
 
 run: ## build and run the tree as it is, always (no deps or tree step)
 	@tools/run.sh $(SUITE)
+
+debug: deps tree ## the suites under KASAN, lockdep, DEBUG_VM... (kunit/debug.config); any report fails
+	@DEBUG=1 tools/run.sh $(SUITE)
 
 deps: ## install missing Debian packages (as root), or print the apt-get line
 	@tools/deps.sh

@@ -196,7 +196,98 @@ static void no_get_folio_same_rules(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 14);
 }
 
+enum precached_state { CLEAN, DIRTY, UNDER_WRITEBACK, NOT_UPTODATE };
+
+struct precached_param {
+	const char *name;
+	enum utfs_path path;
+	enum precached_state state;
+};
+
+static const struct precached_param precached_params[] = {
+	{ "iomap_clean", UTFS_IOMAP, CLEAN },
+	{ "iomap_dirty", UTFS_IOMAP, DIRTY },
+	{ "iomap_under_writeback", UTFS_IOMAP, UNDER_WRITEBACK },
+	{ "iomap_not_uptodate", UTFS_IOMAP, NOT_UPTODATE },
+	{ "generic_clean", UTFS_GENERIC, CLEAN },
+	{ "generic_dirty", UTFS_GENERIC, DIRTY },
+	{ "generic_under_writeback", UTFS_GENERIC, UNDER_WRITEBACK },
+	{ "generic_not_uptodate", UTFS_GENERIC, NOT_UPTODATE },
+};
+
+static void precached_desc(const struct precached_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(precached, precached_params, precached_desc);
+
+/* Put folio 1 of the file in the page cache in the given state. */
+static void precache_folio(struct kunit *test, struct file *file,
+			   enum precached_state state)
+{
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct folio *folio;
+
+	switch (state) {
+	case CLEAN:
+		utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
+		break;
+	case DIRTY:
+	case UNDER_WRITEBACK:
+		KUNIT_ASSERT_EQ(test, (ssize_t)PAGE_SIZE,
+				utfs_pwrite(file,
+					    utfs_pattern_buf(test, PAGE_SIZE,
+							     PAGE_SIZE, 20),
+					    PAGE_SIZE, PAGE_SIZE, 0));
+		if (state == DIRTY)
+			break;
+		/* Started, not waited for: it ends from a worker, later. */
+		ui->faults.async_writeback = true;
+		KUNIT_ASSERT_EQ(test, 0, filemap_fdatawrite(file->f_mapping));
+		folio = filemap_get_folio(file->f_mapping, 1);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
+		folio_put(folio);
+		break;
+	case NOT_UPTODATE:
+		folio = filemap_grab_folio(file->f_mapping, 1);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		KUNIT_EXPECT_FALSE(test, folio_test_uptodate(folio));
+		folio_unlock(folio);
+		folio_put(folio);
+		break;
+	}
+}
+
+/*
+ * A folio of the range is cached before the write, clean, dirty, under
+ * writeback or not uptodate: the range stays cached, clean, holding the
+ * new data, and the new data is on the disk.
+ */
+static void precached_folio_in_any_state(struct kunit *test)
+{
+	const struct precached_param *p = test->param_value;
+	struct file *file = utfs_new_file(test, p->path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 3 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 21), len);
+	precache_folio(test, file, p->state);
+
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 22),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 3U, utfs_cached_folios(file, 0, len));
+	utfs_expect_cache(test, file, 0, len, 22);
+	utfs_expect_disk(test, ui, 0, len, 22);
+	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
+						PAGECACHE_TAG_DIRTY));
+	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
+						PAGECACHE_TAG_WRITEBACK));
+}
+
 static struct kunit_case uncached_invalidation_cases[] = {
+	KUNIT_CASE_PARAM(precached_folio_in_any_state, precached_gen_params),
 	KUNIT_CASE(no_get_folio_same_rules),
 	KUNIT_CASE_PARAM(cached_neighbours_not_counted, utfs_paths_gen_params),
 	KUNIT_CASE(get_folio_bypassing_iomap_keeps_cache),

@@ -312,6 +312,27 @@ static void uncached_read_after_readahead_enomem_drops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
+/*
+ * Readahead stops part-way twice (the allocation of folio 2 fails, then
+ * fails again when the read comes back for it), and the single-folio
+ * fallback creates folio 2 inside the range the first readahead counted
+ * as the read's: every folio is still dropped, the data is right, and no
+ * allocation is retried beyond those two.
+ */
+static void uncached_read_partial_readahead(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 17);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	ui->faults.alloc_error_after = 2;
+	ui->faults.alloc_error_times = 2;
+	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 17);
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
 /* A plain RWF_NOWAIT read of uncached data reads ahead, as before. */
 static void plain_nowait_read_unchanged(struct kunit *test)
 {
@@ -352,6 +373,7 @@ static void large_read_in_windows(struct kunit *test)
 
 static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(uncached_read_after_readahead_enomem_drops),
+	KUNIT_CASE(uncached_read_partial_readahead),
 	KUNIT_CASE(plain_nowait_read_unchanged),
 	KUNIT_CASE(large_read_in_windows),
 	KUNIT_CASE(plain_read_after_readahead_enomem_caches),

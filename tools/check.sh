@@ -12,6 +12,7 @@ GATES=(
 	"suites:tools/run.sh"
 	"diff-coverage:tools/diff-coverage.sh --check"
 	"mutants:tools/mutants.sh"
+	"debug:env DEBUG=1 tools/run.sh"
 	"bisect:tools/bisect.sh"
 )
 mkdir -p "$RESULTS/gates"

@@ -8,6 +8,10 @@ output the sandbox makes from them.
       case ran (or the file is unusable)
   kunit_results.py failed KUNIT_JSON
       the failed cases, one per line (the mutants gate names them)
+  kunit_results.py reports KTAP_LOG
+      every kernel report (KASAN, lockdep, WARN, BUG, list or debug-objects
+      corruption, panic) in the raw log, with the case it happened in;
+      exit 1 if there is one
   kunit_results.py report RESULTS
       RESULTS/gates.json and RESULTS/junit.xml, from RESULTS/gates.tsv (one
       gate a line: name, verdict, seconds, figures) and RESULTS/kunit.json
@@ -16,6 +20,7 @@ The root's sub-groups are the suites; a parameterised case is a sub-group
 of its suite, and each of its parameters counts as a case."""
 import json
 import os
+import re
 import sys
 from xml.etree import ElementTree as ET
 
@@ -70,6 +75,40 @@ def failed_cases(root):
     return [case for _, suite_cases in suites(root)
             for case, status in suite_cases if verdict(status) == "FAIL"]
 
+# Kernel reports that fail a run whatever the cases say: KASAN, lockdep,
+# WARN and BUG, list and debug-objects corruption, panics.
+REPORT = re.compile(r"BUG: |WARNING: |INFO: possible |-+\[ cut here \]-+|ODEBUG: |"
+                    r"kernel BUG at|list_(add|del) corruption|Kernel panic|UBSAN: ")
+RESULT = re.compile(r"^\s*(not )?ok \d+ (\S+)")
+SUITE = re.compile(r"^ {4}# Subtest: (\S+)")
+REPORT_LINES = 30
+SAME_REPORT = 3
+
+
+def reports(log_lines):
+    """(case, report lines) for each kernel report in a raw KUnit log, from
+    the first KTAP line on (UML's boot prints a WARN of its own, from
+    virt-pci, before any test); the case is the one whose result follows
+    the report.  A marker right after another (WARNING: after the cut-here
+    line) is the same report."""
+    found, suite, pending = [], "", []
+    start = next((i for i, line in enumerate(log_lines) if "KTAP version" in line),
+                 len(log_lines))
+    last = -SAME_REPORT
+    for i, line in enumerate(log_lines[start:], start):
+        m = SUITE.match(line)
+        if m:
+            suite = m.group(1)
+        if REPORT.search(line) and i >= last + SAME_REPORT:
+            pending.append(log_lines[i:i + REPORT_LINES])
+            last = i
+        m = RESULT.match(line)
+        if m and pending:
+            found += [(f"{suite}.{m.group(2)}", block) for block in pending]
+            pending = []
+    found += [(f"{suite} (no result followed)", block) for block in pending]
+    return found
+
 
 def report(results):
     """Write gates.json and junit.xml into the results folder."""
@@ -112,13 +151,21 @@ def report(results):
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("summary", "failed", "report"):
+    if len(argv) != 3 or argv[1] not in ("summary", "failed", "reports", "report"):
         print(__doc__, file=sys.stderr)
         return 2
     command, path = argv[1], argv[2]
     if command == "report":
         report(path)
         return 0
+    if command == "reports":
+        with open(path, errors="replace") as f:
+            found = reports(f.read().splitlines())
+        for case, block in found:
+            print(f"kernel report in {case}:")
+            print("\n".join("    " + line for line in block))
+        print(f"{len(found)} kernel reports")
+        return 1 if found else 0
     try:
         root = load(path)
     except (OSError, ValueError) as e:

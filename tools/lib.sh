@@ -6,16 +6,29 @@ set -euo pipefail
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 TREE=${TREE:-$TOP/work/linux}
-# COVERAGE=0 builds without gcov, in its own build folder.
+# DEBUG=1: the debug configuration (kunit/debug.config: KASAN, lockdep,
+# DEBUG_VM...), without gcov.  COVERAGE=0 builds without gcov.  Each
+# configuration has its own build folder.
+DEBUG=${DEBUG:-0}
 COVERAGE=${COVERAGE:-1}
+[ "$DEBUG" = 0 ] || COVERAGE=0
 if [ -z "${BUILD:-}" ]; then
 	BUILD=$TOP/build/kunit
-	[ "$COVERAGE" = 1 ] || BUILD+=-nocov
+	if [ "$DEBUG" = 1 ]; then BUILD+=-debug; elif [ "$COVERAGE" = 0 ]; then BUILD+=-nocov; fi
 fi
 # Everything a run generates: KTAP, JSON, logs, gate reports, and the
-# coverage report (COVERAGE_OUT).
-RESULTS=${RESULTS:-$TOP/results}
+# coverage report (COVERAGE_OUT); a debug run's in results/debug.
+if [ -z "${RESULTS:-}" ]; then
+	RESULTS=$TOP/results
+	[ "$DEBUG" = 0 ] || RESULTS+=/debug
+fi
 COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
+# In builds without gcov (debug, bisect, COVERAGE=0), ccache sees paths
+# below $TOP as relative, so that a clone in another folder reuses their
+# objects (compiler messages then name files relative to the build
+# folder).  gcov objects embed their .gcda path and cannot be shared; the
+# coverage build keeps absolute paths.
+[ "$COVERAGE" = 1 ] || export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 # The bisect gate's worktree of the tree, and its build folder (no gcov).
 BISECT_TREE=${BISECT_TREE:-$TOP/work/bisect}
 BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}

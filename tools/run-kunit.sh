@@ -20,6 +20,7 @@ mkdir -p "$BUILD" "$RESULTS"
 configs=(--kunitconfig="$KUNITCONFIG")
 [ "$COVERAGE" = 1 ] &&
 	configs+=(--kunitconfig="$TREE/tools/testing/kunit/configs/coverage_uml.config")
+[ "$DEBUG" = 1 ] && configs+=(--kunitconfig="$TOP/kunit/debug.config")
 make_opts=(ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and
@@ -38,7 +39,7 @@ stamp=$BUILD/.sandbox-config
 find "$BUILD" -name '*.gcda' -delete 2>/dev/null || true
 rm -f "$RESULTS/kunit.json" "$RESULTS/ktap.log"
 
-note "Linux $(make -s -C "$TREE" kernelversion), build in $BUILD, coverage $([ "$COVERAGE" = 1 ] && echo on || echo off)"
+note "Linux $(make -s -C "$TREE" kernelversion), build in $BUILD, coverage $([ "$COVERAGE" = 1 ] && echo on || echo off)$([ "$DEBUG" = 1 ] && echo ', debug checkers on')"
 cd "$TREE"
 set +e
 {
@@ -48,7 +49,12 @@ set +e
 		"${KUNIT[@]}" config --arch=um --build_dir="$BUILD" "${configs[@]}" \
 			--make_options="CC=ccache gcc" && config_inputs >"$stamp" || rc=$?
 	fi
-	[ "$rc" -ne 0 ] || make -s "${make_opts[@]}" all || rc=$?
+	# As kunit.py run, keep the build's output to show when it fails.
+	if [ "$rc" -eq 0 ] && ! make -s "${make_opts[@]}" all >"$RESULTS/build.log" 2>&1; then
+		rc=1
+		echo "build failed; the errors (all of it: $RESULTS/build.log):"
+		grep -E ': (fatal )?error:|\*\*\* ' "$RESULTS/build.log" | head -n 40
+	fi
 	[ "$rc" -ne 0 ] || "${KUNIT[@]}" exec --arch=um --build_dir="$BUILD" \
 		--timeout="$KUNIT_TIMEOUT" --json="$RESULTS/kunit.json" "$@" || rc=$?
 	exit "$rc"

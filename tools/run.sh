@@ -64,11 +64,20 @@ if [ -f "$RESULTS/kunit.json" ]; then
 	tests=$(sed '$d' <<<"$tests")
 fi
 [ "$kunit_rc" -ne 0 ] || [ -n "$tests" ] || kunit_rc=1
+# A KASAN, lockdep, WARN or BUG report fails the run whatever the cases
+# say, with the report and the case it happened in.
+kreports=
+if [ -f "$RESULTS/ktap.log" ] &&
+   ! kreports=$(python3 "$TOP/tools/kunit_results.py" reports "$RESULTS/ktap.log"); then
+	kunit_rc=1
+	counts+=" ($(tail -n 1 <<<"$kreports"))"
+fi
 
 {
 	echo
 	echo "==== summary: Linux $(make -s -C "$TREE" kernelversion) + $(git -C "$TREE" rev-list --count "$SANDBOX_TAG..HEAD") patches ===="
 	[ -n "$tests" ] && printf '%s\n' "$tests"
+	[ "$kunit_rc" -ne 0 ] && [ -n "$kreports" ] && sed '$d' <<<"$kreports"
 	[ -n "$cov" ] && printf 'coverage:\n%s\n' "$cov"
 	echo "results: $RESULTS (ktap.log, kunit.json, kunit.log)"
 	[ -n "$cov" ] && echo "coverage: $COVERAGE_OUT/html/index.html; added lines not covered: $COVERAGE_OUT/diff-uncovered.txt"

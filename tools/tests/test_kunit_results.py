@@ -51,6 +51,48 @@ class Summary(unittest.TestCase):
                          ["uncached_invalidation.c", "uncached_invalidation.p.generic"])
 
 
+LOG = """------------[ cut here ]------------
+WARNING: CPU: 0 PID: 1 at arch/um/drivers/virt-pci.c:1005 um_pci_init
+---[ end trace 0000000000000000 ]---
+KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: uncached_read
+    1..2
+    ok 1 a
+==================================================================
+BUG: KASAN: slab-use-after-free in utfs_async_write_fn+0x10/0x20
+Read of size 8 at addr 0000000060a4b0c8 by task kworker/0:1/12
+    not ok 2 b
+ok 1 uncached_read
+    KTAP version 1
+    # Subtest: uncached_staleness
+    1..1
+    ------------[ cut here ]------------
+    WARNING: CPU: 0 PID: 1 at mm/filemap.c:100 filemap_read+0x1/0x2
+        KTAP version 1
+        # Subtest: p
+        ok 1 iomap
+    ok 1 p
+ok 2 uncached_staleness
+""".splitlines()
+
+
+class Reports(unittest.TestCase):
+    def test_each_report_once_with_its_case(self):
+        found = kunit_results.reports(LOG)
+        self.assertEqual([case for case, _ in found],
+                         ["uncached_read.b", "uncached_staleness.iomap"])
+        self.assertIn("BUG: KASAN: slab-use-after-free", found[0][1][0])
+
+    def test_boot_before_the_tests_is_not_scanned(self):
+        self.assertEqual(kunit_results.reports(LOG[:3]), [])
+
+    def test_clean_log(self):
+        self.assertEqual(kunit_results.reports([l for l in LOG[3:] if "BUG" not in l
+                                                and "WARNING" not in l and "cut here" not in l]), [])
+
+
 class Report(unittest.TestCase):
     def test_gates_json_and_junit(self):
         with tempfile.TemporaryDirectory() as d:
