@@ -283,7 +283,8 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 	int error = 0;
 
 	spin_lock(&ui->lock);
-	if (ui->faults.wb_error && pos >= ui->faults.wb_error_from) {
+	if (ui->faults.wb_error && pos >= ui->faults.wb_error_from &&
+	    (!ui->faults.wb_error_to || pos < ui->faults.wb_error_to)) {
 		error = ui->faults.wb_error;
 	} else {
 		memcpy_from_folio(ui->disk + pos, folio, 0, folio_size(folio));

@@ -57,7 +57,8 @@ struct utfs_event {
 /* Fault switches: set by a test before the I/O it injects into. */
 struct utfs_faults {
 	int wb_error;		/* writeback of folios at or after ... */
-	loff_t wb_error_from;	/* ... this offset fails with wb_error */
+	loff_t wb_error_from;	/* ... this offset (and before ... */
+	loff_t wb_error_to;	/* ... this one, if set) fails with wb_error */
 	int alloc_error;	/* filemap_add_folio() fails with this, */
 	unsigned int alloc_error_after;	/* after this many calls succeed, */
 	unsigned int alloc_error_times;	/* this many times (0: always) */
