@@ -47,27 +47,6 @@ static void unaligned_nothing_left(struct kunit *test)
 	utfs_expect_disk(test, ui, pos + len, 6 * PAGE_SIZE - pos - len, 2);
 }
 
-/* One folio of the range was cached: nothing is dropped. */
-static void cached_folio_stays(struct kunit *test)
-{
-	struct file *file = utfs_new_param_file(test);
-	struct utfs_inode *ui = utfs_file_inode(file);
-	size_t len = 4 * PAGE_SIZE;
-
-	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 4), len);
-	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
-
-	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 5),
-				    len, 0, RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
-	utfs_expect_cache(test, file, 0, len, 5);
-	utfs_expect_disk(test, ui, 0, len, 5);
-	/* Written back: nothing is left dirty. */
-	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
-						PAGECACHE_TAG_DIRTY));
-}
-
 /* Invalidation fails (->release_folio refuses): the write succeeds. */
 static void failed_invalidation_ignored(struct kunit *test)
 {
@@ -294,7 +273,6 @@ static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE(end_uncached_write_of_nothing),
 	KUNIT_CASE_PARAM(nothing_cached_nothing_left, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(unaligned_nothing_left, utfs_paths_gen_params),
-	KUNIT_CASE_PARAM(cached_folio_stays, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(failed_invalidation_ignored, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(plain_write_is_cached, utfs_paths_gen_params),
 	{}

@@ -296,40 +296,47 @@ static void nonblocking_uncached_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
 }
 
+struct readahead_enomem_param {
+	const char *name;
+	unsigned int after;	/* allocations that succeed first */
+	unsigned int times;	/* allocations that fail then */
+	size_t len;
+};
+
 /*
- * Readahead cannot allocate, the single-folio fallback can: the uncached
- * read still drops the folio it brought in.
+ * Readahead cannot allocate, the single-folio fallback can; or readahead
+ * stops part-way twice (the allocation of folio 2 fails, then fails again
+ * when the read comes back for it), and the fallback creates folio 2
+ * inside the range the first readahead counted as the read's.  Either way
+ * every folio the read brought in is dropped, the data is right, and no
+ * allocation is retried beyond the failures injected.
  */
-static void uncached_read_after_readahead_enomem_drops(struct kunit *test)
+static const struct readahead_enomem_param readahead_enomem_params[] = {
+	{ "fails_once", 0, 1, PAGE_SIZE },
+	{ "stops_partway_twice", 2, 2, 4 * PAGE_SIZE },
+};
+
+static void readahead_enomem_desc(const struct readahead_enomem_param *p,
+				  char *desc)
 {
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(readahead_enomem, readahead_enomem_params,
+		  readahead_enomem_desc);
+
+static void uncached_read_after_readahead_enomem(struct kunit *test)
+{
+	const struct readahead_enomem_param *p = test->param_value;
 	struct file *file = file_on_disk(test, 14);
 	struct utfs_inode *ui = utfs_file_inode(file);
 
 	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	ui->faults.alloc_error_times = 1;
-	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 14);
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
-	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-}
-
-/*
- * Readahead stops part-way twice (the allocation of folio 2 fails, then
- * fails again when the read comes back for it), and the single-folio
- * fallback creates folio 2 inside the range the first readahead counted
- * as the read's: every folio is still dropped, the data is right, and no
- * allocation is retried beyond those two.
- */
-static void uncached_read_partial_readahead(struct kunit *test)
-{
-	struct file *file = file_on_disk(test, 17);
-	struct utfs_inode *ui = utfs_file_inode(file);
-
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	ui->faults.alloc_error_after = 2;
-	ui->faults.alloc_error_times = 2;
-	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 17);
-	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failures);
-	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+	ui->faults.alloc_error_after = p->after;
+	ui->faults.alloc_error_times = p->times;
+	expect_read(test, file, 0, p->len, RWF_UNCACHED, 14);
+	KUNIT_EXPECT_EQ(test, p->times, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, (unsigned int)(p->len / PAGE_SIZE),
+			ui->stats.folios_read);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
@@ -372,8 +379,8 @@ static void large_read_in_windows(struct kunit *test)
 }
 
 static struct kunit_case uncached_read_cases[] = {
-	KUNIT_CASE(uncached_read_after_readahead_enomem_drops),
-	KUNIT_CASE(uncached_read_partial_readahead),
+	KUNIT_CASE_PARAM(uncached_read_after_readahead_enomem,
+			 readahead_enomem_gen_params),
 	KUNIT_CASE(plain_nowait_read_unchanged),
 	KUNIT_CASE(large_read_in_windows),
 	KUNIT_CASE(plain_read_after_readahead_enomem_caches),
