@@ -14,4 +14,4 @@ if [ -d "$TREE/.git" ] && [ "${FORCE:-0}" != 1 ]; then
 	fi
 fi
 # The bisect gate's worktree lives next to the tree.
-rm -rf "$TREE" "$TREE.tmp" "$TOP/work/bisect"
+rm -rf "$TREE" "$TREE.tmp" "$BISECT_TREE"

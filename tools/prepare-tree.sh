@@ -76,6 +76,11 @@ unpack() {
 
 # A previous run may have been interrupted anywhere: recover first.
 rm -rf "$TREE.tmp"
+# Anything else at $TREE is not ours to change (or is broken): say so.
+if [ -e "$TREE" ] &&
+   ! git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
+	die "$TREE is not a tree this sandbox made (no git repository with a '$BASE_TAG' tag, or a broken one): move it away, or remove it with 'make distclean FORCE=1'"
+fi
 [ -d "$TREE/.git" ] || unpack
 if [ -d "$TREE/.git/rebase-apply" ]; then
 	note "aborting an interrupted git am in $TREE"

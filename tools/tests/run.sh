@@ -167,6 +167,21 @@ check "prepare: no leftover temporary tree" test ! -e "$TREE.tmp"
 mkdir -p "$TREE/.git/rebase-apply"
 check "prepare: recovers from an interrupted git am" "$T/tools/prepare-tree.sh"
 
+# --- a tree that is not ours, a broken one, a full disk -------------------
+mv "$TREE" "$WORK/good-tree"
+mkdir -p "$TREE/fs"
+check_fails "prepare: a folder that is not a tree is refused" "$T/tools/prepare-tree.sh"
+check "prepare: says what it is and what to do" grep -q "is not a tree this sandbox made.*distclean FORCE=1" "$WORK/out"
+rm -rf "$TREE" && cp -a "$WORK/good-tree" "$TREE" && echo garbage >"$TREE/.git/HEAD"
+check_fails "prepare: a broken git repository is refused" "$T/tools/prepare-tree.sh"
+check "prepare: and left as it was" grep -qx garbage "$TREE/.git/HEAD"
+check "distclean: FORCE=1 removes a broken tree" env FORCE=1 "$T/tools/distclean.sh"
+check_fails "prepare: a full disk stops before unpacking" env MIN_FREE_GB=1000000 "$T/tools/prepare-tree.sh"
+check "prepare: says how much is free and needed, leaves nothing" \
+	bash -c "grep -q 'GiB free in .*need 1000000 GiB' '$WORK/out' && test ! -e '$TREE' && test ! -e '$TREE.tmp'"
+mv "$WORK/good-tree" "$TREE"
+check "prepare: recovers once the tree is back" "$T/tools/prepare-tree.sh"
+
 # --- checkpatch gate ----------------------------------------------------
 if [ -f "$TREE/scripts/checkpatch.pl" ]; then
 	check "checkpatch: the series is clean" "$T/tools/checkpatch.sh"
