@@ -29,8 +29,10 @@ step() {
 		(cd "$WT" && $BISECT_STEP)
 		return
 	fi
-	# The same incremental build and run as 'make run', in the worktree.
+	# The same incremental build and run as 'make run', in the worktree,
+	# with the test filesystem and the plumbing suite only.
 	TREE=$WT BUILD=$WBUILD COVERAGE=0 RESULTS=$OUT/step KUNIT_TIMEOUT=120 \
+		KUNITCONFIG_EXTRA="$TOP/kunit/bisect.config" \
 		"$TOP/tools/run-kunit.sh" uncached_plumbing
 }
 

@@ -21,6 +21,8 @@ configs=(--kunitconfig="$KUNITCONFIG")
 [ "$COVERAGE" = 1 ] &&
 	configs+=(--kunitconfig="$TREE/tools/testing/kunit/configs/coverage_uml.config")
 [ "$DEBUG" = 1 ] && configs+=(--kunitconfig="$TOP/kunit/debug.config")
+# A further fragment, e.g. the bisect gate's.
+[ -n "${KUNITCONFIG_EXTRA:-}" ] && configs+=(--kunitconfig="$KUNITCONFIG_EXTRA")
 make_opts=(ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and
