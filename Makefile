@@ -12,7 +12,7 @@ export COVERAGE TREE BUILD RESULTS
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect export gdb compdb bench clean distclean help
+	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
 	@SKIP_UNCHANGED=1 tools/run.sh $(SUITE)
@@ -53,6 +53,9 @@ mutants: tree ## each kunit/mutants/ patch must make a case fail (MUTANT=glob fo
 bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sparse warnings
 	@tools/bisect.sh
 
+e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exerciser
+	@tools/e2e/run.sh check
+
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh
 
@@ -62,7 +65,12 @@ gdb: ## run the UML kernel under gdb with SUITE's cases
 compdb: ## compile_commands.json for editors and clangd (not made by every run)
 	@tools/compdb.sh
 
-bench: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt)
+bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (results/bench.*)
+	@tools/deps.sh gnuplot-nox
+	@tools/e2e/run.sh bench
+	@python3 tools/e2e/bench_report.py
+
+bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt)
 	@tools/bench.sh
 
 clean: ## remove build output, results and generated reports

@@ -14,6 +14,7 @@ GATES=(
 	"mutants:tools/mutants.sh"
 	"debug:env DEBUG=1 tools/run.sh"
 	"bisect:tools/bisect.sh"
+	"e2e:tools/e2e/run.sh check"
 )
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the sandbox needs, or, when not root, say
-# which apt-get line would.
+# which apt-get line would.  Arguments: further packages (make bench's).
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(linux-source-6.12 gcc make flex bison bc python3 git perl xz-utils
-      ccache lcov sparse)
+      ccache lcov sparse libc6-dev xfsprogs e2fsprogs dmsetup "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do

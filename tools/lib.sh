@@ -32,6 +32,17 @@ COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # The bisect gate's worktree of the tree, and its build folder (no gcov).
 BISECT_TREE=${BISECT_TREE:-$TOP/work/bisect}
 BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
+# The end-to-end machine (tools/e2e/): its kernel's build folder (which
+# also holds its programs, disk images and scratch folder), where its
+# results go, its memory, how long it may run, and the sizes of the
+# exerciser's run and of the benchmark's data set (4x the memory).
+E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e}
+E2E_RESULTS=${E2E_RESULTS:-$RESULTS/e2e}
+E2E_MEM=${E2E_MEM:-256M}
+E2E_TIMEOUT=${E2E_TIMEOUT:-1200}
+E2E_FSX_OPS=${E2E_FSX_OPS:-50000}
+E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
+E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # Tags in the tree: the pristine base, and base + sandbox-only commits

@@ -1,0 +1,170 @@
+#!/bin/sh
+# PID 1 of the end-to-end machine (tools/e2e/run.sh boots it).  The root
+# is the host's, read-only through hostfs; the guest writes only to its
+# ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to
+# scratch/steps.tsv, the first failure ends the run; the last line of
+# scratch/status is "pass" or "fail STEP".  Settings come from the kernel
+# command line: E2E_MODE (check or bench), E2E_BUILD, E2E_FSX_OPS,
+# E2E_BENCH_REPS, E2E_BENCH_SIZE.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+BIN=$E2E_BUILD/bin
+MNT=$E2E_BUILD/mnt
+SCRATCH=$MNT/scratch
+FAULT_DEV=/dev/mapper/e2e-fault
+
+finish() {
+	echo "$1" >"$SCRATCH/status"
+	echo "e2e: $1"
+	cd /
+	umount -a -r >/dev/null 2>&1
+	"$BIN/e2e-poweroff"
+}
+
+# step NAME COMMAND...: run, time and record one step; stop at a failure.
+step() {
+	name=$1
+	shift
+	echo "e2e: --- $name"
+	t0=$(date +%s)
+	if "$@"; then
+		printf '%s\tpass\t%s\n' "$name" "$(($(date +%s) - t0))" >>"$SCRATCH/steps.tsv"
+	else
+		printf '%s\tfail\t%s\n' "$name" "$(($(date +%s) - t0))" >>"$SCRATCH/steps.tsv"
+		finish "fail $name"
+	fi
+}
+
+mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /dev &&
+	mount -t tmpfs tmp "$MNT" && mkdir "$MNT/scratch" "$MNT/xfs" "$MNT/ext4" \
+		"$MNT/fault" "$MNT/bench" "$MNT/tmpfs" &&
+	mount -t hostfs -o "$E2E_BUILD/scratch" hostfs "$SCRATCH" || {
+	echo "e2e: the guest could not mount its filesystems"
+	"$BIN/e2e-poweroff"
+}
+echo "e2e: $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' ')"
+
+# The host is safe: its root is read-only here, the probe (outside the
+# scratch folder) cannot be created, and the scratch folder can.
+host_is_read_only() {
+	grep -q '^/dev/root / hostfs ro[,[:space:]]' /proc/mounts &&
+		! touch "$E2E_BUILD/probe" 2>/dev/null &&
+		touch "$SCRATCH/probe" && rm "$SCRATCH/probe"
+}
+
+mount_disks() {
+	mount -t xfs /dev/ubda "$MNT/xfs" && mount -t ext4 /dev/ubdb "$MNT/ext4"
+}
+
+remount() {
+	umount "$MNT/xfs" "$MNT/ext4" && mount_disks
+}
+
+# FS: RWF_UNCACHED semantics, and the data after unmount and mount.
+semantics() {
+	"$BIN/e2e-semantics" write "$MNT/xfs" && "$BIN/e2e-semantics" write "$MNT/ext4" &&
+		remount &&
+		"$BIN/e2e-semantics" verify "$MNT/xfs" && "$BIN/e2e-semantics" verify "$MNT/ext4"
+}
+
+# Filesystems that did not opt in: tmpfs, and hostfs.
+unsupported() {
+	mount -t tmpfs tmpfs "$MNT/tmpfs" &&
+		"$BIN/e2e-semantics" unsupported "$MNT/tmpfs" &&
+		"$BIN/e2e-semantics" unsupported "$SCRATCH"
+}
+
+# The exerciser must fail, with its seed, when the file changes behind
+# its model's back.
+fsx_self_test() {
+	if "$BIN/e2e-fsx" -n 2000 -x 1000 "$MNT/xfs/fsx-self-test" >"$MNT/self-test.log" 2>&1; then
+		cat "$MNT/self-test.log"
+		echo "e2e: the exerciser did not notice a changed byte"
+		return 1
+	fi
+	grep -q 'seed 1, operation 1000' "$MNT/self-test.log" || {
+		cat "$MNT/self-test.log"
+		echo "e2e: the exerciser's failure report has no seed and operation"
+		return 1
+	}
+	echo "ok: the exerciser fails on a changed byte and prints its seed and operation"
+}
+
+fsx() {
+	"$BIN/e2e-fsx" -s "$2" -n "$E2E_FSX_OPS" "$MNT/$1/fsx" &&
+		"$BIN/e2e-fsx" -s "$2" -n "$((E2E_FSX_OPS / 4))" -p 2 "$MNT/$1/fsx-shared"
+}
+
+DM="dmsetup --noudevsync --noudevrules"
+
+# dm-flakey fails the writes to one region of a file on XFS; the
+# metadata and the log stay healthy.
+faults() {
+	sectors=$(cat /sys/block/ubdc/size)
+	echo "0 $sectors linear /dev/ubdc 0" >"$MNT/healthy.table"
+	switch="$DM suspend e2e-fault && $DM load e2e-fault"
+	$DM create e2e-fault "$MNT/healthy.table" && $DM mknodes e2e-fault &&
+		mount -t xfs "$FAULT_DEV" "$MNT/fault" &&
+		"$BIN/e2e-faults" prepare "$MNT/fault/file" &&
+		"$BIN/e2e-faults" table "$MNT/fault/file" /dev/ubdc "$sectors" >"$MNT/faulty.table" &&
+		cat "$MNT/faulty.table" &&
+		"$BIN/e2e-faults" run "$MNT/fault/file" \
+			"$switch $MNT/faulty.table && $DM resume e2e-fault" \
+			"$switch $MNT/healthy.table && $DM resume e2e-fault" &&
+		umount "$MNT/fault" && mount -t xfs "$FAULT_DEV" "$MNT/fault" &&
+		"$BIN/e2e-faults" verify "$MNT/fault/file" &&
+		umount "$MNT/fault"
+}
+
+repair() {
+	umount "$MNT/xfs" "$MNT/ext4" &&
+		xfs_repair -n /dev/ubda && xfs_repair -n "$FAULT_DEV" && e2fsck -fn /dev/ubdb
+}
+
+# One repetition of every measurement, the modes side by side.
+bench_rep() {
+	for mode in buffered uncached direct; do
+		for req in 1048576 65536; do
+			"$BIN/e2e-bench" seq "$MNT/bench" $mode $req "$E2E_BENCH_SIZE" || return 1
+		done
+		"$BIN/e2e-bench" peak "$MNT/bench" $mode "$E2E_BENCH_SIZE" &&
+			"$BIN/e2e-bench" workset "$MNT/bench" $mode $((E2E_BENCH_SIZE / 16)) \
+				"$E2E_BENCH_SIZE" &&
+			rm -f "$MNT"/bench/* || return 1
+	done
+}
+
+bench() {
+	mount -t xfs /dev/ubdd "$MNT/bench" || return 1
+	rep=1
+	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
+		bench_rep >"$MNT/rep.csv" || return 1
+		cat "$MNT/rep.csv"
+		sed "s/^/$rep,/" "$MNT/rep.csv" >>"$SCRATCH/bench.csv"
+		rep=$((rep + 1))
+	done
+	umount "$MNT/bench"
+}
+
+run_check() {
+	step host-read-only host_is_read_only
+	step mount mount_disks
+	step semantics semantics
+	step unsupported unsupported
+	step fsx-self-test fsx_self_test
+	step fsx-xfs fsx xfs 1
+	step fsx-ext4 fsx ext4 2
+	step faults faults
+	step repair repair
+	finish pass
+}
+
+run_bench() {
+	step bench bench
+	finish pass
+}
+
+case "${E2E_MODE:-}" in
+check) run_check ;;
+bench) run_bench ;;
+*) finish "fail unknown E2E_MODE '${E2E_MODE:-}'" ;;
+esac

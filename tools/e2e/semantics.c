@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e-semantics: what RWF_UNCACHED promises a program, on a real
+ * filesystem.
+ *
+ *   e2e-semantics write DIR        the cases below; the files stay in DIR
+ *   e2e-semantics verify DIR       after unmount and mount: their content
+ *   e2e-semantics unsupported DIR  DIR's filesystem did not opt in
+ *
+ * "Not cached" and "cached" are cachestat(2) over the page-rounded range.
+ */
+#include "e2e.h"
+
+#include <sys/stat.h>
+
+#define MiB	(1024UL * 1024)
+
+/* Tags of the writes, so that verify knows what each byte must be. */
+enum { T_PERSIST = 1, T_CACHED_OLD, T_CACHED_NEW, T_DIRTY_OLD, T_DIRTY_NEW,
+	T_READ, T_DSYNC, T_OVERWRITE };
+
+/* persist: an uncached write at an unaligned offset into a new file */
+#define PERSIST_OFF	5000UL
+#define PERSIST_LEN	(3 * MiB + 1234)
+/* and an uncached overwrite of a part of it that is not cached */
+#define OVER_OFF	(1 * MiB + 100)
+#define OVER_LEN	(512 * 1024UL)
+/* cached: a clean cached file, partly overwritten uncached */
+#define CACHED_LEN	(1 * MiB)
+#define CACHED_NEW_OFF	(64 * 1024UL)
+#define CACHED_NEW_LEN	(512 * 1024UL)
+/* read: a file read uncached, cold and with its first part cached */
+#define READ_LEN	(2 * MiB)
+#define READ_HOT	(256 * 1024UL)
+#define DSYNC_LEN	(1 * MiB)
+
+static char path_buf[4096];
+
+static const char *path(const char *dir, const char *name)
+{
+	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir, name);
+	return path_buf;
+}
+
+static int open_file(const char *dir, const char *name, int flags)
+{
+	int fd = open(path(dir, name), flags, 0644);
+
+	if (fd < 0)
+		e2e_die("open %s: %s", path_buf, strerror(errno));
+	return fd;
+}
+
+static uint64_t pages_of(uint64_t off, uint64_t len)
+{
+	return (off + len + E2E_PAGE - 1) / E2E_PAGE - off / E2E_PAGE;
+}
+
+static void expect_cached(const char *what, int fd, uint64_t off, uint64_t len,
+			  uint64_t want)
+{
+	uint64_t start = off & ~(E2E_PAGE - 1);
+	struct e2e_cachestat cs = e2e_cachestat(fd, start, pages_of(off, len) * E2E_PAGE);
+
+	if (cs.nr_cache != want)
+		e2e_die("%s: %llu of %llu pages cached, expected %llu", what,
+			(unsigned long long)cs.nr_cache,
+			(unsigned long long)pages_of(off, len), (unsigned long long)want);
+	printf("ok: %s: %llu of %llu pages cached\n", what,
+	       (unsigned long long)cs.nr_cache, (unsigned long long)pages_of(off, len));
+}
+
+static void write_tag(int fd, unsigned int tag, uint64_t off, uint64_t len, int flags)
+{
+	unsigned char *buf = e2e_alloc(len);
+
+	e2e_fill(buf, len, tag, off);
+	e2e_pio(fd, 1, buf, len, off, flags);
+	free(buf);
+}
+
+/* The file's bytes [off, off + len) are tag's pattern (0: zeroes). */
+static void expect_data(const char *what, int fd, unsigned int tag, uint64_t off,
+			uint64_t len, int flags)
+{
+	unsigned char *buf = e2e_alloc(len);
+	long long bad = -1;
+
+	e2e_pio(fd, 0, buf, len, off, flags);
+	if (tag) {
+		bad = e2e_mismatch(buf, len, tag, off);
+	} else {
+		for (size_t i = 0; i < len && bad < 0; i++)
+			if (buf[i])
+				bad = (long long)(off + i);
+	}
+	if (bad >= 0)
+		e2e_die("%s: byte %lld is %#x, expected %#x", what, bad,
+			buf[bad - off], tag ? e2e_byte(tag, bad) : 0);
+	free(buf);
+}
+
+static void drop_cache(int fd)
+{
+	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		e2e_die("fsync or fadvise: %s", strerror(errno));
+	expect_cached("dropped before the case", fd, 0, 64 * MiB, 0);
+}
+
+/* The persist file as verify sees it: zeroes, the write, the overwrite. */
+static void check_persist(int fd, int flags)
+{
+	expect_data("persist: hole before the write", fd, 0, 0, PERSIST_OFF, flags);
+	expect_data("persist: uncached write", fd, T_PERSIST, PERSIST_OFF,
+		    OVER_OFF - PERSIST_OFF, flags);
+	expect_data("persist: uncached overwrite", fd, T_OVERWRITE, OVER_OFF, OVER_LEN, flags);
+	expect_data("persist: uncached write after the overwrite", fd, T_PERSIST,
+		    OVER_OFF + OVER_LEN, PERSIST_OFF + PERSIST_LEN - OVER_OFF - OVER_LEN, flags);
+}
+
+static void check_cached(int fd, unsigned int old, unsigned int new)
+{
+	expect_data("cached: old data before", fd, old, 0, CACHED_NEW_OFF, 0);
+	expect_data("cached: new data", fd, new, CACHED_NEW_OFF, CACHED_NEW_LEN, 0);
+	expect_data("cached: old data after", fd, old, CACHED_NEW_OFF + CACHED_NEW_LEN,
+		    CACHED_LEN - CACHED_NEW_OFF - CACHED_NEW_LEN, 0);
+}
+
+static void do_write(const char *dir)
+{
+	int fd, hot;
+
+	/* An uncached write into a new file: durable, and nothing cached. */
+	fd = open_file(dir, "persist", O_RDWR | O_CREAT | O_TRUNC);
+	write_tag(fd, T_PERSIST, PERSIST_OFF, PERSIST_LEN, RWF_UNCACHED);
+	expect_cached("persist: after the uncached write", fd, PERSIST_OFF, PERSIST_LEN, 0);
+	expect_data("persist: read back uncached", fd, T_PERSIST, PERSIST_OFF, PERSIST_LEN,
+		    RWF_UNCACHED);
+	expect_cached("persist: after the uncached read", fd, 0, PERSIST_OFF + PERSIST_LEN, 0);
+	/* Overwriting data that is on disk and not cached. */
+	drop_cache(fd);
+	write_tag(fd, T_OVERWRITE, OVER_OFF, OVER_LEN, RWF_UNCACHED);
+	expect_cached("persist: after the uncached overwrite", fd, OVER_OFF, OVER_LEN, 0);
+	check_persist(fd, RWF_UNCACHED);
+	close(fd);
+
+	/* A clean cached range stays cached, with the new data. */
+	fd = open_file(dir, "cached", O_RDWR | O_CREAT | O_TRUNC);
+	write_tag(fd, T_CACHED_OLD, 0, CACHED_LEN, 0);
+	if (fsync(fd))
+		e2e_die("fsync: %s", strerror(errno));
+	expect_cached("cached: before", fd, 0, CACHED_LEN, CACHED_LEN / E2E_PAGE);
+	write_tag(fd, T_CACHED_NEW, CACHED_NEW_OFF, CACHED_NEW_LEN, RWF_UNCACHED);
+	expect_cached("cached: after the uncached write", fd, 0, CACHED_LEN,
+		      CACHED_LEN / E2E_PAGE);
+	check_cached(fd, T_CACHED_OLD, T_CACHED_NEW);
+	close(fd);
+
+	/* A dirty cached range too. */
+	fd = open_file(dir, "dirty", O_RDWR | O_CREAT | O_TRUNC);
+	write_tag(fd, T_DIRTY_OLD, 0, CACHED_LEN, 0);
+	write_tag(fd, T_DIRTY_NEW, CACHED_NEW_OFF, CACHED_NEW_LEN, RWF_UNCACHED);
+	expect_cached("dirty: after the uncached write", fd, 0, CACHED_LEN,
+		      CACHED_LEN / E2E_PAGE);
+	check_cached(fd, T_DIRTY_OLD, T_DIRTY_NEW);
+	close(fd);
+
+	/* Uncached reads: cold, then with the first part cached. */
+	fd = open_file(dir, "read", O_RDWR | O_CREAT | O_TRUNC);
+	write_tag(fd, T_READ, 0, READ_LEN, 0);
+	drop_cache(fd);
+	expect_data("read: cold, uncached", fd, T_READ, 0, READ_LEN, RWF_UNCACHED);
+	expect_cached("read: after the cold uncached read", fd, 0, READ_LEN, 0);
+	/* A plain read of the first part only: no readahead beyond it. */
+	hot = open_file(dir, "read", O_RDONLY);
+	if (posix_fadvise(hot, 0, 0, POSIX_FADV_RANDOM))
+		e2e_die("fadvise: %s", strerror(errno));
+	expect_data("read: plain, of the first part", hot, T_READ, 0, READ_HOT, 0);
+	close(hot);
+	expect_cached("read: plain read of the first part", fd, 0, READ_LEN, READ_HOT / E2E_PAGE);
+	expect_data("read: partly cached, uncached", fd, T_READ, 0, READ_LEN, RWF_UNCACHED);
+	expect_cached("read: the part that was cached", fd, 0, READ_HOT, READ_HOT / E2E_PAGE);
+	expect_cached("read: the part that was not", fd, READ_HOT, READ_LEN - READ_HOT, 0);
+	close(fd);
+
+	/* RWF_UNCACHED | RWF_DSYNC: written, stable, nothing cached or dirty. */
+	fd = open_file(dir, "dsync", O_RDWR | O_CREAT | O_TRUNC);
+	write_tag(fd, T_DSYNC, 0, DSYNC_LEN, RWF_UNCACHED | RWF_DSYNC);
+	expect_cached("dsync: after the write", fd, 0, DSYNC_LEN, 0);
+	close(fd);
+}
+
+static void expect_size(int fd, const char *name, off_t want)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		e2e_die("fstat %s: %s", name, strerror(errno));
+	if (st.st_size != want)
+		e2e_die("%s: size %lld, expected %lld", name, (long long)st.st_size,
+			(long long)want);
+}
+
+static void do_verify(const char *dir)
+{
+	int fd;
+
+	fd = open_file(dir, "persist", O_RDONLY);
+	expect_size(fd, "persist", PERSIST_OFF + PERSIST_LEN);
+	check_persist(fd, 0);
+	close(fd);
+	fd = open_file(dir, "cached", O_RDONLY);
+	check_cached(fd, T_CACHED_OLD, T_CACHED_NEW);
+	close(fd);
+	fd = open_file(dir, "dirty", O_RDONLY);
+	check_cached(fd, T_DIRTY_OLD, T_DIRTY_NEW);
+	close(fd);
+	fd = open_file(dir, "read", O_RDONLY);
+	expect_data("read: after mount", fd, T_READ, 0, READ_LEN, 0);
+	close(fd);
+	fd = open_file(dir, "dsync", O_RDONLY);
+	expect_size(fd, "dsync", DSYNC_LEN);
+	expect_data("dsync: after mount", fd, T_DSYNC, 0, DSYNC_LEN, 0);
+	close(fd);
+	printf("ok: every file reads back after unmount and mount\n");
+}
+
+static void expect_eopnotsupp(int fd, int write)
+{
+	char buf[512] = { 1 };
+	struct iovec iov = { buf, sizeof(buf) };
+	ssize_t ret = write ? pwritev2(fd, &iov, 1, 0, RWF_UNCACHED) :
+			      preadv2(fd, &iov, 1, 0, RWF_UNCACHED);
+
+	if (ret != -1 || errno != EOPNOTSUPP)
+		e2e_die("uncached %s on a filesystem that did not opt in: returned %zd (%s), expected EOPNOTSUPP",
+			write ? "write" : "read", ret, ret < 0 ? strerror(errno) : "no error");
+}
+
+static void do_unsupported(const char *dir)
+{
+	int fd = open_file(dir, "unsupported", O_RDWR | O_CREAT | O_TRUNC);
+
+	expect_eopnotsupp(fd, 1);
+	expect_eopnotsupp(fd, 0);
+	expect_size(fd, "unsupported", 0);
+	close(fd);
+	unlink(path(dir, "unsupported"));
+	printf("ok: EOPNOTSUPP for uncached reads and writes, nothing written\n");
+}
+
+int main(int argc, char **argv)
+{
+	e2e_prog = "e2e-semantics";
+	if (argc != 3)
+		e2e_die("usage: e2e-semantics write|verify|unsupported DIR");
+	if (!strcmp(argv[1], "write"))
+		do_write(argv[2]);
+	else if (!strcmp(argv[1], "verify"))
+		do_verify(argv[2]);
+	else if (!strcmp(argv[1], "unsupported"))
+		do_unsupported(argv[2]);
+	else
+		e2e_die("unknown command %s", argv[1]);
+	return 0;
+}
