@@ -4,7 +4,8 @@
 # ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to
 # scratch/steps.tsv, the first failure ends the run; the last line of
 # scratch/status is "pass" or "fail STEP".  Settings come from the kernel
-# command line: E2E_MODE (check or bench), E2E_BUILD, E2E_FSX_OPS,
+# command line: E2E_MODE (check, bench, or script: run E2E_SCRIPT, for
+# a developer's own experiments, with the disks mounted), E2E_BUILD, E2E_FSX_OPS,
 # E2E_BENCH_REPS, E2E_BENCH_SIZE.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 BIN=$E2E_BUILD/bin
@@ -41,6 +42,9 @@ mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /de
 	echo "e2e: the guest could not mount its filesystems"
 	"$BIN/e2e-poweroff"
 }
+# ubd allocates with GFP_ATOMIC when it dispatches a request: keep a
+# reserve for it, or streaming writes in 256M starve it.
+echo 16384 >/proc/sys/vm/min_free_kbytes
 echo "e2e: $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' ')"
 
 # The host is safe: its root is read-only here, the probe (outside the
@@ -166,5 +170,6 @@ run_bench() {
 case "${E2E_MODE:-}" in
 check) run_check ;;
 bench) run_bench ;;
+script) step mount mount_disks; step script sh "$E2E_SCRIPT"; finish pass ;;
 *) finish "fail unknown E2E_MODE '${E2E_MODE:-}'" ;;
 esac

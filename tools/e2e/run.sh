@@ -3,11 +3,19 @@
 # kernel (tools/e2e/machine.config, in $E2E_BUILD, incremental, ccache),
 # the host's root read-only through hostfs, ubd disks formatted here with
 # Debian's mkfs.xfs and mkfs.ext4, and tools/e2e/init.sh as PID 1 running
-# our programs.  MODE is check ('make e2e') or bench ('make bench').
+# our programs.  MODE is check ('make e2e'), bench ('make bench'), or
+# script FILE: a shell script of the developer's own, run with the XFS
+# and ext4 disks mounted at $E2E_BUILD/mnt/{xfs,ext4} and our programs in
+# $E2E_BUILD/bin.
 # Exits with the guest's verdict; shows its log on failure or timeout.
 . "$(dirname "$0")/../lib.sh"
 
 MODE=${1:-check}
+SCRIPT=
+if [ "$MODE" = script ]; then
+	[ -f "${2:-}" ] || die "usage: run.sh script FILE (a shell script for the guest)"
+	SCRIPT=$(realpath "$2")
+fi
 FRAGMENT=$TOP/tools/e2e/machine.config
 make_opts=(ARCH=um O="$E2E_BUILD" CC="ccache gcc" --jobs="$(nproc)")
 
@@ -78,7 +86,7 @@ timeout -k 10 "$E2E_TIMEOUT" "$E2E_BUILD/linux" mem="$E2E_MEM" "${disks[@]}" \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$TOP/tools/e2e/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
 	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
-	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" </dev/null >"$log" 2>&1 || rc=$?
+	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" </dev/null >"$log" 2>&1 || rc=$?
 # The guest's console ends its lines with CR LF.
 sed -i 's/\r$//' "$log"
 cp "$E2E_BUILD"/scratch/*.{tsv,csv} "$E2E_RESULTS/" 2>/dev/null || true

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""make bench's report: the e2e machine's measurements
+(results/e2e/bench.csv: rep,test,mode,request,metric,value) as medians
+with their spread (min-max over the repetitions) and ratios to buffered
+I/O measured in the same run; a table on the terminal, results/bench.csv,
+results/bench.png (gnuplot), and the targets of the benchmark, reported,
+not asserted."""
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RESULTS = os.environ.get('RESULTS') or os.path.join(TOP, 'results')
+RAW = (os.environ.get('E2E_RESULTS') or os.path.join(RESULTS, 'e2e')) + '/bench.csv'
+MODES = ('buffered', 'uncached', 'direct')
+# Metrics where a smaller figure is better do not need a different ratio:
+# every ratio is mode / buffered.
+
+
+def machine():
+    cpu = 'unknown CPU'
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    cpu = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.environ.get('E2E_MEM', '256M')
+    return (f'{platform.node()}: {cpu}, {os.cpu_count()} cores, host kernel '
+            f'{platform.release()}; guest: UML 6.12 + the series, mem={mem}, '
+            'XFS on a ubd disk backed by a sparse host file')
+
+
+def load(path):
+    data = defaultdict(list)
+    with open(path) as f:
+        for row in csv.reader(f):
+            if len(row) != 6:
+                continue
+            rep, test, mode, req, metric, value = row
+            data[(test, int(req), metric, mode)].append(float(value))
+    if not data:
+        sys.exit(f'bench_report: no measurements in {path}')
+    return data
+
+
+def verdict(target, ok):
+    if target.startswith('('):
+        return ''
+    return 'met' if ok else 'NOT met'
+
+
+def human(req):
+    return f'{req >> 20} MiB' if req >= 1 << 20 else f'{req >> 10} KiB'
+
+
+def main():
+    data = load(RAW)
+    reps = max(len(v) for v in data.values())
+    rows = []
+    for (test, req, metric) in sorted({k[:3] for k in data}, key=lambda k: (k[0], -k[1], k[2])):
+        base = data.get((test, req, metric, 'buffered'))
+        base_med = statistics.median(base) if base else None
+        for mode in MODES:
+            vals = data.get((test, req, metric, mode))
+            if not vals:
+                continue
+            med = statistics.median(vals)
+            ratio = med / base_med if base_med else None
+            rows.append(dict(test=test, request=req, metric=metric, mode=mode,
+                             median=med, min=min(vals), max=max(vals), n=len(vals),
+                             ratio=ratio))
+
+    out = os.path.join(RESULTS, 'bench.csv')
+    with open(out, 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+    print(f'Benchmark, {reps} repetitions, medians (min-max), ratio to buffered in the same run')
+    print(machine())
+    print(f"{'test':9} {'request':8} {'metric':26} {'mode':9} {'median':>9} {'spread':>19} {'x buffered':>10}")
+    for r in rows:
+        spread = f"{r['min']:.4g}-{r['max']:.4g}"
+        ratio = '' if r['ratio'] is None else f"{r['ratio']:.2f}x"
+        size = human(r['request'])
+        print(f"{r['test']:9} {size:8} {r['metric']:26} {r['mode']:9} "
+              f"{r['median']:9.4g} {spread:>19} {ratio:>10}")
+
+    def med(test, req, metric, mode):
+        v = data.get((test, req, metric, mode))
+        return statistics.median(v) if v else float('nan')
+
+    size = max(k[1] for k in data if k[0] == 'peak')
+    chunk_mib = 8
+    targets = [
+        ('uncached footprint after a write, % of the bytes written', '<= 1',
+         max(med('seqwrite', r, 'file cached %', 'uncached') for r in (1 << 20, 64 << 10)),
+         lambda v: v <= 1),
+        (f'peak cache during one {human(size)} uncached call, MiB', f'<= {chunk_mib} (the chunk)',
+         med('peak', size, 'peak cached MiB', 'uncached'), lambda v: v <= chunk_mib),
+        ('hot file still cached after uncached streaming, %', '>= 90',
+         min(med('workset', 1 << 20, f'hot cached after {p} %', 'uncached')
+             for p in ('write', 'read')), lambda v: v >= 90),
+        ('hot file still cached after buffered streaming, %', '(reported)',
+         min(med('workset', 1 << 20, f'hot cached after {p} %', 'buffered')
+             for p in ('write', 'read')), lambda v: True),
+        ('uncached read throughput, cold file, x buffered', '>= 0.9',
+         min(med('seqread', r, 'MB/s', 'uncached') / med('seqread', r, 'MB/s', 'buffered')
+             for r in (1 << 20, 64 << 10)), lambda v: v >= 0.9),
+        ('uncached write throughput, x buffered', '>= 1.0',
+         min(med('seqwrite', r, 'MB/s', 'uncached') / med('seqwrite', r, 'MB/s', 'buffered')
+             for r in (1 << 20, 64 << 10)), lambda v: v >= 1.0),
+    ]
+    print('\nTargets (measured, not asserted; the worst of the request sizes):')
+    for name, target, value, ok in targets:
+        print(f"  {name:58} {value:8.2f}  target {target:18} {verdict(target, ok(value))}")
+    with open(os.path.join(RESULTS, 'bench-targets.txt'), 'w') as f:
+        f.write(machine() + '\n')
+        for name, target, value, ok in targets:
+            f.write(f"{name}\t{value:.2f}\t{target}\t{verdict(target, ok(value))}\n")
+    plot(data)
+    print(f'\nresults: {out}, {RESULTS}/bench.png, raw: {RAW}')
+
+
+def plot(data):
+    """Throughput ratios to buffered, and the hot file kept, as bars."""
+    dat = os.path.join(RESULTS, 'bench-plot.dat')
+    with open(dat, 'w') as f:
+        f.write('# label uncached direct\n')
+        for test in ('seqwrite', 'seqread'):
+            for req in (1 << 20, 64 << 10):
+                base = statistics.median(data[(test, req, 'MB/s', 'buffered')])
+                vals = [statistics.median(data[(test, req, 'MB/s', m)]) / base
+                        for m in ('uncached', 'direct')]
+                f.write(f'"{test} {human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
+    ws = os.path.join(RESULTS, 'bench-workset.dat')
+    with open(ws, 'w') as f:
+        f.write('# label buffered uncached direct\n')
+        for p in ('write', 'read'):
+            vals = [statistics.median(data[('workset', 1 << 20, f'hot cached after {p} %', m)])
+                    for m in MODES]
+            f.write(f'"after streaming {p}" ' + ' '.join(f'{v:.1f}' for v in vals) + '\n')
+    script = f'''
+set terminal pngcairo noenhanced size 1100,450
+set output "{RESULTS}/bench.png"
+set multiplot layout 1,2 title "RWF_UNCACHED on XFS in UML (medians)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key below
+set xtics rotate by -20
+set grid ytics
+set title "throughput, x buffered"
+set yrange [0:*]
+plot "{dat}" using 2:xtic(1) title "uncached", '' using 3 title "direct", 1 with lines lc rgb "black" notitle
+set title "hot file (1/4 of RAM) still cached, %"
+set yrange [0:105]
+plot "{ws}" using 2:xtic(1) title "buffered", '' using 3 title "uncached", '' using 4 title "direct"
+unset multiplot
+'''
+    try:
+        subprocess.run(['gnuplot'], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f'bench_report: gnuplot failed ({e}); install gnuplot-nox')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Which of the KUnit gate's mutants (kunit/mutants/) the end-to-end
+# machine notices: each named mutant is applied on top of the series, the
+# e2e kernel rebuilt incrementally and 'make e2e' run (a shorter exerciser
+# run, E2E_FSX_OPS), then reverted.  A report, not a gate: each run is
+# about two minutes.  Arguments: mutant names (globs); default all.
+. "$(dirname "$0")/../lib.sh"
+
+OUT=$RESULTS/e2e-mutants
+export E2E_FSX_OPS=${E2E_FSX_OPS:-5000}
+git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: mutants are applied on a clean series"
+mkdir -p "$OUT"
+rm -f "$OUT/summary.txt"
+applied=
+revert() { [ -n "$applied" ] && git -C "$TREE" apply -R "$applied"; applied=; }
+trap revert EXIT
+
+for m in "$TOP"/kunit/mutants/*.patch; do
+	name=$(basename "$m" .patch)
+	if [ $# -gt 0 ]; then
+		match=false
+		for g in "$@"; do [[ $name == $g ]] && match=true; done
+		$match || continue
+	fi
+	git -C "$TREE" apply "$m" || die "$name does not apply"
+	applied=$m
+	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/run.sh" check >"$OUT/$name.log" 2>&1; then
+		verdict=survived
+	elif step=$(grep -o 'e2e check: fail [a-z0-9-]*' "$OUT/$name.log"); then
+		verdict="killed (${step#e2e check: fail }: $(grep -m1 'FAIL' "$OUT/$name.log" | cut -c1-110))"
+	else
+		verdict="broken (no verdict; see $OUT/$name.log)"
+	fi
+	revert
+	printf '%-40s %s\n' "$name" "$verdict" | tee -a "$OUT/summary.txt"
+done
