@@ -6,7 +6,7 @@
 # scratch/status is "pass" or "fail STEP".  Settings come from the kernel
 # command line: E2E_MODE (check, bench, or script: run E2E_SCRIPT, for
 # a developer's own experiments, with the disks mounted), E2E_BUILD, E2E_FSX_OPS,
-# E2E_BENCH_REPS, E2E_BENCH_SIZE.
+# E2E_BENCH_REPS, E2E_BENCH_SIZE, E2E_STEPS.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 BIN=$E2E_BUILD/bin
 MNT=$E2E_BUILD/mnt
@@ -22,9 +22,14 @@ finish() {
 }
 
 # step NAME COMMAND...: run, time and record one step; stop at a failure.
+# With E2E_STEPS (comma-separated names), only those steps run.
 step() {
 	name=$1
 	shift
+	case ",${E2E_STEPS:-$name}," in
+	*",$name,"*) ;;
+	*) return 0 ;;
+	esac
 	echo "e2e: --- $name"
 	t0=$(date +%s)
 	if "$@"; then

@@ -6,7 +6,7 @@
 # our programs.  MODE is check ('make e2e'), bench ('make bench'), or
 # script FILE: a shell script of the developer's own, run with the XFS
 # and ext4 disks mounted at $E2E_BUILD/mnt/{xfs,ext4} and our programs in
-# $E2E_BUILD/bin.
+# $E2E_BUILD/bin.  E2E_STEPS=a,b runs only those steps of init.sh.
 # Exits with the guest's verdict; shows its log on failure or timeout.
 . "$(dirname "$0")/../lib.sh"
 
@@ -86,7 +86,8 @@ timeout -k 10 "$E2E_TIMEOUT" "$E2E_BUILD/linux" mem="$E2E_MEM" "${disks[@]}" \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$TOP/tools/e2e/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
 	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
-	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" </dev/null >"$log" 2>&1 || rc=$?
+	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" \
+	${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null >"$log" 2>&1 || rc=$?
 # The guest's console ends its lines with CR LF.
 sed -i 's/\r$//' "$log"
 cp "$E2E_BUILD"/scratch/*.{tsv,csv} "$E2E_RESULTS/" 2>/dev/null || true

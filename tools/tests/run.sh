@@ -297,6 +297,48 @@ check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 o
 sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
 check "diff-coverage: passes once it ran" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
 
+# --- run-kunit: an option that does not exist, an interrupted build ----
+# A fake tree: kunit.py config refuses options it does not know, as the
+# real one does; the build sleeps while FAKE_SLOW is set, so that it can
+# be interrupted.
+KT=$WORK/ktree
+mkdir -p "$KT/tools/testing/kunit"
+cat >"$KT/tools/testing/kunit/kunit.py" <<'PY'
+import json, sys
+args = sys.argv[2:]
+opt = lambda n: [a.split('=', 1)[1] for a in args if a.startswith('--' + n + '=')]
+if sys.argv[1] == 'config':
+    lines = [l.strip() for k in opt('kunitconfig') for l in open(k) if l.startswith('CONFIG_')]
+    missing = [l for l in lines if 'NO_SUCH' in l]
+    if missing:
+        print('ERROR:root:Not all Kconfig options selected in kunitconfig were in the generated .config.\n'
+              'This is probably due to unsatisfied dependencies.\nMissing: ' + ', '.join(missing))
+        sys.exit(1)
+    open(opt('build_dir')[0] + '/.config', 'w').write('\n'.join(lines) + '\n')
+else:
+    print('KTAP version 1\n1..1\nok 1 uncached_fake')
+    json.dump({'name': 'r', 'test_cases': [], 'sub_groups': [{'name': 'uncached_fake', 'sub_groups': [],
+               'test_cases': [{'name': 'c', 'status': 'PASS'}]}]}, open(opt('json')[0], 'w'))
+PY
+printf 'kernelversion:\n\t@echo 6.12.99\nall:\n\t@if [ -n "$$FAKE_SLOW" ]; then sleep 30; fi\n\t@touch $(O)/linux\n' >"$KT/Makefile"
+git -C "$KT" init -q && ugit -C "$KT" add -A && ugit -C "$KT" commit -qm tree
+printf 'CONFIG_KUNIT=y\nCONFIG_NO_SUCH_OPTION=y\n' >"$WORK/bad.kunitconfig"
+printf 'CONFIG_KUNIT=y\n' >"$WORK/good.kunitconfig"
+touch "$T/kunit/Kconfig"
+rk() { env TREE="$WORK/ktree" BUILD="$WORK/kbuild" RESULTS="$WORK/kres" COVERAGE=0 TOP="$T" "$TOOLS/run-kunit.sh"; }
+check_fails "run-kunit: a kunitconfig option that does not exist fails" \
+	env KUNITCONFIG="$WORK/bad.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk"
+check "run-kunit: kunit.py's message names the option" grep -q 'Missing: CONFIG_NO_SUCH_OPTION=y' "$WORK/out"
+check "run-kunit: and nothing was built" test ! -e "$WORK/kbuild/linux"
+check "run-kunit: one run recovers once the option is gone" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk"
+rm -f "$WORK/kbuild/linux"
+check_fails "run-kunit: an interrupted build fails" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" FAKE_SLOW=1 timeout -s INT 3 bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk"
+check "run-kunit: and reports no verdict" test ! -e "$WORK/kres/kunit.json"
+check "run-kunit: one run recovers after an interrupted build" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk && test -e '$WORK/kres/kunit.json'"
+
 # --- e2e machine: a guest that fails, hangs, panics or escapes --------
 # A fake tree whose allnoconfig copies the fragment (less $DROP) and
 # whose build installs a fake UML kernel: a script that acts as the guest
