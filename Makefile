@@ -12,7 +12,7 @@ export COVERAGE TREE BUILD RESULTS
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop clean distclean help
+	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop designs clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
 	@SKIP_UNCHANGED=1 tools/run.sh $(SUITE)
@@ -69,6 +69,9 @@ bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (resul
 	@tools/deps.sh gnuplot-nox
 	@tools/e2e/run.sh bench
 	@python3 tools/e2e/bench_report.py
+
+designs: tree ## the suites against our design, the 2019 one and drop-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark)
+	@tools/designs.sh
 
 bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt)
 	@tools/bench.sh

@@ -393,6 +393,19 @@ rm "$WORK/e2ebin/mkfs.xfs"
 check_fails "e2e: a missing mkfs.xfs fails" env FAKE_GUEST=pass PATH="$WORK/e2ebin:/usr/bin:/bin" bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; PATH=/usr/bin:/bin; e2e"
 check "e2e: says what to install" grep -q "mkfs.xfs is missing: run 'make deps'" "$WORK/out"
 
+# --- designs: the property matrix ---------------------------------------
+mkdir -p "$WORK/designs/ours" "$WORK/designs/dropbehind"
+dj() { printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"uncached_writeback_error","test_cases":[],"sub_groups":[{"name":"writeback_error_returned","test_cases":[{"name":"iomap_eio","status":"%s"}],"sub_groups":[]}]},{"name":"uncached_plumbing","test_cases":[{"name":"uncached_flag_abi","status":"PASS"}],"sub_groups":[]}]}' "$1"; }
+dj PASS >"$WORK/designs/ours/kunit.json"
+dj FAIL >"$WORK/designs/dropbehind/kunit.json"
+check "designs: the matrix is made" python3 "$TOOLS/designs.py" "$WORK/designs"
+check "designs: ours passes the error row, drop-behind fails it, naming the case" \
+	grep -qx '| writeback error returned by the write | pass | FAIL: writeback_error_returned.iomap_eio |' "$WORK/designs.md"
+check "designs: a row whose cases did not run says so" \
+	grep -qx '| no write through a stale mapping | no case ran | no case ran |' "$WORK/designs.md"
+check "designs: designs.json has every design" \
+	python3 -c "import json; d = json.load(open('$WORK/designs.json')); assert d['designs'] == ['ours', 'dropbehind']"
+
 # --- kunit_results: the one reader of kunit.json ------------------------
 check "kunit_results: unit tests" python3 -m unittest -q "$HERE/test_kunit_results.py"
 cat >"$WORK/k.json" <<'JSON'

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""The design comparison matrix (make designs): rows are properties, each
+a named group of KUnit cases; columns are the designs; a cell passes when
+every case of the group passed, and otherwise names the failed cases.
+Then the benchmark's figures per design, when DESIGNS_BENCH=1 ran it.
+
+  designs.py RESULTS_DESIGNS
+      reads RESULTS_DESIGNS/NAME/kunit.json (and NAME/e2e/bench.csv),
+      prints the matrix, writes RESULTS_DESIGNS/../designs.md and
+      designs.json"""
+import csv
+import fnmatch
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kunit_results  # noqa: E402  (the one reader of kunit.json)
+
+ORDER = ('ours', '2019-per-page', 'dropbehind')
+# Each property: its name, and the globs of the cases (suite.case[.param])
+# that prove it.
+PROPERTIES = [
+    ('no write through a stale mapping', [
+        'uncached_staleness.stale_cookie_detected_and_remapped',
+        'uncached_staleness.write_spanning_mappings']),
+    ('no writeback while a mapping is in use', [
+        'uncached_staleness.large_write_one_mapping',
+        'uncached_staleness.next_write_maps_after_writeback']),
+    ('page cache bounded by the chunk, not the call', [
+        'uncached_staleness.large_write_in_chunks.*']),
+    ('writeback error returned by the write', [
+        'uncached_writeback_error.writeback_error_returned.*',
+        'uncached_writeback_error.async_writeback_error_waited_for.*',
+        'uncached_writeback_error.error_in_second_mapping',
+        'uncached_writeback_error.error_seen_by_other_fsync_still_fails.*',
+        'uncached_writeback_error.failed_write_moves_pos_by_copied.*']),
+    ('writeback error still reported to fsync()', [
+        'uncached_writeback_error.later_fsync_reports_error.*']),
+    ('an error reported once is not returned again', [
+        'uncached_writeback_error.reported_error_does_not_fail_clean_write.*',
+        'uncached_writeback_error.retry_after_fault_clears']),
+    ('nothing cached when the write returns', [
+        'uncached_invalidation.nothing_cached_nothing_left.*',
+        'uncached_invalidation.unaligned_nothing_left.*']),
+    ('pre-cached folios kept', [
+        'uncached_invalidation.precached_folio_in_any_state.*',
+        'uncached_invalidation.cached_neighbours_not_counted.*',
+        'uncached_writeback_error.redirtied_folio_kept.*']),
+    ('genuine ENOMEM returned, not retried', [
+        'uncached_enomem_fallback.enomem_returns_error.*',
+        'uncached_enomem_fallback.enomem_midway_is_short_write']),
+    ('not cached: one plain fallback per folio', [
+        'uncached_enomem_fallback.not_cached_falls_back_once_per_folio',
+        'uncached_enomem_fallback.half_cached_half_not']),
+    ('read drops only what it created', [
+        'uncached_read.*', 'uncached_read_after_readahead_enomem.*']),
+    ('races: no error lost, no torn page', ['uncached_race.*']),
+    ('fault sweep: clean errors, nothing leaked', ['uncached_fault_sweep.*']),
+    ('flag plumbing and opt-in', ['uncached_plumbing.*']),
+]
+
+
+def load_cases(path):
+    try:
+        root = kunit_results.load(path)
+    except (OSError, ValueError):
+        return None
+    return {name: kunit_results.verdict(status)
+            for _, suite in kunit_results.suites(root) for name, status in suite}
+
+
+def cell(cases, globs):
+    if cases is None:
+        return {'verdict': 'no result', 'failed': []}
+    names = [n for n in cases if any(fnmatch.fnmatchcase(n, g) for g in globs)]
+    if not names:
+        return {'verdict': 'no case ran', 'failed': []}
+    failed = sorted(n for n in names if cases[n] == 'FAIL')
+    return {'verdict': 'fail' if failed else 'pass', 'failed': failed, 'cases': len(names)}
+
+
+def bench(path):
+    """The uncached figures of a design's benchmark, medians."""
+    data = {}
+    try:
+        with open(path) as f:
+            for row in csv.reader(f):
+                if len(row) == 6:
+                    data.setdefault(tuple(row[1:5]), []).append(float(row[5]))
+    except OSError:
+        return None
+    med = lambda t, m, r, metric: statistics.median(data.get((t, m, str(r), metric), [float('nan')]))
+    ratio = lambda t, r: med(t, 'uncached', r, 'MB/s') / med(t, 'buffered', r, 'MB/s')
+    peak = [k for k in data if k[0] == 'peak']
+    return {
+        'write x buffered, 1 MiB': ratio('seqwrite', 1 << 20),
+        'write x buffered, 64 KiB': ratio('seqwrite', 64 << 10),
+        'read x buffered, 1 MiB': ratio('seqread', 1 << 20),
+        'read x buffered, 64 KiB': ratio('seqread', 64 << 10),
+        'file cached after the write, %': med('seqwrite', 'uncached', 1 << 20, 'file cached %'),
+        'hot file kept, write / read, %': '%.0f / %.0f' % (
+            med('workset', 'uncached', 1 << 20, 'hot cached after write %'),
+            med('workset', 'uncached', 1 << 20, 'hot cached after read %')),
+        'peak cache in one call, MiB': med('peak', 'uncached', peak[0][2], 'peak cached MiB') if peak else float('nan'),
+    }
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit('usage: designs.py RESULTS_DESIGNS')
+    top = sys.argv[1]
+    designs = [d for d in ORDER if os.path.isdir(os.path.join(top, d))]
+    designs += sorted(d for d in os.listdir(top) if d not in designs and
+                      os.path.isdir(os.path.join(top, d)))
+    cases = {d: load_cases(os.path.join(top, d, 'kunit.json')) for d in designs}
+    matrix = []
+    for name, globs in PROPERTIES:
+        matrix.append({'property': name, 'cases': globs,
+                       'designs': {d: cell(cases[d], globs) for d in designs}})
+    named = {n for _, g in PROPERTIES for d in designs if cases[d]
+             for n in cases[d] if any(fnmatch.fnmatchcase(n, x) for x in g)}
+    others = sorted({n for d in designs if cases[d] for n in cases[d]} - named)
+    if others:
+        matrix.append({'property': 'every other case', 'cases': others,
+                       'designs': {d: cell(cases[d], others) for d in designs}})
+    benches = {d: bench(os.path.join(top, d, 'e2e', 'bench.csv')) for d in designs}
+
+    def text(c):
+        if c['verdict'] != 'fail':
+            return c['verdict']
+        shown = ', '.join(n.split('.', 1)[1] for n in c['failed'][:2])
+        more = len(c['failed']) - 2
+        return f"FAIL: {shown}" + (f' (+{more})' if more > 0 else '')
+
+    lines = ['| property | ' + ' | '.join(designs) + ' |',
+             '| --- |' + ' --- |' * len(designs)]
+    for row in matrix:
+        lines.append(f"| {row['property']} | " +
+                     ' | '.join(text(row['designs'][d]) for d in designs) + ' |')
+    if any(benches.values()):
+        lines += ['', '| benchmark (uncached, medians) | ' + ' | '.join(designs) + ' |',
+                  '| --- |' + ' --- |' * len(designs)]
+        keys = next(b for b in benches.values() if b).keys()
+        for k in keys:
+            vals = []
+            for d in designs:
+                v = benches[d][k] if benches[d] else None
+                vals.append('-' if v is None else (v if isinstance(v, str) else f'{v:.2f}'))
+            lines.append(f'| {k} | ' + ' | '.join(vals) + ' |')
+    out = os.path.dirname(os.path.abspath(top))
+    with open(os.path.join(out, 'designs.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(os.path.join(out, 'designs.json'), 'w') as f:
+        json.dump({'designs': designs, 'matrix': matrix, 'benchmark': benches}, f, indent=1)
+    print('\n'.join(lines))
+    print(f"\nresults: {out}/designs.md, {out}/designs.json")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make designs: the same suites (and, with DESIGNS_BENCH=1, the e2e
+# benchmark) against three designs of RWF_UNCACHED: ours (the series), and
+# the two in kunit/designs/ (each a patch applied on top of the series,
+# like a mutant, and reverted afterwards).  Each design's suites build in
+# a folder of its own (build/design-NAME, no gcov, ccache); the e2e
+# machine's build folder is shared and rebuilt incrementally.  Writes
+# results/designs/NAME/ and, through tools/designs.py, the matrix:
+# results/designs.md and results/designs.json.  A report, not a gate:
+# exit status 0 whatever the cells say, 1 if a design does not build.
+. "$(dirname "$0")/lib.sh"
+
+OUT=$RESULTS/designs
+git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: designs are applied on a clean series"
+mkdir -p "$OUT"
+
+applied=
+revert() { [ -n "$applied" ] && git -C "$TREE" apply -R "$applied"; applied=; }
+trap revert EXIT
+
+for d in ours "$TOP"/kunit/designs/*/; do
+	name=$(basename "$d")
+	rm -rf "${OUT:?}/$name"
+	mkdir -p "$OUT/$name"
+	if [ "$name" != ours ]; then
+		git -C "$TREE" apply "$d/design.patch" || die "kunit/designs/$name/design.patch does not apply"
+		applied=$d/design.patch
+	fi
+	note "$name: the suites (build/design-$name)"
+	COVERAGE=0 BUILD=$TOP/build/design-$name RESULTS=$OUT/$name \
+		"$TOP/tools/run-kunit.sh" >"$OUT/$name/suites.log" 2>&1 || true
+	[ -s "$OUT/$name/kunit.json" ] || { tail -n 30 "$OUT/$name/suites.log" >&2; die "$name: no results (build failed?)"; }
+	if [ "${DESIGNS_BENCH:-0}" = 1 ]; then
+		note "$name: the benchmark in the e2e machine"
+		E2E_RESULTS=$OUT/$name/e2e E2E_BENCH_REPS=${DESIGNS_BENCH_REPS:-3} \
+			"$TOP/tools/e2e/run.sh" bench >"$OUT/$name/bench.log" 2>&1 ||
+			{ tail -n 30 "$OUT/$name/bench.log" >&2; die "$name: the benchmark failed"; }
+	fi
+	revert
+done
+python3 "$TOP/tools/designs.py" "$OUT"
