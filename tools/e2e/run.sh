@@ -18,6 +18,8 @@ if [ "$MODE" = script ]; then
 fi
 FRAGMENT=$TOP/tools/e2e/machine.config
 make_opts=(ARCH=um O="$E2E_BUILD" CC="ccache gcc" --jobs="$(nproc)")
+# No gcov in this kernel: a clone in another folder reuses its objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 
 [ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE (run 'make tree')"
 for t in mkfs.xfs xfs_repair mkfs.ext4 e2fsck dmsetup; do
