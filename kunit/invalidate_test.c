@@ -28,6 +28,24 @@ static void nothing_cached_nothing_left(struct kunit *test)
 	utfs_expect_cache(test, file, 0, len, 1);
 }
 
+/*
+ * The same when writeback completes after ->writepages returns, as on a
+ * real device: the write waits for it, so nothing is cached on return.
+ */
+static void nothing_cached_async_writeback(struct kunit *test)
+{
+	struct file *file = utfs_new_param_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 8 * PAGE_SIZE;
+
+	ui->faults.async_writeback = true;
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
+				    len, 0, RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, ui, 0, len, 4);
+}
+
 /* Unaligned: the partial folios at both ends are dropped too. */
 static void unaligned_nothing_left(struct kunit *test)
 {
@@ -272,6 +290,7 @@ static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE(get_folio_bypassing_iomap_keeps_cache),
 	KUNIT_CASE(end_uncached_write_of_nothing),
 	KUNIT_CASE_PARAM(nothing_cached_nothing_left, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(nothing_cached_async_writeback, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(unaligned_nothing_left, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(failed_invalidation_ignored, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(plain_write_is_cached, utfs_paths_gen_params),

@@ -36,7 +36,7 @@ PROPERTIES = [
         'uncached_writeback_error.error_in_second_mapping',
         'uncached_writeback_error.error_seen_by_other_fsync_still_fails.*',
         'uncached_writeback_error.failed_write_moves_pos_by_copied.*']),
-    ('writeback error still reported to fsync()', [
+    ('writeback error returned, and still reported to fsync() of every file', [
         'uncached_writeback_error.later_fsync_reports_error.*']),
     ('an error reported once is not returned again', [
         'uncached_writeback_error.reported_error_does_not_fail_clean_write.*',
@@ -44,7 +44,9 @@ PROPERTIES = [
     ('nothing cached when the write returns', [
         'uncached_invalidation.nothing_cached_nothing_left.*',
         'uncached_invalidation.unaligned_nothing_left.*']),
-    ('pre-cached folios kept', [
+    ('nothing cached at return, writeback completing later', [
+        'uncached_invalidation.nothing_cached_async_writeback.*']),
+    ('pre-cached folios kept, and clean when the write returns', [
         'uncached_invalidation.precached_folio_in_any_state.*',
         'uncached_invalidation.cached_neighbours_not_counted.*',
         'uncached_writeback_error.redirtied_folio_kept.*']),
