@@ -85,5 +85,5 @@ distclean: ## clean, and remove the unpacked tree (refuses if it has unexported 
 
 help: ## this list
 	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0]"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'
