@@ -11,39 +11,36 @@
 
 #include "testfs.h"
 
-/* Nothing cached before: nothing cached after, data on the disk. */
-static void nothing_cached_nothing_left(struct kunit *test)
+/*
+ * Nothing cached before: nothing cached after, data on the disk, and it
+ * reads back right through the cache.  With @async_writeback, writeback
+ * completes after ->writepages returns, as on a real device.
+ */
+static void write_to_empty_cache(struct kunit *test, bool async_writeback)
 {
 	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 8 * PAGE_SIZE;
 
+	ui->faults.async_writeback = async_writeback;
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
 				    len, 0, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_disk(test, ui, 0, len, 1);
-	/* And it reads back right through the cache. */
 	utfs_cache_range(test, file, 0, len);
 	utfs_expect_cache(test, file, 0, len, 1);
 }
 
-/*
- * The same when writeback completes after ->writepages returns, as on a
- * real device: the write waits for it, so nothing is cached on return.
- */
+static void nothing_cached_nothing_left(struct kunit *test)
+{
+	write_to_empty_cache(test, false);
+}
+
+/* The write waits for writeback that completes later: nothing on return. */
 static void nothing_cached_async_writeback(struct kunit *test)
 {
-	struct file *file = utfs_new_param_file(test);
-	struct utfs_inode *ui = utfs_file_inode(file);
-	size_t len = 8 * PAGE_SIZE;
-
-	ui->faults.async_writeback = true;
-	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
-				    len, 0, RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	utfs_expect_disk(test, ui, 0, len, 4);
+	write_to_empty_cache(test, true);
 }
 
 /* Unaligned: the partial folios at both ends are dropped too. */

@@ -8,7 +8,6 @@ Then the benchmark's figures per design, when DESIGNS_BENCH=1 ran it.
       reads RESULTS_DESIGNS/NAME/kunit.json (and NAME/e2e/bench.csv),
       prints the matrix, writes RESULTS_DESIGNS/../designs.md and
       designs.json"""
-import csv
 import fnmatch
 import json
 import os
@@ -16,6 +15,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'e2e'))
+import bench_report  # noqa: E402  (the one reader of the benchmark's CSV)
 import kunit_results  # noqa: E402  (the one reader of kunit.json)
 
 ORDER = ('ours', '2019-per-page', 'dropbehind')
@@ -85,27 +86,26 @@ def cell(cases, globs):
 
 def bench(path):
     """The uncached figures of a design's benchmark, medians."""
-    data = {}
-    try:
-        with open(path) as f:
-            for row in csv.reader(f):
-                if len(row) == 6:
-                    data.setdefault(tuple(row[1:5]), []).append(float(row[5]))
-    except OSError:
+    if not os.path.exists(path):
         return None
-    med = lambda t, m, r, metric: statistics.median(data.get((t, m, str(r), metric), [float('nan')]))
-    ratio = lambda t, r: med(t, 'uncached', r, 'MB/s') / med(t, 'buffered', r, 'MB/s')
+    data = bench_report.load(path)
+
+    def med(test, req, metric, mode='uncached'):
+        return statistics.median(data.get((test, req, metric, mode), [float('nan')]))
+
+    def ratio(test, req):
+        return med(test, req, 'MB/s') / med(test, req, 'MB/s', 'buffered')
     peak = [k for k in data if k[0] == 'peak']
     return {
         'write x buffered, 1 MiB': ratio('seqwrite', 1 << 20),
         'write x buffered, 64 KiB': ratio('seqwrite', 64 << 10),
         'read x buffered, 1 MiB': ratio('seqread', 1 << 20),
         'read x buffered, 64 KiB': ratio('seqread', 64 << 10),
-        'file cached after the write, %': med('seqwrite', 'uncached', 1 << 20, 'file cached %'),
+        'file cached after the write, %': med('seqwrite', 1 << 20, 'file cached %'),
         'hot file kept, write / read, %': '%.0f / %.0f' % (
-            med('workset', 'uncached', 1 << 20, 'hot cached after write %'),
-            med('workset', 'uncached', 1 << 20, 'hot cached after read %')),
-        'peak cache in one call, MiB': med('peak', 'uncached', peak[0][2], 'peak cached MiB') if peak else float('nan'),
+            med('workset', 1 << 20, 'hot cached after write %'),
+            med('workset', 1 << 20, 'hot cached after read %')),
+        'peak cache in one call, MiB': med('peak', peak[0][1], 'peak cached MiB') if peak else float('nan'),
     }
 
 

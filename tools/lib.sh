@@ -71,6 +71,28 @@ suite_names() {
 	sed -n 's/^[[:space:]]*\.name = "\([a-z0-9_]*\)",$/\1/p' "$TOP"/kunit/*.c | sort
 }
 
+# A hash of what a build folder's .config is made from: the given
+# fragments, the tree's commit, and uncommitted edits of Kconfig files.
+# The configuration is made again only when it changes.
+config_inputs() {
+	{ cat "$@"; git -C "$TREE" rev-parse HEAD
+	  git -C "$TREE" diff HEAD -- ':(glob)**/Kconfig*'; } | sha1sum | cut -d' ' -f1
+}
+
+# The errors of a failed kernel build, from its log.
+build_errors() {
+	grep -E ': (fatal )?error:|\*\*\* ' "$1" | head -n 40
+}
+
+# Whether name $1 matches one of the globs that follow (all, if none).
+matches_globs() {
+	local name=$1 g
+	shift
+	[ $# -eq 0 ] && return 0
+	for g in "$@"; do [[ $name == $g ]] && return 0; done
+	return 1
+}
+
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 

@@ -24,11 +24,7 @@ trap revert EXIT
 killed=0 bad=()
 for m in "${all[@]}"; do
 	name=$(basename "$m" .patch)
-	if [ $# -gt 0 ]; then
-		match=false
-		for g in "$@"; do [[ $name == $g ]] && match=true; done
-		$match || continue
-	fi
+	matches_globs "$name" "$@" || continue
 	git -C "$TREE" apply "$m" 2>"$OUT/$name.log" || {
 		cat "$OUT/$name.log" >&2
 		bad+=("$name (does not apply)"); continue

@@ -26,14 +26,11 @@ configs=(--kunitconfig="$KUNITCONFIG")
 make_opts=(ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and
-# uncommitted edits of Kconfig files (ours are in kunit/, outside git).
-config_inputs() {
-	{
-		for c in "${configs[@]}"; do cat "${c#--kunitconfig=}"; done
-		git -C "$TREE" rev-parse HEAD
-		git -C "$TREE" diff HEAD -- ':(glob)**/Kconfig*'
-		cat "$TOP"/kunit/Kconfig
-	} | sha1sum | cut -d' ' -f1
+# uncommitted edits of Kconfig files, and ours in kunit/ (outside git).
+kunitconfig_inputs() {
+	local files=("$TOP/kunit/Kconfig") c
+	for c in "${configs[@]}"; do files+=("${c#--kunitconfig=}"); done
+	config_inputs "${files[@]}"
 }
 stamp=$BUILD/.sandbox-config
 
@@ -46,16 +43,16 @@ cd "$TREE"
 set +e
 {
 	rc=0
-	if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs)" ]; then
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$(kunitconfig_inputs)" ]; then
 		rm -f "$stamp"
 		"${KUNIT[@]}" config --arch=um --build_dir="$BUILD" "${configs[@]}" \
-			--make_options="CC=ccache gcc" && config_inputs >"$stamp" || rc=$?
+			--make_options="CC=ccache gcc" && kunitconfig_inputs >"$stamp" || rc=$?
 	fi
 	# As kunit.py run, keep the build's output to show when it fails.
 	if [ "$rc" -eq 0 ] && ! make -s "${make_opts[@]}" all >"$RESULTS/build.log" 2>&1; then
 		rc=1
 		echo "build failed; the errors (all of it: $RESULTS/build.log):"
-		grep -E ': (fatal )?error:|\*\*\* ' "$RESULTS/build.log" | head -n 40
+		build_errors "$RESULTS/build.log"
 	fi
 	[ "$rc" -ne 0 ] || "${KUNIT[@]}" exec --arch=um --build_dir="$BUILD" \
 		--timeout="$KUNIT_TIMEOUT" --json="$RESULTS/kunit.json" "$@" || rc=$?

@@ -116,24 +116,24 @@ static double stream(int fd, int write, uint64_t size, uint64_t req)
 	return now() - t0;
 }
 
+/* One pass over fd: its throughput, CPU and the page cache it left. */
+static void seq_pass(const char *test, int fd, int write, uint64_t size, uint64_t req)
+{
+	double sys0 = system_cpu(), t = stream(fd, write, size, req);
+
+	printf("%s,%s,%lu,MB/s,%.1f\n", test, mode, req, size / t / 1e6);
+	printf("%s,%s,%lu,system CPU s,%.2f\n", test, mode, req, system_cpu() - sys0);
+	printf("%s,%s,%lu,file cached %%,%.2f\n", test, mode, req, cached_pct(fd, size));
+	printf("%s,%s,%lu,Cached MiB,%ld\n", test, mode, req, meminfo_cached_mib());
+}
+
 static void seq(const char *dir, uint64_t req, uint64_t size)
 {
 	int fd = open_file(dir, "seq", O_RDWR | O_CREAT | O_TRUNC);
-	double sys0, t;
 
-	sys0 = system_cpu();
-	t = stream(fd, 1, size, req);
-	printf("seqwrite,%s,%lu,MB/s,%.1f\n", mode, req, size / t / 1e6);
-	printf("seqwrite,%s,%lu,system CPU s,%.2f\n", mode, req, system_cpu() - sys0);
-	printf("seqwrite,%s,%lu,file cached %%,%.2f\n", mode, req, cached_pct(fd, size));
-	printf("seqwrite,%s,%lu,Cached MiB,%ld\n", mode, req, meminfo_cached_mib());
+	seq_pass("seqwrite", fd, 1, size, req);
 	drop(fd);
-	sys0 = system_cpu();
-	t = stream(fd, 0, size, req);
-	printf("seqread,%s,%lu,MB/s,%.1f\n", mode, req, size / t / 1e6);
-	printf("seqread,%s,%lu,system CPU s,%.2f\n", mode, req, system_cpu() - sys0);
-	printf("seqread,%s,%lu,file cached %%,%.2f\n", mode, req, cached_pct(fd, size));
-	printf("seqread,%s,%lu,Cached MiB,%ld\n", mode, req, meminfo_cached_mib());
+	seq_pass("seqread", fd, 0, size, req);
 	printf("seq,%s,%lu,short transfers,%lu\n", mode, req, short_ops);
 	close(fd);
 }

@@ -17,11 +17,7 @@ trap revert EXIT
 
 for m in "$TOP"/kunit/mutants/*.patch; do
 	name=$(basename "$m" .patch)
-	if [ $# -gt 0 ]; then
-		match=false
-		for g in "$@"; do [[ $name == $g ]] && match=true; done
-		$match || continue
-	fi
+	matches_globs "$name" "$@" || continue
 	git -C "$TREE" apply "$m" || die "$name does not apply"
 	applied=$m
 	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/run.sh" check >"$OUT/$name.log" 2>&1; then

@@ -30,23 +30,19 @@ mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
 
 # The kernel: allnoconfig plus the fragment, configured again only when
 # the fragment, the tree's commit or a Kconfig file changed.
-config_inputs() {
-	{ cat "$FRAGMENT"; git -C "$TREE" rev-parse HEAD
-	  git -C "$TREE" diff HEAD -- ':(glob)**/Kconfig*'; } | sha1sum | cut -d' ' -f1
-}
 stamp=$E2E_BUILD/.sandbox-config
-if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs)" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "$FRAGMENT")" ]; then
 	rm -f "$stamp"
 	make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig \
 		>"$E2E_RESULTS/config.log" 2>&1 || { cat "$E2E_RESULTS/config.log"; die "kernel configuration failed"; }
 	missing=$(grep '^CONFIG_' "$FRAGMENT" | grep -vxF -f "$E2E_BUILD/.config" || true)
 	[ -z "$missing" ] ||
 		die "not in $E2E_BUILD/.config (unknown option, or a dependency is off): $(echo $missing)"
-	config_inputs >"$stamp"
+	config_inputs "$FRAGMENT" >"$stamp"
 fi
 note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
 if ! make -s -C "$TREE" "${make_opts[@]}" all >"$E2E_RESULTS/build.log" 2>&1; then
-	grep -E ': (fatal )?error:|\*\*\* ' "$E2E_RESULTS/build.log" | head -n 40 >&2
+	build_errors "$E2E_RESULTS/build.log" >&2
 	die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
 fi
 

@@ -126,6 +126,25 @@ static void check_cached(int fd, unsigned int old, unsigned int new)
 		    CACHED_LEN - CACHED_NEW_OFF - CACHED_NEW_LEN, 0);
 }
 
+/* A cached file (clean if @clean), partly overwritten uncached. */
+static void overwrite_cached(const char *dir, const char *name, unsigned int old,
+			     unsigned int new, int clean)
+{
+	char what[64];
+	int fd = open_file(dir, name, O_RDWR | O_CREAT | O_TRUNC);
+
+	write_tag(fd, old, 0, CACHED_LEN, 0);
+	if (clean && fsync(fd))
+		e2e_die("fsync: %s", strerror(errno));
+	snprintf(what, sizeof(what), "%s: before", name);
+	expect_cached(what, fd, 0, CACHED_LEN, CACHED_LEN / E2E_PAGE);
+	write_tag(fd, new, CACHED_NEW_OFF, CACHED_NEW_LEN, RWF_UNCACHED);
+	snprintf(what, sizeof(what), "%s: after the uncached write", name);
+	expect_cached(what, fd, 0, CACHED_LEN, CACHED_LEN / E2E_PAGE);
+	check_cached(fd, old, new);
+	close(fd);
+}
+
 static void do_write(const char *dir)
 {
 	int fd, hot;
@@ -144,26 +163,9 @@ static void do_write(const char *dir)
 	check_persist(fd, RWF_UNCACHED);
 	close(fd);
 
-	/* A clean cached range stays cached, with the new data. */
-	fd = open_file(dir, "cached", O_RDWR | O_CREAT | O_TRUNC);
-	write_tag(fd, T_CACHED_OLD, 0, CACHED_LEN, 0);
-	if (fsync(fd))
-		e2e_die("fsync: %s", strerror(errno));
-	expect_cached("cached: before", fd, 0, CACHED_LEN, CACHED_LEN / E2E_PAGE);
-	write_tag(fd, T_CACHED_NEW, CACHED_NEW_OFF, CACHED_NEW_LEN, RWF_UNCACHED);
-	expect_cached("cached: after the uncached write", fd, 0, CACHED_LEN,
-		      CACHED_LEN / E2E_PAGE);
-	check_cached(fd, T_CACHED_OLD, T_CACHED_NEW);
-	close(fd);
-
-	/* A dirty cached range too. */
-	fd = open_file(dir, "dirty", O_RDWR | O_CREAT | O_TRUNC);
-	write_tag(fd, T_DIRTY_OLD, 0, CACHED_LEN, 0);
-	write_tag(fd, T_DIRTY_NEW, CACHED_NEW_OFF, CACHED_NEW_LEN, RWF_UNCACHED);
-	expect_cached("dirty: after the uncached write", fd, 0, CACHED_LEN,
-		      CACHED_LEN / E2E_PAGE);
-	check_cached(fd, T_DIRTY_OLD, T_DIRTY_NEW);
-	close(fd);
+	/* A clean cached range stays cached, with the new data; a dirty one too. */
+	overwrite_cached(dir, "cached", T_CACHED_OLD, T_CACHED_NEW, 1);
+	overwrite_cached(dir, "dirty", T_DIRTY_OLD, T_DIRTY_NEW, 0);
 
 	/* Uncached reads: cold, then with the first part cached. */
 	fd = open_file(dir, "read", O_RDWR | O_CREAT | O_TRUNC);
