@@ -4,14 +4,15 @@
 # kunit.py filter glob, e.g. SUITE='uncached_plumbing' or 'uncached_*.*enomem*'
 SUITE	?=
 # COVERAGE=0 builds without gcov (faster, no report), in its own build folder
+# RACE_ITERATIONS=N repeats each race of the uncached_race suite N times (40)
 
 # Every path and setting is defined once, in tools/lib.sh; a variable set
 # here or on the command line (TREE=..., BUILD=..., RESULTS=...) reaches
 # the tools through the environment.
-export COVERAGE TREE BUILD RESULTS
+export COVERAGE TREE BUILD RESULTS RACE_ITERATIONS
 
 .DEFAULT_GOAL := all
-.PHONY: all deps tree run debug coverage check test-tools check-series checkpatch \
+.PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \
 	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop designs clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -22,6 +23,10 @@ run: ## build and run the tree as it is, always (no deps or tree step)
 
 debug: deps tree ## the suites under KASAN, lockdep, DEBUG_VM... (kunit/debug.config); any report fails
 	@DEBUG=1 tools/run.sh $(SUITE)
+
+check-arch: deps tree ## the suites in an x86_64 kernel under QEMU, with large folios (not in check: budget)
+	@tools/deps.sh qemu-system-x86 libelf-dev
+	@KUNIT_ARCH=x86_64 tools/run.sh $(SUITE)
 
 deps: ## install missing Debian packages (as root), or print the apt-get line
 	@tools/deps.sh
@@ -84,6 +89,6 @@ distclean: ## clean, and remove the unpacked tree (refuses if it has unexported 
 	@$(MAKE) --no-print-directory clean
 
 help: ## this list
-	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0]"
+	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0] [RACE_ITERATIONS=N]"
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'

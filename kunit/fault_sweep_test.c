@@ -9,7 +9,6 @@
  * next plain write must succeed.  The number of points swept is printed.
  */
 #include <linux/pagemap.h>
-#include <linux/swap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -20,24 +19,10 @@
 static void expect_folios_released(struct kunit *test, struct file *file,
 				   unsigned int n)
 {
-	pgoff_t index;
+	char what[16];
 
-	lru_add_drain();	/* the LRU add batch holds references too */
-	for (index = 0; index < SWEEP_LEN / PAGE_SIZE; index++) {
-		struct folio *folio = filemap_get_folio(file->f_mapping, index);
-
-		if (IS_ERR(folio))
-			continue;
-		KUNIT_EXPECT_FALSE_MSG(test, folio_test_locked(folio),
-				       "point %u, folio %lu", n, index);
-		KUNIT_EXPECT_FALSE_MSG(test, folio_test_writeback(folio),
-				       "point %u, folio %lu", n, index);
-		/* The page cache's references, and ours. */
-		KUNIT_EXPECT_EQ_MSG(test, folio_nr_pages(folio) + 1,
-				    (long)folio_ref_count(folio),
-				    "point %u, folio %lu", n, index);
-		folio_put(folio);
-	}
+	snprintf(what, sizeof(what), "point %u", n);
+	utfs_expect_settled(test, file, what);
 }
 
 /* A plain read of [0, len) returns the pattern written with seed. */

@@ -7,7 +7,9 @@
  * itself is in testfs.c.
  */
 #include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/uio.h>
 #include <kunit/static_stub.h>
 
@@ -109,11 +111,45 @@ void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 		if (IS_ERR(folio))
 			continue;
 		KUNIT_EXPECT_TRUE(test, folio_test_uptodate(folio));
-		memcpy_from_folio(got, folio, 0, PAGE_SIZE);
+		memcpy_from_folio(got, folio, offset_in_folio(folio, off),
+				  PAGE_SIZE);
 		KUNIT_EXPECT_MEMEQ_MSG(test, got, want + (off - pos), PAGE_SIZE,
 				       "cached folio at %lld", off);
 		folio_put(folio);
 	}
+}
+
+void utfs_expect_settled(struct kunit *test, struct file *file,
+			 const char *what)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct utfs_inode *ui = utfs_file_inode(file);
+	unsigned long nrpages = 0;
+	pgoff_t index;
+
+	lru_add_drain();	/* the LRU add batch holds references too */
+	for (index = 0; index < ui->nr_blocks; index++) {
+		struct folio *folio = filemap_get_folio(mapping, index);
+
+		if (IS_ERR(folio))
+			continue;
+		if (folio->index == index)
+			nrpages += folio_nr_pages(folio);
+		KUNIT_EXPECT_FALSE_MSG(test, folio_test_locked(folio),
+				       "%s, folio %lu locked", what, index);
+		KUNIT_EXPECT_FALSE_MSG(test, folio_test_writeback(folio),
+				       "%s, folio %lu under writeback", what,
+				       index);
+		/* The page cache's references, its mappings', and ours. */
+		KUNIT_EXPECT_EQ_MSG(test,
+				    folio_nr_pages(folio) +
+				    folio_mapcount(folio) + 1,
+				    (long)folio_ref_count(folio),
+				    "%s, folio %lu references", what, index);
+		folio_put(folio);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, nrpages, mapping->nrpages,
+			    "%s: page count of the mapping", what);
 }
 
 static const enum utfs_path utfs_both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };

@@ -9,18 +9,26 @@
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
+#include <linux/uaccess.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
 
-#define RACE_ITERATIONS	40
+/* uncached_kunit.race_iterations=N on the kernel command line */
+static unsigned int race_iterations = 40;
+module_param(race_iterations, uint, 0444);
+MODULE_PARM_DESC(race_iterations, "how often each race case repeats its race");
+#define RACE_ITERATIONS	race_iterations
 #define RACE_LEN	(4 * PAGE_SIZE)
 
 struct race {
 	struct file *file;
-	unsigned int errors;	/* fsync() errors, or torn pages read */
+	unsigned int errors;	/* fsync() errors, torn pages, short I/O */
 	unsigned int rounds;	/* the other thread's */
+	u8 seed;		/* the other thread's last write's */
 };
 
 static struct task_struct *race_start(struct kunit *test,
@@ -91,19 +99,30 @@ static void uncached_write_vs_fsync(struct kunit *test)
 		   RACE_ITERATIONS, r.rounds, r.errors);
 }
 
-/* The seed of utfs_pattern() that page @index holds, if it is whole. */
-static bool page_is_whole(const u8 *page, loff_t pos)
+/*
+ * Whether the @len bytes at @buf, file offset @pos, are all one seed's
+ * utfs_pattern(); that seed in @seed.
+ */
+static bool range_seed(const u8 *buf, size_t len, loff_t pos, u8 *seed)
 {
-	u8 seed = page[0] - (u8)(pos * 7 + (pos >> PAGE_SHIFT));
-	u8 *want = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	u8 *want = kmalloc(len, GFP_KERNEL);
 	bool whole;
 
+	*seed = buf[0] - (u8)(pos * 7 + (pos >> PAGE_SHIFT));
 	if (!want)
 		return true;
-	utfs_pattern(want, PAGE_SIZE, pos, seed);
-	whole = !memcmp(page, want, PAGE_SIZE);
+	utfs_pattern(want, len, pos, *seed);
+	whole = !memcmp(buf, want, len);
 	kfree(want);
 	return whole;
+}
+
+/* Whether page @pos, at @page, holds one whole write's pattern. */
+static bool page_is_whole(const u8 *page, loff_t pos)
+{
+	u8 seed;
+
+	return range_seed(page, PAGE_SIZE, pos, &seed);
 }
 
 static int race_read_fn(void *data)
@@ -159,9 +178,403 @@ static void uncached_write_vs_reader(struct kunit *test)
 	kunit_info(test, "%u iterations, %u reads", RACE_ITERATIONS, r.rounds);
 }
 
+/* The other thread's uncached writes of @len bytes at @pos, new data each. */
+struct race_writer {
+	struct race r;
+	loff_t pos;
+	size_t len;
+	unsigned int step;	/* pages between its writes, or 0: one write */
+};
+
+static int race_uncached_writer_fn(void *data)
+{
+	struct race_writer *w = data;
+	struct race *r = &w->r;
+	u8 *buf = kmalloc(w->len, GFP_KERNEL);
+	u8 seed = 1;
+
+	if (!buf)
+		return -ENOMEM;
+	while (!kthread_should_stop()) {
+		loff_t pos = w->pos;
+
+		/* Odd seeds: the test thread's are even. */
+		seed += 2;
+		do {
+			utfs_pattern(buf, w->len, pos, seed);
+			if (utfs_pwrite(r->file, buf, w->len, pos,
+					RWF_UNCACHED) != w->len)
+				r->errors++;
+			pos += w->step * PAGE_SIZE;
+		} while (w->step && pos < RACE_LEN);
+		WRITE_ONCE(r->seed, seed);
+		r->rounds++;
+		usleep_range(200, 1000);
+	}
+	kfree(buf);
+	return 0;
+}
+
+/*
+ * Two uncached writers of overlapping ranges, pages [0, 3) and [1, 4),
+ * each sleeping while its writeback completes: i_rwsem, held across the
+ * copy, the writeback and the invalidation, serializes them, so neither
+ * finds the other's folios cached and both leave nothing cached.  The
+ * overlap holds one whole write, the later one.
+ */
+static void uncached_writers_overlap(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_file(test, *path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race_writer w = {
+		.r.file = utfs_reopen(test, file, *path),
+		.pos = PAGE_SIZE, .len = 3 * PAGE_SIZE,
+	};
+	u8 *got = kunit_kmalloc(test, RACE_LEN, GFP_KERNEL);
+	struct task_struct *task;
+	unsigned int i, wrong = 0;
+	u8 seed = 0, overlap;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	ui->faults.async_writeback = true;
+	task = race_start(test, race_uncached_writer_fn, &w.r);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		seed = 2 * i;
+		if (utfs_pwrite(file, utfs_pattern_buf(test, 3 * PAGE_SIZE, 0,
+						       seed),
+				3 * PAGE_SIZE, 0, RWF_UNCACHED) != 3 * PAGE_SIZE)
+			wrong++;
+		usleep_range(200, 1000);
+	}
+	kthread_stop(task);
+
+	KUNIT_EXPECT_EQ(test, 0U, wrong);
+	KUNIT_EXPECT_EQ(test, 0U, w.r.errors);
+	KUNIT_EXPECT_GT(test, w.r.rounds, 0U);
+	/* Neither found the other's folios: nothing is left cached. */
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_found);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_settled(test, file, "after the race");
+
+	utfs_expect_disk(test, ui, 0, PAGE_SIZE, seed);
+	utfs_expect_disk(test, ui, 3 * PAGE_SIZE, PAGE_SIZE, w.r.seed);
+	KUNIT_EXPECT_TRUE_MSG(test, range_seed(ui->disk + PAGE_SIZE,
+					       2 * PAGE_SIZE, PAGE_SIZE,
+					       &overlap),
+			      "the overlap holds parts of two writes");
+	KUNIT_EXPECT_TRUE_MSG(test, overlap == seed || overlap == w.r.seed,
+			      "overlap from seed %u, last writes %u and %u",
+			      overlap, seed, w.r.seed);
+	KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
+			utfs_pread(file, got, RACE_LEN, 0, 0));
+	KUNIT_EXPECT_MEMEQ(test, got, ui->disk, RACE_LEN);
+	kunit_info(test, "%u iterations, %u writes by the other writer",
+		   RACE_ITERATIONS, w.r.rounds);
+}
+
+static int race_truncate_fn(void *data)
+{
+	struct race *r = data;
+
+	while (!kthread_should_stop()) {
+		/* Down into the middle of a page, and back up. */
+		if (vfs_truncate(&r->file->f_path, PAGE_SIZE + PAGE_SIZE / 2) ||
+		    vfs_truncate(&r->file->f_path, RACE_LEN))
+			r->errors++;
+		r->rounds++;
+		usleep_range(200, 1000);
+	}
+	return 0;
+}
+
+/*
+ * Uncached writes of the range while another thread truncates the file to
+ * the middle of its second page and back: every write returns in full;
+ * afterwards the file is the last write's, or the last write's up to the
+ * truncation point and zeroes after it, on the disk and through a read,
+ * and no folio is left behind.
+ */
+static void uncached_write_vs_truncate(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_file(test, *path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race r = { .file = utfs_reopen(test, file, *path) };
+	const size_t cut = PAGE_SIZE + PAGE_SIZE / 2;
+	u8 *got = kunit_kzalloc(test, RACE_LEN, GFP_KERNEL);
+	struct task_struct *task;
+	unsigned int i, wrong = 0;
+	u8 seed = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	ui->faults.async_writeback = true;
+	task = race_start(test, race_truncate_fn, &r);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		seed = i;
+		if (utfs_pwrite(file, utfs_pattern_buf(test, RACE_LEN, 0, seed),
+				RACE_LEN, 0, RWF_UNCACHED) != RACE_LEN)
+			wrong++;
+		usleep_range(200, 1000);
+	}
+	kthread_stop(task);
+
+	KUNIT_EXPECT_EQ(test, 0U, wrong);
+	KUNIT_EXPECT_EQ(test, 0U, r.errors);
+	KUNIT_EXPECT_GT(test, r.rounds, 0U);
+	KUNIT_EXPECT_EQ(test, (loff_t)RACE_LEN, i_size_read(file_inode(file)));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_settled(test, file, "after the race");
+
+	KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
+			utfs_pread(file, got, RACE_LEN, 0, 0));
+	KUNIT_EXPECT_MEMEQ(test, got, ui->disk, RACE_LEN);
+	utfs_expect_disk(test, ui, 0, cut, seed);
+	if (memchr_inv(ui->disk + cut, 0, RACE_LEN - cut))
+		utfs_expect_disk(test, ui, cut, RACE_LEN - cut, seed);
+	kunit_info(test, "%u iterations, %u truncations down and up",
+		   RACE_ITERATIONS, r.rounds);
+}
+
+/*
+ * One uncached write of the first half of each page of the file, page after
+ * page, then nothing until stopped.  Seeds: the page's index, odd.
+ */
+static int race_half_page_writer_fn(void *data)
+{
+	struct race_writer *w = data;
+	struct race *r = &w->r;
+	const size_t half = PAGE_SIZE / 2;
+	u8 *buf = kmalloc(half, GFP_KERNEL);
+	loff_t pos;
+
+	if (!buf)
+		return -ENOMEM;
+	for (pos = 0; pos < w->len && !kthread_should_stop(); pos += PAGE_SIZE) {
+		utfs_pattern(buf, half, pos, 2 * (pos >> PAGE_SHIFT) + 1);
+		if (utfs_pwrite(r->file, buf, half, pos, RWF_UNCACHED) != half)
+			r->errors++;
+		r->rounds++;
+	}
+	kfree(buf);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/* Wait (up to a second) until folio @index is cached and under writeback. */
+static bool wait_for_writeback_of(struct address_space *mapping, pgoff_t index)
+{
+	unsigned int tries;
+
+	for (tries = 0; tries < 10000; tries++) {
+		struct folio *folio = filemap_get_folio(mapping, index);
+		bool wb = false;
+
+		if (!IS_ERR(folio)) {
+			wb = folio_test_writeback(folio);
+			folio_put(folio);
+		}
+		if (wb)
+			return true;
+		usleep_range(50, 100);
+	}
+	return false;
+}
+
+/*
+ * An uncached write of the first half of a page, and a write of the second
+ * half through a shared mapping of the file while the uncached write waits
+ * for its writeback: the mapping's write dirties the folio again, so the
+ * uncached write must keep it (invalidation unmaps the folio first, which
+ * moves the dirty bit from the page table, and then finds it dirty).  Each
+ * iteration takes a page nobody has touched, so that the uncached write
+ * created the folio and would drop it.  No write through the mapping is
+ * lost: the mapping, a read and, after fsync(), the disk agree, each half
+ * with its own writer's data.
+ */
+static void uncached_write_vs_mmap(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	const size_t half = PAGE_SIZE / 2;
+	const size_t len = (size_t)RACE_ITERATIONS * PAGE_SIZE;
+	struct file *file = utfs_new_sized_file(test, *path, len);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race_writer w = { .r.file = utfs_reopen(test, file, *path),
+				 .len = len };
+	u8 *want = kunit_kmalloc(test, half, GFP_KERNEL);
+	u8 *got = utfs_pattern_buf(test, len, 0, 0);
+	unsigned int i, lost = 0, faults = 0, missed = 0, kept = 0;
+	struct task_struct *task;
+	unsigned long addr;
+	loff_t pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 100), len);
+	addr = kunit_vm_mmap(test, file, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "could not map the file");
+
+	ui->faults.async_writeback = true;
+	task = race_start(test, race_half_page_writer_fn, &w.r);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		pos = (loff_t)i * PAGE_SIZE + half;
+		if (!wait_for_writeback_of(file->f_mapping, i))
+			missed++;
+		utfs_pattern(want, half, pos, 2 * i);
+		if (copy_to_user((void __user *)addr + pos, want, half))
+			faults++;
+	}
+	/* The writer's last write is done once the mapping sees its data. */
+	while (READ_ONCE(w.r.rounds) < RACE_ITERATIONS)
+		usleep_range(1000, 2000);
+	kthread_stop(task);
+
+	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
+			    "writes that were not under writeback when looked for");
+	KUNIT_EXPECT_EQ(test, 0U, faults);
+	KUNIT_EXPECT_EQ(test, 0U, w.r.errors);
+	kept = utfs_cached_folios(file, 0, len);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		pos = (loff_t)i * PAGE_SIZE + half;
+		utfs_pattern(want, half, pos, 2 * i);
+		if (copy_from_user(got, (void __user *)addr + pos, half))
+			faults++;
+		else if (memcmp(got, want, half))
+			lost++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, 0U, lost, "writes through the mapping lost");
+	/* Dirtied again through the mapping: none was dropped. */
+	KUNIT_EXPECT_EQ(test, RACE_ITERATIONS, kept);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	utfs_expect_settled(test, file, "after the race");
+	KUNIT_EXPECT_EQ(test, (ssize_t)len, utfs_pread(file, got, len, 0, 0));
+	KUNIT_EXPECT_MEMEQ(test, got, ui->disk, len);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		pos = (loff_t)i * PAGE_SIZE;
+		utfs_expect_disk(test, ui, pos, half, 2 * i + 1);
+		utfs_expect_disk(test, ui, pos + half, half, 2 * i);
+	}
+	kunit_info(test, "%u iterations, %u folios kept dirty by the mapping",
+		   RACE_ITERATIONS, kept);
+}
+
+#define READ_LEN	UTFS_MAX_SIZE
+
+static int race_uncached_read_fn(void *data)
+{
+	struct race *r = data;
+	u8 *buf = kvmalloc(READ_LEN, GFP_KERNEL);
+	loff_t pos;
+
+	if (!buf)
+		return -ENOMEM;
+	while (!kthread_should_stop()) {
+		if (utfs_pread(r->file, buf, READ_LEN, 0,
+			       RWF_UNCACHED) != READ_LEN)
+			r->errors++;
+		else
+			for (pos = 0; pos < READ_LEN; pos += PAGE_SIZE)
+				r->errors += !page_is_whole(buf + pos, pos);
+		r->rounds++;
+		cond_resched();
+	}
+	kvfree(buf);
+	return 0;
+}
+
+/*
+ * Uncached reads of the whole file, many folios per read, while the test
+ * thread makes plain writes of single pages of it: a folio the reader
+ * brought in and a writer dirtied before the reader dropped it stays
+ * (invalidation finds it dirty), so no write is lost; the reader sees only
+ * whole pages; afterwards the file holds every page's last write.
+ */
+static void uncached_read_vs_writer(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_file(test, *path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race r = { .file = utfs_reopen(test, file, *path) };
+	const unsigned int pages = READ_LEN / PAGE_SIZE;
+	u8 *seeds = kunit_kzalloc(test, pages, GFP_KERNEL);
+	u8 *got = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	struct task_struct *task;
+	unsigned int hits_wanted = max(1U, RACE_ITERATIONS / 8);
+	unsigned int i, wrong = 0, lost = 0;
+	loff_t pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, seeds);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	memset(seeds, 100, pages);
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, READ_LEN, 0, 100),
+		       READ_LEN);
+	task = race_start(test, race_uncached_read_fn, &r);
+	KUNIT_ASSERT_GE(test, pages, 2U * VM_READAHEAD_PAGES);
+	/*
+	 * A write lands between the reader's readahead and its drop about
+	 * one time in ten: try until that happened RACE_ITERATIONS / 8
+	 * times (the reader's invalidation then finds the folio dirty).
+	 */
+	for (i = 0; i < 10 * RACE_ITERATIONS &&
+	     READ_ONCE(ui->stats.release_dirty) < hits_wanted; i++) {
+		/*
+		 * The reader brings folios in VM_READAHEAD_PAGES at a time and
+		 * copies them PAGEVEC_SIZE, one fewer, at a time: the last
+		 * folio of each readahead window is copied and dropped in a
+		 * batch of its own, after filemap_read() let other tasks run
+		 * (cond_resched()).  Those are the folios to dirty.
+		 */
+		unsigned int page = (i % 2 + 1) * VM_READAHEAD_PAGES - 1;
+
+		pos = (loff_t)page * PAGE_SIZE;
+		u8 *data = utfs_pattern_buf(test, PAGE_SIZE, pos, i);
+
+		seeds[page] = i;
+		if (utfs_pwrite(file, data, PAGE_SIZE, pos, 0) != PAGE_SIZE)
+			wrong++;
+		usleep_range(200, 1000);
+		/* Each write, not only the last: the reader ran meanwhile. */
+		if (utfs_pread(file, got, PAGE_SIZE, pos, 0) != PAGE_SIZE ||
+		    memcmp(got, data, PAGE_SIZE))
+			lost++;
+		/* Written back and dropped, so that the reader reads it again. */
+		filemap_write_and_wait_range(file->f_mapping, pos,
+					     pos + PAGE_SIZE - 1);
+		invalidate_inode_pages2_range(file->f_mapping, page, page);
+	}
+	kthread_stop(task);
+
+	KUNIT_EXPECT_EQ(test, 0U, wrong);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, lost, "plain writes lost");
+	KUNIT_EXPECT_GE_MSG(test, ui->stats.release_dirty, hits_wanted,
+			    "the race did not happen often enough");
+	KUNIT_EXPECT_EQ_MSG(test, 0U, r.errors, "torn pages or short reads");
+	KUNIT_EXPECT_GT(test, r.rounds, 0U);
+	for (pos = 0; pos < READ_LEN; pos += PAGE_SIZE) {
+		KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
+				utfs_pread(file, got, PAGE_SIZE, pos, 0));
+		KUNIT_EXPECT_MEMEQ_MSG(test, got,
+				       utfs_pattern_buf(test, PAGE_SIZE, pos,
+							seeds[pos >> PAGE_SHIFT]),
+				       PAGE_SIZE, "page at %lld", pos);
+	}
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	utfs_expect_settled(test, file, "after the race");
+	for (pos = 0; pos < READ_LEN; pos += PAGE_SIZE)
+		utfs_expect_disk(test, ui, pos, PAGE_SIZE,
+				 seeds[pos >> PAGE_SHIFT]);
+	kunit_info(test, "%u writes, %u uncached reads of %lu pages, %u dirty folios kept",
+		   i, r.rounds, READ_LEN / PAGE_SIZE, ui->stats.release_dirty);
+}
+
 static struct kunit_case uncached_race_cases[] = {
 	KUNIT_CASE_PARAM(uncached_write_vs_fsync, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_vs_reader, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(uncached_writers_overlap, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(uncached_write_vs_truncate, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(uncached_write_vs_mmap, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(uncached_read_vs_writer, utfs_paths_gen_params),
 	{}
 };
 

@@ -59,17 +59,39 @@ void utfs_set_extent(struct utfs_inode *ui, unsigned int first,
 	spin_unlock(&ui->lock);
 }
 
-/* Fill a locked, !uptodate folio from the disk (written blocks) or zeroes. */
+/*
+ * Fill a locked, !uptodate folio from the disk (written blocks) or zeroes,
+ * block by block: a large folio may span blocks of several kinds.
+ */
 static void utfs_fill_folio(struct utfs_inode *ui, struct folio *folio)
 {
 	loff_t pos = folio_pos(folio);
-	unsigned int blk = pos >> PAGE_SHIFT;
+	size_t off;
 
-	if (blk < ui->nr_blocks && ui->extent[blk] == UTFS_WRITTEN)
-		memcpy_to_folio(folio, 0, ui->disk + pos, folio_size(folio));
-	else
-		folio_zero_range(folio, 0, folio_size(folio));
+	for (off = 0; off < folio_size(folio); off += PAGE_SIZE) {
+		unsigned int blk = (pos + off) >> PAGE_SHIFT;
+
+		if (blk < ui->nr_blocks && ui->extent[blk] == UTFS_WRITTEN)
+			memcpy_to_folio(folio, off, ui->disk + pos + off,
+					PAGE_SIZE);
+		else
+			folio_zero_range(folio, off, PAGE_SIZE);
+	}
 	folio_mark_uptodate(folio);
+}
+
+/* The orders of the folios a write found cached, or brought in. */
+static void utfs_note_order(struct utfs_inode *ui, struct folio *folio,
+			    bool cached)
+{
+	unsigned int bit = BIT(folio_order(folio));
+
+	spin_lock(&ui->lock);
+	if (cached)
+		ui->stats.orders_found |= bit;
+	else
+		ui->stats.orders_created |= bit;
+	spin_unlock(&ui->lock);
 }
 
 /* iomap operations */
@@ -116,7 +138,10 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 					    mapping_gfp_mask(iter->inode->i_mapping));
 	else
 		folio = iomap_get_folio(iter, pos, len);
-	if (!IS_ERR(folio) && !folio_test_uptodate(folio))
+	if (IS_ERR(folio))
+		return folio;
+	utfs_note_order(ui, folio, cached);
+	if (!folio_test_uptodate(folio))
 		utfs_fill_folio(ui, folio);
 	return folio;
 }
@@ -263,9 +288,12 @@ static bool utfs_release_folio(struct folio *folio, gfp_t gfp)
 	struct utfs_inode *ui = UTFS_I(folio->mapping->host);
 	bool keep = READ_ONCE(ui->faults.keep_folios);
 
-	if (keep) {
+	if (keep || folio_test_dirty(folio)) {
 		spin_lock(&ui->lock);
-		ui->stats.release_refused++;
+		if (keep)
+			ui->stats.release_refused++;
+		else
+			ui->stats.release_dirty++;
 		spin_unlock(&ui->lock);
 	}
 	return !keep && iomap_release_folio(folio, gfp);
@@ -280,6 +308,7 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 	struct address_space *mapping = folio->mapping;
 	loff_t pos = folio_pos(folio);
 	unsigned int blk = pos >> PAGE_SHIFT;
+	unsigned int end = blk + folio_nr_pages(folio);
 	int error = 0;
 
 	spin_lock(&ui->lock);
@@ -288,9 +317,11 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 		error = ui->faults.wb_error;
 	} else {
 		memcpy_from_folio(ui->disk + pos, folio, 0, folio_size(folio));
-		if (ui->extent[blk] != UTFS_WRITTEN) {
-			ui->extent[blk] = UTFS_WRITTEN;
-			ui->seq++;
+		for (; blk < end; blk++) {
+			if (ui->extent[blk] != UTFS_WRITTEN) {
+				ui->extent[blk] = UTFS_WRITTEN;
+				ui->seq++;
+			}
 		}
 		ui->stats.folios_written++;
 	}
@@ -412,19 +443,29 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 	struct utfs_inode *ui = UTFS_I(mapping->host);
 	unsigned int blk = pos >> PAGE_SHIFT;
 	struct folio *folio;
+	bool cached;
 
 	if (blk >= ui->nr_blocks)
 		return -EFBIG;
 	utfs_sample_nrpages(ui);
-	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
+	folio = filemap_get_folio(mapping, pos >> PAGE_SHIFT);
+	cached = !IS_ERR(folio);
+	if (cached)
+		folio_put(folio);
+	/* A large folio where the mapping allows them, as iomap asks. */
+	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
+				    FGP_WRITEBEGIN | fgf_set_order(len),
 				    mapping_gfp_mask(mapping));
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
+	utfs_note_order(ui, folio, cached);
 	if (!folio_test_uptodate(folio))
 		utfs_fill_folio(ui, folio);
 
 	spin_lock(&ui->lock);
-	if (utfs_alloc_delalloc(ui, blk, blk + 1))
+	if (utfs_alloc_delalloc(ui, folio->index,
+				min_t(pgoff_t, folio_next_index(folio),
+				      ui->nr_blocks)))
 		ui->seq++;
 	spin_unlock(&ui->lock);
 
@@ -502,12 +543,52 @@ static int utfs_fsync(struct file *file, loff_t start, loff_t end,
 	return file_write_and_wait_range(file, start, end);
 }
 
+/*
+ * Truncate: the page cache first (truncate_setsize() waits for writeback
+ * of what it drops), then the disk beyond the new EOF, zeroed and made a
+ * hole, so that growing the file again reads zeroes there, as on a real
+ * filesystem.  Called with i_rwsem held, as every size change is.
+ */
+static int utfs_setattr(struct mnt_idmap *idmap, struct dentry *dentry,
+			struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct utfs_inode *ui = UTFS_I(inode);
+	int error;
+
+	error = setattr_prepare(idmap, dentry, attr);
+	if (error)
+		return error;
+	if (attr->ia_valid & ATTR_SIZE) {
+		loff_t size = attr->ia_size;
+		loff_t disk_size = (loff_t)ui->nr_blocks << PAGE_SHIFT;
+		unsigned int blk = DIV_ROUND_UP(size, PAGE_SIZE);
+
+		if (size > disk_size)
+			return -EFBIG;
+		truncate_setsize(inode, size);
+		spin_lock(&ui->lock);
+		memset(ui->disk + size, 0, disk_size - size);
+		for (; blk < ui->nr_blocks; blk++)
+			ui->extent[blk] = UTFS_HOLE;
+		ui->seq++;
+		spin_unlock(&ui->lock);
+	}
+	setattr_copy(idmap, inode, attr);
+	return 0;
+}
+
+static const struct inode_operations utfs_file_iops = {
+	.setattr	= utfs_setattr,
+};
+
 /* What every test file has; they differ in write path and opt-in. */
 #define UTFS_FOPS_COMMON					\
 	.llseek		= generic_file_llseek,			\
 	.read_iter	= generic_file_read_iter,		\
 	.splice_read	= filemap_splice_read,			\
 	.splice_write	= iter_file_splice_write,		\
+	.mmap		= generic_file_mmap,			\
 	.fsync		= utfs_fsync
 
 static const struct file_operations utfs_fops[] = {
@@ -652,8 +733,8 @@ static struct file *utfs_open(struct kunit *test, struct inode *inode,
 	return file;
 }
 
-struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
-				 loff_t size)
+static struct file *utfs_create(struct kunit *test, enum utfs_path path,
+				loff_t size, bool large_folios)
 {
 	struct vfsmount *mnt = utfs_get_mnt(test);
 	struct utfs_inode *ui;
@@ -672,15 +753,30 @@ struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
 
 	inode->i_ino = get_next_ino();
 	inode->i_mode = S_IFREG | 0600;
+	inode->i_op = &utfs_file_iops;
 	inode->i_mapping->a_ops = &utfs_aops;
 	mapping_set_release_always(inode->i_mapping);
+	if (large_folios)
+		mapping_set_large_folios(inode->i_mapping);
 	inode->i_fop = &utfs_fops[path];
 	return utfs_open(test, inode, path);
 }
 
+struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
+				 loff_t size)
+{
+	return utfs_create(test, path, size, false);
+}
+
 struct file *utfs_new_file(struct kunit *test, enum utfs_path path)
 {
-	return utfs_new_sized_file(test, path, UTFS_MAX_SIZE);
+	return utfs_create(test, path, UTFS_MAX_SIZE, false);
+}
+
+struct file *utfs_new_large_folio_file(struct kunit *test,
+				       enum utfs_path path)
+{
+	return utfs_create(test, path, UTFS_MAX_SIZE, true);
 }
 
 struct file *utfs_reopen(struct kunit *test, struct file *file,

@@ -86,11 +86,15 @@ struct utfs_stats {
 	unsigned int folios_found;	/* ->get_folio: cached before */
 	unsigned int folios_read;	/* ->read_folio calls */
 	unsigned int release_refused;	/* ->release_folio said no */
+	unsigned int release_dirty;	/* ->release_folio of a dirty folio */
 	unsigned int add_folio_calls;	/* filemap_add_folio(), when injecting */
 	unsigned int alloc_failures;	/* injected allocation failures */
 	unsigned int readaheads;	/* ->readahead calls */
 	unsigned int errors_consumed;	/* by fsync_after_writeback */
 	unsigned long max_nrpages;	/* page cache peak seen by the write */
+	/* Bit n: a write found (brought in) a folio of order n. */
+	unsigned int orders_found;
+	unsigned int orders_created;
 };
 
 struct utfs_inode {
@@ -121,6 +125,12 @@ struct file *utfs_new_file(struct kunit *test, enum utfs_path path);
 /* The same, for a file of up to size bytes. */
 struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
 				 loff_t size);
+/*
+ * A file whose mapping takes large folios (mapping_set_large_folios());
+ * they exist only with CONFIG_TRANSPARENT_HUGEPAGE, which UML lacks.
+ */
+struct file *utfs_new_large_folio_file(struct kunit *test,
+				       enum utfs_path path);
 /* Another open file on the same inode, closed at test exit. */
 struct file *utfs_reopen(struct kunit *test, struct file *file,
 			 enum utfs_path path);
@@ -171,5 +181,12 @@ void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
 /* Expect every cached folio of the range to be uptodate with the pattern. */
 void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 		       size_t len, u8 seed);
+/*
+ * No folio of the file is locked, under writeback or referenced beyond the
+ * page cache and its mappings, and the mapping's page count agrees with
+ * the folios found; what names the run in messages.
+ */
+void utfs_expect_settled(struct kunit *test, struct file *file,
+			 const char *what);
 
 #endif /* _UNCACHED_TESTFS_H */

@@ -9,18 +9,26 @@ TREE=${TREE:-$TOP/work/linux}
 # DEBUG=1: the debug configuration (kunit/debug.config: KASAN, lockdep,
 # DEBUG_VM...), without gcov.  COVERAGE=0 builds without gcov.  Each
 # configuration has its own build folder.
+# KUNIT_ARCH=x86_64 ('make check-arch'): the suites in an x86_64 kernel
+# under QEMU (TCG), with kunit/x86_64.config (transparent huge pages, so
+# the page cache has large folios; two CPUs), without gcov.
 DEBUG=${DEBUG:-0}
 COVERAGE=${COVERAGE:-1}
-[ "$DEBUG" = 0 ] || COVERAGE=0
+KUNIT_ARCH=${KUNIT_ARCH:-um}
+[ "$DEBUG" = 0 ] && [ "$KUNIT_ARCH" = um ] || COVERAGE=0
 if [ -z "${BUILD:-}" ]; then
 	BUILD=$TOP/build/kunit
-	if [ "$DEBUG" = 1 ]; then BUILD+=-debug; elif [ "$COVERAGE" = 0 ]; then BUILD+=-nocov; fi
+	if [ "$KUNIT_ARCH" != um ]; then BUILD+=-$KUNIT_ARCH
+	elif [ "$DEBUG" = 1 ]; then BUILD+=-debug
+	elif [ "$COVERAGE" = 0 ]; then BUILD+=-nocov; fi
 fi
 # Everything a run generates: KTAP, JSON, logs, gate reports, and the
-# coverage report (COVERAGE_OUT); a debug run's in results/debug.
+# coverage report (COVERAGE_OUT); a debug run's in results/debug, an
+# x86_64 run's in results/x86_64.
 if [ -z "${RESULTS:-}" ]; then
 	RESULTS=$TOP/results
-	[ "$DEBUG" = 0 ] || RESULTS+=/debug
+	if [ "$KUNIT_ARCH" != um ]; then RESULTS+=/$KUNIT_ARCH
+	elif [ "$DEBUG" = 1 ]; then RESULTS+=/debug; fi
 fi
 COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # In builds without gcov (debug, bisect, COVERAGE=0), ccache sees paths
@@ -43,6 +51,9 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-1200}
 E2E_FSX_OPS=${E2E_FSX_OPS:-50000}
 E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
 E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
+# How often each case of the uncached_race suite repeats its race (the
+# suite's own default, 40, when empty): a kernel argument of the run.
+RACE_ITERATIONS=${RACE_ITERATIONS:-}
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # Tags in the tree: the pristine base, and base + sandbox-only commits

@@ -21,9 +21,16 @@ configs=(--kunitconfig="$KUNITCONFIG")
 [ "$COVERAGE" = 1 ] &&
 	configs+=(--kunitconfig="$TREE/tools/testing/kunit/configs/coverage_uml.config")
 [ "$DEBUG" = 1 ] && configs+=(--kunitconfig="$TOP/kunit/debug.config")
+[ "$KUNIT_ARCH" = um ] || configs+=(--kunitconfig="$TOP/kunit/$KUNIT_ARCH.config")
 # A further fragment, e.g. the bisect gate's.
 [ -n "${KUNITCONFIG_EXTRA:-}" ] && configs+=(--kunitconfig="$KUNITCONFIG_EXTRA")
-make_opts=(ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
+exec_opts=(--arch="$KUNIT_ARCH" --build_dir="$BUILD" --timeout="$KUNIT_TIMEOUT"
+	   --json="$RESULTS/kunit.json")
+# Two CPUs: the race cases then really run in parallel.
+[ "$KUNIT_ARCH" = um ] || exec_opts+=(--qemu_args="-smp 2")
+[ -z "$RACE_ITERATIONS" ] ||
+	exec_opts+=(--kernel_args="uncached_kunit.race_iterations=$RACE_ITERATIONS")
+make_opts=(ARCH="$KUNIT_ARCH" O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and
 # uncommitted edits of Kconfig files, and ours in kunit/ (outside git).
@@ -45,7 +52,7 @@ set +e
 	rc=0
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$(kunitconfig_inputs)" ]; then
 		rm -f "$stamp"
-		"${KUNIT[@]}" config --arch=um --build_dir="$BUILD" "${configs[@]}" \
+		"${KUNIT[@]}" config --arch="$KUNIT_ARCH" --build_dir="$BUILD" "${configs[@]}" \
 			--make_options="CC=ccache gcc" && kunitconfig_inputs >"$stamp" || rc=$?
 	fi
 	# As kunit.py run, keep the build's output to show when it fails.
@@ -54,8 +61,7 @@ set +e
 		echo "build failed; the errors (all of it: $RESULTS/build.log):"
 		build_errors "$RESULTS/build.log"
 	fi
-	[ "$rc" -ne 0 ] || "${KUNIT[@]}" exec --arch=um --build_dir="$BUILD" \
-		--timeout="$KUNIT_TIMEOUT" --json="$RESULTS/kunit.json" "$@" || rc=$?
+	[ "$rc" -ne 0 ] || "${KUNIT[@]}" exec "${exec_opts[@]}" "$@" || rc=$?
 	exit "$rc"
 } 2>&1 | tee "$RESULTS/kunit.log"
 rc=${PIPESTATUS[0]}

@@ -306,6 +306,7 @@ mkdir -p "$KT/tools/testing/kunit"
 cat >"$KT/tools/testing/kunit/kunit.py" <<'PY'
 import json, sys
 args = sys.argv[2:]
+open(sys.argv[0] + '.args', 'a').write(' '.join(sys.argv[1:]) + '\n')
 opt = lambda n: [a.split('=', 1)[1] for a in args if a.startswith('--' + n + '=')]
 if sys.argv[1] == 'config':
     lines = [l.strip() for k in opt('kunitconfig') for l in open(k) if l.startswith('CONFIG_')]
@@ -338,6 +339,17 @@ check_fails "run-kunit: an interrupted build fails" \
 check "run-kunit: and reports no verdict" test ! -e "$WORK/kres/kunit.json"
 check "run-kunit: one run recovers after an interrupted build" \
 	env KUNITCONFIG="$WORK/good.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk && test -e '$WORK/kres/kunit.json'"
+printf 'CONFIG_TRANSPARENT_HUGEPAGE=y\n' >"$T/kunit/x86_64.config"
+: >"$KT/tools/testing/kunit/kunit.py.args"
+check "run-kunit: RACE_ITERATIONS reaches the kernel's command line" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" RACE_ITERATIONS=7 bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk &&
+		grep -q '^exec .*--kernel_args=uncached_kunit.race_iterations=7' '$KT/tools/testing/kunit/kunit.py.args'"
+: >"$KT/tools/testing/kunit/kunit.py.args"
+check "run-kunit: KUNIT_ARCH=x86_64 configures with its fragment, runs on two CPUs" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" KUNIT_ARCH=x86_64 bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk &&
+		grep -q '^config --arch=x86_64 .*--kunitconfig=$T/kunit/x86_64.config' '$KT/tools/testing/kunit/kunit.py.args' &&
+		grep -q '^exec --arch=x86_64 .*--qemu_args=-smp 2' '$KT/tools/testing/kunit/kunit.py.args'"
+rm "$T/kunit/x86_64.config"
 
 # --- e2e machine: a guest that fails, hangs, panics or escapes --------
 # A fake tree whose allnoconfig copies the fragment (less $DROP) and
