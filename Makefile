@@ -24,9 +24,8 @@ run: ## build and run the tree as it is, always (no deps or tree step)
 debug: deps tree ## the suites under KASAN, lockdep, DEBUG_VM... (kunit/debug.config); any report fails
 	@DEBUG=1 tools/run.sh $(SUITE)
 
-check-arch: deps tree ## the suites in an x86_64 kernel under QEMU, with large folios (not in check: budget)
-	@tools/deps.sh qemu-system-x86 libelf-dev
-	@KUNIT_ARCH=x86_64 tools/run.sh $(SUITE)
+check-arch: deps tree ## the suites in an x86_64 kernel under QEMU: large folios, two CPUs
+	@tools/check-arch.sh $(SUITE)
 
 deps: ## install missing Debian packages (as root), or print the apt-get line
 	@tools/deps.sh

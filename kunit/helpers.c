@@ -133,19 +133,26 @@ void utfs_expect_settled(struct kunit *test, struct file *file,
 
 		if (IS_ERR(folio))
 			continue;
-		if (folio->index == index)
-			nrpages += folio_nr_pages(folio);
+		/* A large folio once, at its first index. */
+		index = folio->index;
+		nrpages += folio_nr_pages(folio);
 		KUNIT_EXPECT_FALSE_MSG(test, folio_test_locked(folio),
 				       "%s, folio %lu locked", what, index);
 		KUNIT_EXPECT_FALSE_MSG(test, folio_test_writeback(folio),
 				       "%s, folio %lu under writeback", what,
 				       index);
-		/* The page cache's references, its mappings', and ours. */
+		/*
+		 * The page cache's references, its mappings', the one
+		 * folio_attach_private() takes (iomap's per-block state of
+		 * a large folio), and ours.
+		 */
 		KUNIT_EXPECT_EQ_MSG(test,
 				    folio_nr_pages(folio) +
-				    folio_mapcount(folio) + 1,
+				    folio_mapcount(folio) +
+				    folio_test_private(folio) + 1,
 				    (long)folio_ref_count(folio),
 				    "%s, folio %lu references", what, index);
+		index = folio_next_index(folio) - 1;
 		folio_put(folio);
 	}
 	KUNIT_EXPECT_EQ_MSG(test, nrpages, mapping->nrpages,

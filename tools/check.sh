@@ -15,6 +15,7 @@ GATES=(
 	"debug:env DEBUG=1 tools/run.sh"
 	"bisect:tools/bisect.sh"
 	"e2e:tools/e2e/run.sh check"
+	"x86_64:tools/check-arch.sh"
 )
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
