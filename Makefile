@@ -7,9 +7,10 @@ SUITE	?=
 # RACE_ITERATIONS=N repeats each race of the uncached_race suite N times (40)
 
 # Every path and setting is defined once, in tools/lib.sh; a variable set
-# here or on the command line (TREE=..., BUILD=..., RESULTS=...) reaches
-# the tools through the environment.
-export COVERAGE TREE BUILD RESULTS RACE_ITERATIONS
+# on the command line (TREE=..., BUILD=..., RESULTS=...) reaches the tools
+# through the environment, as make passes it on.  Nothing is exported
+# here: 'export BUILD' would pass an empty BUILD when none is set, and
+# lib.sh's default for one configuration would leak into the next.
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \

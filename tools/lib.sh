@@ -16,7 +16,10 @@ DEBUG=${DEBUG:-0}
 COVERAGE=${COVERAGE:-1}
 KUNIT_ARCH=${KUNIT_ARCH:-um}
 [ "$DEBUG" = 0 ] && [ "$KUNIT_ARCH" = um ] || COVERAGE=0
+# A folder computed here is this configuration's: not passed on to the
+# scripts this one runs, which may run another (make check's gates).
 if [ -z "${BUILD:-}" ]; then
+	export -n BUILD 2>/dev/null || true
 	BUILD=$TOP/build/kunit
 	if [ "$KUNIT_ARCH" != um ]; then BUILD+=-$KUNIT_ARCH
 	elif [ "$DEBUG" = 1 ]; then BUILD+=-debug
@@ -26,6 +29,7 @@ fi
 # coverage report (COVERAGE_OUT); a debug run's in results/debug, an
 # x86_64 run's in results/x86_64.
 if [ -z "${RESULTS:-}" ]; then
+	export -n RESULTS 2>/dev/null || true
 	RESULTS=$TOP/results
 	if [ "$KUNIT_ARCH" != um ]; then RESULTS+=/$KUNIT_ARCH
 	elif [ "$DEBUG" = 1 ]; then RESULTS+=/debug; fi
@@ -45,6 +49,9 @@ BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
 # results go, its memory, how long it may run, and the sizes of the
 # exerciser's run and of the benchmark's data set (4x the memory).
 E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e}
+# Host-platform fixes for the UML machine's user processes, applied in the
+# sandbox layer below the series, as coverage/platform/ is.
+E2E_PLATFORM=${E2E_PLATFORM:-$TOP/tools/e2e/platform}
 E2E_RESULTS=${E2E_RESULTS:-$RESULTS/e2e}
 E2E_MEM=${E2E_MEM:-256M}
 E2E_TIMEOUT=${E2E_TIMEOUT:-1200}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make $TREE hold: the pristine kernel (tag "base"), the sandbox-only
-# commits (coverage platform fix, suite hookup; tag "sandbox"), and our
+# commits (platform fixes for coverage and for the e2e machine's user
+# processes, suite hookup; tag "sandbox"), and our
 # series from mm/ and fs/.  Touches nothing when the tree already matches,
 # so an unchanged tree is never rebuilt, and never resets a tree that has
 # commits not exported with "make export".
@@ -13,7 +14,8 @@ git_tree() { "${GIT[@]}" "${SANDBOX_IDENTITY[@]}" "$@"; }
 
 # Hash of what the sandbox layer is made of; stored in the tag message.
 sandbox_inputs() {
-	{ cat "$TOP"/coverage/platform/*.patch; echo "$SUITES_DIR"; } 2>/dev/null | sha1sum | cut -d' ' -f1
+	{ cat "$TOP"/coverage/platform/*.patch "$E2E_PLATFORM"/*.patch; echo "$SUITES_DIR"; } 2>/dev/null |
+		sha1sum | cut -d' ' -f1
 }
 
 
@@ -35,7 +37,11 @@ am_or_reset() {
 
 build_sandbox_layer() {
 	git_tree reset -q --hard "$BASE_TAG"
-	am_or_reset "$BASE_TAG" "$TOP"/coverage/platform/*.patch
+	local platform
+	shopt -s nullglob
+	platform=("$TOP"/coverage/platform/*.patch "$E2E_PLATFORM"/*.patch)
+	shopt -u nullglob
+	am_or_reset "$BASE_TAG" "${platform[@]}"
 	# Debian's .gitignore ignores everything at the top level: without
 	# that rule, new files in the tree show up in git status as usual.
 	sed -i -e '\|^/\*$|d' -e '\|^!/debian/$|d' "$TREE/.gitignore"

@@ -17,6 +17,8 @@ mkdir -p "$HOME"
 # tree) say who makes them, as a developer's configuration would.
 ugit() { git -c user.name=Test -c user.email=test@localhost "$@"; }
 export MIN_FREE_GB=0
+# The fake trees have no arch/x86/um for the e2e machine's platform fix.
+export E2E_PLATFORM=$WORK/no-platform-fixes
 
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
@@ -339,6 +341,26 @@ check_fails "run-kunit: an interrupted build fails" \
 check "run-kunit: and reports no verdict" test ! -e "$WORK/kres/kunit.json"
 check "run-kunit: one run recovers after an interrupted build" \
 	env KUNITCONFIG="$WORK/good.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk && test -e '$WORK/kres/kunit.json'"
+# make check runs each gate from a script that sourced lib.sh: a gate of
+# another configuration must get its own folders, also when make passed
+# the settings on empty.
+# child_folders SETTING: the folders a child script run with SETTING gets,
+# from a script that sourced lib.sh with BUILD and RESULTS passed on empty.
+child_folders() {
+	env BUILD= RESULTS= TOOLS="$TOOLS" SETTING="$1" bash -c \
+		'. "$TOOLS/lib.sh"; env "$SETTING" bash -c ". \"\$TOOLS/lib.sh\"; echo \$BUILD \$RESULTS"'
+}
+check "lib.sh: a child of another configuration gets its own build folder" \
+	test "$(child_folders DEBUG=1)" = "$TOP/build/kunit-debug $TOP/results/debug"
+check "lib.sh: ... and an x86_64 one its own" \
+	test "$(child_folders KUNIT_ARCH=x86_64)" = "$TOP/build/kunit-x86_64 $TOP/results/x86_64"
+# The environment make's recipes see, with our Makefile and no settings.
+recipe_env() {
+	(cd "$(dirname "$TOOLS")" && printf '_recipe_env:\n\t@env\n' |
+		env -u BUILD -u RESULTS -u TREE -u COVERAGE make -s -f Makefile -f - _recipe_env)
+}
+check "make passes no empty settings on" \
+	bash -c "$(declare -f recipe_env); TOOLS='$TOOLS'; ! recipe_env | grep -q '^\(BUILD\|RESULTS\|TREE\|COVERAGE\)='"
 printf 'CONFIG_TRANSPARENT_HUGEPAGE=y\n' >"$T/kunit/x86_64.config"
 : >"$KT/tools/testing/kunit/kunit.py.args"
 check "run-kunit: RACE_ITERATIONS reaches the kernel's command line" \
