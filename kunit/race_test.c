@@ -100,24 +100,6 @@ static void uncached_write_vs_fsync(struct kunit *test)
 }
 
 /*
- * Whether the @len bytes at @buf, file offset @pos, are all one seed's
- * utfs_pattern(); that seed in @seed.
- */
-static bool range_seed(const u8 *buf, size_t len, loff_t pos, u8 *seed)
-{
-	u8 *want = kmalloc(len, GFP_KERNEL);
-	bool whole;
-
-	*seed = buf[0] - (u8)(pos * 7 + (pos >> PAGE_SHIFT));
-	if (!want)
-		return true;
-	utfs_pattern(want, len, pos, *seed);
-	whole = !memcmp(buf, want, len);
-	kfree(want);
-	return whole;
-}
-
-/*
  * Whether every byte of the @len at @buf (file offset @pos) is from a
  * write whose seed is in [@lo, @hi], counted in u8.  A plain read does not
  * exclude a copy into the same folio: with two CPUs a page may mix the
@@ -135,6 +117,16 @@ static bool bytes_from_seeds(const u8 *buf, size_t len, loff_t pos, u8 lo,
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Whether the @len bytes at @buf, file offset @pos, are all one seed's
+ * utfs_pattern(); that seed in @seed.
+ */
+static bool range_seed(const u8 *buf, size_t len, loff_t pos, u8 *seed)
+{
+	*seed = buf[0] - (u8)(pos * 7 + (pos >> PAGE_SHIFT));
+	return bytes_from_seeds(buf, len, pos, *seed, *seed);
 }
 
 static int race_read_fn(void *data)

@@ -80,6 +80,17 @@ static void utfs_fill_folio(struct utfs_inode *ui, struct folio *folio)
 	folio_mark_uptodate(folio);
 }
 
+/* Whether a folio of @pos is cached: seen by us, not the code under test. */
+static bool utfs_is_cached(struct address_space *mapping, loff_t pos)
+{
+	struct folio *folio = filemap_get_folio(mapping, pos >> PAGE_SHIFT);
+
+	if (IS_ERR(folio))
+		return false;
+	folio_put(folio);
+	return true;
+}
+
 /* The orders of the folios a write found cached, or brought in. */
 static void utfs_note_order(struct utfs_inode *ui, struct folio *folio,
 			    bool cached)
@@ -115,10 +126,7 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 
 	utfs_sample_nrpages(ui);
 	/* Observe the cache ourselves rather than trust the code under test. */
-	folio = filemap_get_folio(iter->inode->i_mapping, pos >> PAGE_SHIFT);
-	cached = !IS_ERR(folio);
-	if (cached)
-		folio_put(folio);
+	cached = utfs_is_cached(iter->inode->i_mapping, pos);
 
 	spin_lock(&ui->lock);
 	if (cached)
@@ -448,10 +456,7 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 	if (blk >= ui->nr_blocks)
 		return -EFBIG;
 	utfs_sample_nrpages(ui);
-	folio = filemap_get_folio(mapping, pos >> PAGE_SHIFT);
-	cached = !IS_ERR(folio);
-	if (cached)
-		folio_put(folio);
+	cached = utfs_is_cached(mapping, pos);
 	/* A large folio where the mapping allows them, as iomap asks. */
 	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
 				    FGP_WRITEBEGIN | fgf_set_order(len),
