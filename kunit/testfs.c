@@ -21,6 +21,7 @@
 #include <linux/file.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
+#include <linux/hrtimer.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
@@ -341,22 +342,39 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 	return error;
 }
 
+/*
+ * How long an async writeback takes, as a device's latency: the writer
+ * sleeps in folio_wait_writeback() meanwhile and other threads run.  An
+ * hrtimer, not a delayed work, so that the latency is not rounded up to
+ * jiffies (UML has HZ=100).
+ */
+#define UTFS_WRITEBACK_LATENCY_MS	1
+
 struct utfs_async_write {
-	struct delayed_work work;
+	struct hrtimer timer;
+	struct work_struct work;
 	struct utfs_inode *ui;
 	struct folio *folio;
 };
 
 static void utfs_async_write_fn(struct work_struct *work)
 {
-	struct utfs_async_write *aw = container_of(to_delayed_work(work),
-						   struct utfs_async_write,
+	struct utfs_async_write *aw = container_of(work, struct utfs_async_write,
 						   work);
-	struct utfs_inode *ui = aw->ui;
 
-	utfs_end_write_folio(ui, aw->folio);
+	utfs_end_write_folio(aw->ui, aw->folio);
 	folio_put(aw->folio);
 	kfree(aw);
+}
+
+/* The "completion interrupt": writeback ends in task context, from a worker. */
+static enum hrtimer_restart utfs_async_write_timer(struct hrtimer *timer)
+{
+	struct utfs_async_write *aw = container_of(timer, struct utfs_async_write,
+						   timer);
+
+	schedule_work(&aw->work);
+	return HRTIMER_NORESTART;
 }
 
 /*
@@ -385,8 +403,11 @@ static int utfs_write_folio(struct utfs_inode *ui, struct folio *folio,
 	aw->ui = ui;
 	aw->folio = folio;
 	folio_get(folio);
-	INIT_DELAYED_WORK(&aw->work, utfs_async_write_fn);
-	schedule_delayed_work(&aw->work, msecs_to_jiffies(5));
+	INIT_WORK(&aw->work, utfs_async_write_fn);
+	hrtimer_init(&aw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	aw->timer.function = utfs_async_write_timer;
+	hrtimer_start(&aw->timer, ms_to_ktime(UTFS_WRITEBACK_LATENCY_MS),
+		      HRTIMER_MODE_REL);
 	return 0;
 }
 
