@@ -78,8 +78,8 @@ bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (resul
 designs: tree ## the suites against our design, the 2019 one and drop-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark)
 	@tools/designs.sh
 
-bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt)
-	@tools/bench.sh
+bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt; COLD=1: and builds from scratch)
+	@tools/bench.sh $(if $(filter 1,$(COLD)),cold)
 
 clean: ## remove build output, results and generated reports
 	rm -rf build results

@@ -10,11 +10,13 @@
 #   noop   'make run' with nothing changed
 # Each edit appends a unique comment, so ccache cannot answer for it.
 # Prints median [min-max] per measurement and ratios of medians; writes
-# results/bench-loop.txt.  'tools/bench.sh cold' adds the two builds from
-# scratch (kunit.py vs tools/run.sh with an empty ccache), about 20 min.
+# results/bench-loop.txt.  'tools/bench.sh cold' adds COLD_REPS builds from
+# scratch each (bare kunit.py vs tools/run.sh with an empty ccache), about
+# 8 min a repetition.
 . "$(dirname "$0")/lib.sh"
 
 REPS=${REPS:-5}
+COLD_REPS=${COLD_REPS:-3}
 [ -x "$BUILD/linux" ] || die "no build in $BUILD: run 'make' first"
 file=$TREE/fs/iomap/buffered-io.c
 out=$RESULTS/bench-loop.txt
@@ -50,10 +52,22 @@ for i in $(seq "$REPS"); do
 	edit; seconds floor floor
 	seconds noop "$TOP/tools/run.sh"
 done
+# From scratch: a bare 'kunit.py run' as a user types it (gcc, no ccache)
+# against 'make run' with an empty ccache, interleaved, each in a new
+# build folder.
+bare_cold() {
+	kunit run --arch=um --build_dir="$1" --kunitconfig="$TOP/.kunitconfig" \
+		--kunitconfig="$cov" --jobs="$(nproc)"
+}
 if [ "${1:-}" = cold ]; then
-	seconds cold-bare bare "$scratch/cold-bare"
-	seconds cold-ours env BUILD="$scratch/cold-ours" CCACHE_DIR="$scratch/ccache" \
-		"$TOP/tools/run.sh"
+	for i in $(seq "$COLD_REPS"); do
+		note "build from scratch, repetition $i of $COLD_REPS"
+		seconds cold-bare bare_cold "$scratch/cold"
+		rm -rf "$scratch/cold"
+		seconds cold-ours env BUILD="$scratch/cold" RESULTS="$scratch/results" \
+			CCACHE_DIR="$scratch/ccache" "$TOP/tools/run.sh"
+		rm -rf "$scratch/cold" "$scratch/results" "$scratch/ccache"
+	done
 fi
 
 stats() {	# median min max of a file of numbers
@@ -64,7 +78,8 @@ stats() {	# median min max of a file of numbers
 {
 	echo "Linux $(make -s -C "$TREE" kernelversion), $(nproc) cores," \
 		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
-		"$(free -g | awk '/^Mem:/ { print $2 }') GiB, $(date -u +%F), $REPS repetitions"
+		"$(free -g | awk '/^Mem:/ { print $2 }') GiB, $(date -u +%F), $REPS repetitions" \
+		"$([ "${1:-}" = cold ] && echo "($COLD_REPS from scratch)")"
 	printf '%-50s %8s %14s\n' "measurement" "median" "[min-max] s"
 	for n in bare ours floor noop cold-bare cold-ours; do
 		[ -f "$scratch/$n" ] || continue

@@ -41,6 +41,11 @@ COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # folder).  gcov objects embed their .gcda path and cannot be shared; the
 # coverage build keeps absolute paths.
 [ "$COVERAGE" = 1 ] || export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+# ccache's depend mode: on a miss it hashes the dependency file that
+# kbuild's -Wp,-MMD makes anyway, instead of running the preprocessor a
+# second time, so that a cold build costs what one without ccache does
+# (README, "Performance").  CCACHE_NODEPEND=1: ccache's default mode.
+[ -n "${CCACHE_NODEPEND:-}" ] || export CCACHE_DEPEND=${CCACHE_DEPEND:-true}
 # The bisect gate's worktree of the tree, and its build folder (no gcov).
 BISECT_TREE=${BISECT_TREE:-$TOP/work/bisect}
 BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
