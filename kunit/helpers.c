@@ -257,6 +257,12 @@ void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
 	kunit_activate_static_stub(test, filemap_add_folio, utfs_add_folio_stub);
 }
 
+void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end)
+{
+	WRITE_ONCE(ui->faults.wb_released, end);
+	wake_up_all(&ui->wb_hold);
+}
+
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len)
 {
 	pgoff_t index, last = (pos + len - 1) >> PAGE_SHIFT;

@@ -57,7 +57,9 @@ static int race_fsync_fn(void *data)
  * Every other write fails in writeback while another file of the inode
  * is fsync()ed in a loop: each write returns exactly its own outcome (no
  * error lost to the other file), and the other file is told of errors at
- * most once each, and at least once.
+ * most once each, and at least once.  One page a write: the folios of a
+ * longer write fail one by one, and errseq may tell the other file of
+ * each (two CPUs do that).
  */
 static void uncached_write_vs_fsync(struct kunit *test)
 {
@@ -65,7 +67,7 @@ static void uncached_write_vs_fsync(struct kunit *test)
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	struct race r = { .file = utfs_reopen(test, file, *path) };
-	void *buf = utfs_pattern_buf(test, RACE_LEN, 0, 1);
+	void *buf = utfs_pattern_buf(test, PAGE_SIZE, 0, 1);
 	struct task_struct *task;
 	unsigned int i, wrong = 0;
 	ssize_t ret;
@@ -76,8 +78,8 @@ static void uncached_write_vs_fsync(struct kunit *test)
 		bool fail = i & 1;
 
 		WRITE_ONCE(ui->faults.wb_error, fail ? -EIO : 0);
-		ret = utfs_pwrite(file, buf, RACE_LEN, 0, RWF_UNCACHED);
-		if (ret != (fail ? -EIO : (ssize_t)RACE_LEN)) {
+		ret = utfs_pwrite(file, buf, PAGE_SIZE, 0, RWF_UNCACHED);
+		if (ret != (fail ? -EIO : (ssize_t)PAGE_SIZE)) {
 			kunit_err(test, "write %u returned %zd", i, ret);
 			wrong++;
 		}
@@ -94,7 +96,7 @@ static void uncached_write_vs_fsync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(r.file, 0));
 	KUNIT_EXPECT_GE(test, r.errors, 1U);
 	KUNIT_EXPECT_LE(test, r.errors, RACE_ITERATIONS / 2U);
-	utfs_expect_disk(test, ui, 0, RACE_LEN, 1);
+	utfs_expect_disk(test, ui, 0, PAGE_SIZE, 1);
 	kunit_info(test, "%u iterations, %u fsync() rounds, %u errors reported to the other file",
 		   RACE_ITERATIONS, r.rounds, r.errors);
 }
@@ -390,7 +392,8 @@ static bool wait_for_writeback_of(struct address_space *mapping, pgoff_t index)
 /*
  * An uncached write of the first half of a page, and a write of the second
  * half through a shared mapping of the file while the uncached write waits
- * for its writeback: the mapping's write dirties the folio again, so the
+ * for its writeback (held until then, so that the two always meet, with
+ * one CPU or several): the mapping's write dirties the folio again, so the
  * uncached write must keep it (invalidation unmaps the folio first, which
  * moves the dirty bit from the page table, and then finds it dirty).  Each
  * iteration takes a page nobody has touched, so that the uncached write
@@ -420,7 +423,9 @@ static void uncached_write_vs_mmap(struct kunit *test)
 			     MAP_SHARED, 0);
 	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "could not map the file");
 
+	/* Each page's writeback lasts until its write through the mapping. */
 	ui->faults.async_writeback = true;
+	ui->faults.hold_writeback = true;
 	task = race_start(test, race_half_page_writer_fn, &w.r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		pos = (loff_t)i * PAGE_SIZE + half;
@@ -431,7 +436,9 @@ static void uncached_write_vs_mmap(struct kunit *test)
 		utfs_pattern(want, half, pos, 2 * i);
 		if (copy_to_user((void __user *)addr + pos, want, half))
 			faults++;
+		utfs_release_writeback(ui, i + 1);
 	}
+	utfs_release_writeback(ui, ULONG_MAX);
 	/* Let the writer finish its last write (it never takes long). */
 	for (deadline = jiffies + 10 * HZ;
 	     READ_ONCE(w.r.rounds) < RACE_ITERATIONS &&

@@ -361,8 +361,11 @@ static void utfs_async_write_fn(struct work_struct *work)
 {
 	struct utfs_async_write *aw = container_of(work, struct utfs_async_write,
 						   work);
+	struct utfs_inode *ui = aw->ui;
 
-	utfs_end_write_folio(aw->ui, aw->folio);
+	wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_writeback) ||
+		   aw->folio->index < READ_ONCE(ui->faults.wb_released));
+	utfs_end_write_folio(ui, aw->folio);
 	folio_put(aw->folio);
 	kfree(aw);
 }
@@ -645,6 +648,7 @@ static struct inode *utfs_alloc_inode(struct super_block *sb)
 		return NULL;
 	inode_init_once(&ui->vfs_inode);
 	spin_lock_init(&ui->lock);
+	init_waitqueue_head(&ui->wb_hold);
 	return &ui->vfs_inode;
 }
 

@@ -66,6 +66,13 @@ struct utfs_faults {
 	int begin_error;	/* ->iomap_begin fails with this */
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
 	bool async_writeback;	/* folio writeback ends later, from a worker */
+	/*
+	 * With async_writeback: the writeback of a folio at index wb_released
+	 * or beyond does not end until utfs_release_writeback() moves
+	 * wb_released past it (or clears hold_writeback).
+	 */
+	bool hold_writeback;
+	pgoff_t wb_released;
 	unsigned int redirty;	/* writeback redirties this many folios */
 	/* ->get_folio does not get its folio from iomap_get_folio() */
 	bool bypass_iomap_get_folio;
@@ -105,6 +112,7 @@ struct utfs_inode {
 	u8 *extent;		/* enum utfs_extent_type per block */
 	u8 *disk;		/* nr_blocks blocks, file offset == disk offset */
 	struct utfs_faults faults;
+	wait_queue_head_t wb_hold;	/* held writeback waits here */
 	struct utfs_stats stats;
 	unsigned int nr_events;
 	struct utfs_event events[UTFS_MAX_EVENTS];
@@ -160,6 +168,11 @@ void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 /* Make filemap_add_folio() fail with error for this inode's mapping. */
 void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
 			     int error);
+/*
+ * With faults.hold_writeback set, let the held writeback of folios before
+ * index @end end (ULONG_MAX: all, and all later writeback too).
+ */
+void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end);
 /* Folios of [pos, pos + len) now in the page cache. */
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
 /* Reset counters and the event log. */
