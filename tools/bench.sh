@@ -27,10 +27,14 @@ git -C "$TREE" diff --quiet -- fs/iomap/buffered-io.c ||
 
 cov=$TREE/tools/testing/kunit/configs/coverage_uml.config
 kunit() { (cd "$TREE" && python3 tools/testing/kunit/kunit.py "$@"); }
-bare() {
+# A bare 'kunit.py run' in build folder $1, further options after it: as
+# a user types it (gcc, no ccache) from scratch; on the warm build with
+# its make options, so that it does not rebuild everything.
+bare_run() {
 	kunit run --arch=um --build_dir="$1" --kunitconfig="$TOP/.kunitconfig" \
-		--kunitconfig="$cov" --make_options="CC=ccache gcc" --jobs="$(nproc)"
+		--kunitconfig="$cov" --jobs="$(nproc)" "${@:2}"
 }
+bare() { bare_run "$1" --make_options="CC=ccache gcc"; }
 floor() {
 	make -s -C "$TREE" ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)" all &&
 		kunit exec --arch=um --build_dir="$BUILD"
@@ -52,17 +56,12 @@ for i in $(seq "$REPS"); do
 	edit; seconds floor floor
 	seconds noop "$TOP/tools/run.sh"
 done
-# From scratch: a bare 'kunit.py run' as a user types it (gcc, no ccache)
-# against 'make run' with an empty ccache, interleaved, each in a new
-# build folder.
-bare_cold() {
-	kunit run --arch=um --build_dir="$1" --kunitconfig="$TOP/.kunitconfig" \
-		--kunitconfig="$cov" --jobs="$(nproc)"
-}
+# From scratch: a bare 'kunit.py run' against 'make run' with an empty
+# ccache, interleaved, each in a new build folder.
 if [ "${1:-}" = cold ]; then
 	for i in $(seq "$COLD_REPS"); do
 		note "build from scratch, repetition $i of $COLD_REPS"
-		seconds cold-bare bare_cold "$scratch/cold"
+		seconds cold-bare bare_run "$scratch/cold"
 		rm -rf "$scratch/cold"
 		seconds cold-ours env BUILD="$scratch/cold" RESULTS="$scratch/results" \
 			CCACHE_DIR="$scratch/ccache" "$TOP/tools/run.sh"
