@@ -4,6 +4,8 @@
  * creating it, falls back to creating it when it is not cached (once per
  * folio), and returns a genuine allocation failure of that fallback as an
  * error or a short write: no retry loop, nothing left locked or cached.
+ * Allocations fail through the kernel's fault injection, in the lookups
+ * of one folio (faults.fail_alloc_index).
  */
 #include <linux/pagemap.h>
 #include <kunit/test.h>
@@ -17,14 +19,14 @@ static void not_cached_falls_back_once_per_folio(struct kunit *test)
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 4 * PAGE_SIZE;
 
-	/* Count filemap_add_folio() calls without failing them. */
-	utfs_inject_alloc_error(test, ui, 0);
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
 				    len, 0, RWF_UNCACHED));
+	/* One lookup per folio, each creating it, in one mapping. */
 	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_created);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_found);
-	KUNIT_EXPECT_EQ(test, 4U, ui->stats.add_folio_calls);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.mappings);
+	KUNIT_EXPECT_EQ(test, 4U, ui->lookups_in_mapping);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_disk(test, ui, 0, len, 1);
 }
@@ -40,17 +42,18 @@ static void enomem_returns_error(struct kunit *test)
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	ui->faults.fail_alloc_index = 0;
+	ui->faults.fail_alloc_lookups = UINT_MAX;
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
 				    len, 0, RWF_UNCACHED));
 	/* Tried once, not again and again. */
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failed);
 	KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.writebacks);
 
-	ui->faults.alloc_error = 0;
+	ui->faults.fail_alloc_lookups = 0;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
 				    len, 0, RWF_UNCACHED));
@@ -74,7 +77,8 @@ static void enomem_midway_is_short_write(struct kunit *test)
 	utfs_cache_range(test, file, 0, half);
 	utfs_reset_stats(ui);
 
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
+	ui->faults.fail_alloc_index = 2;
+	ui->faults.fail_alloc_lookups = UINT_MAX;
 	KUNIT_EXPECT_EQ(test, (ssize_t)half,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
 				    len, 0, RWF_UNCACHED));
@@ -82,7 +86,7 @@ static void enomem_midway_is_short_write(struct kunit *test)
 	 * Once in the first mapping, and once more when iomap maps the rest
 	 * after the partial progress: that is iomap's iteration, not a retry.
 	 */
-	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failures);
+	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failed);
 	utfs_expect_disk(test, ui, 0, half, 4);
 	utfs_expect_disk(test, ui, half, half, 3);
 	/* Pre-cached folios stay, hold the new data, and are unlocked. */
@@ -122,7 +126,32 @@ static void half_cached_half_not(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 6);
 }
 
+/*
+ * The first lookup of an uncached write fails with an error other than
+ * -ENOENT (-EAGAIN: IOMAP_NOWAIT, and the folio is locked): iomap_get_folio()
+ * returns that error as it is, and records nothing.
+ */
+static void uncached_lookup_error_returned(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct iomap_iter iter = {
+		.inode	= file_inode(file),
+		.flags	= IOMAP_WRITE | IOMAP_UNCACHED | IOMAP_NOWAIT,
+	};
+	struct folio *locked, *folio;
+
+	locked = filemap_grab_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(locked));
+	folio = iomap_get_folio(&iter, 0, PAGE_SIZE);
+	folio_unlock(locked);
+	folio_put(locked);
+	KUNIT_EXPECT_PTR_EQ(test, ERR_PTR(-EAGAIN), folio);
+	KUNIT_EXPECT_FALSE(test, iter.found_cached);
+	KUNIT_EXPECT_EQ(test, 0, iter.uncached_pos);
+}
+
 static struct kunit_case uncached_fallback_cases[] = {
+	KUNIT_CASE(uncached_lookup_error_returned),
 	KUNIT_CASE(not_cached_falls_back_once_per_folio),
 	KUNIT_CASE_PARAM(enomem_returns_error, utfs_paths_gen_params),
 	KUNIT_CASE(enomem_midway_is_short_write),
@@ -133,5 +162,6 @@ static struct kunit_case uncached_fallback_cases[] = {
 static struct kunit_suite uncached_fallback_suite = {
 	.name = "uncached_enomem_fallback",
 	.test_cases = uncached_fallback_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_fallback_suite);

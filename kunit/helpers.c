@@ -2,16 +2,19 @@
 /*
  * What only the tests use of uncached_testfs: the event log and counters
  * read back, data patterns and expectations on the disk and the page
- * cache, I/O helpers, parameters, and fault injection into the page cache
- * (filemap_add_folio() through a KUnit static stub).  The filesystem
- * itself is in testfs.c.
+ * cache, I/O helpers, parameters, and the kernel's own fault injection
+ * (FAILSLAB and FAIL_PAGE_ALLOC, per task) as the suites drive it.  The
+ * filesystem itself is in testfs.c.
  */
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/uio.h>
-#include <kunit/static_stub.h>
 
 #include "testfs.h"
 
@@ -101,19 +104,24 @@ void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 {
 	u8 *want = utfs_pattern_buf(test, len, pos, seed);
 	u8 *got = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	loff_t off;
+	loff_t off, end = pos + len;
 
 	KUNIT_ASSERT_NOT_NULL(test, got);
-	for (off = pos; off < pos + len; off += PAGE_SIZE) {
+	/* Page by page, from pos: the first and last may be partial. */
+	for (off = pos; off < end; off = (off | (PAGE_SIZE - 1)) + 1) {
+		size_t n = min_t(loff_t, end - off,
+				 PAGE_SIZE - offset_in_page(off));
 		struct folio *folio = filemap_get_folio(file->f_mapping,
 							off >> PAGE_SHIFT);
 
-		if (IS_ERR(folio))
+		if (IS_ERR(folio)) {
+			KUNIT_FAIL(test, "folio at %lld not cached", off);
 			continue;
-		KUNIT_EXPECT_TRUE(test, folio_test_uptodate(folio));
-		memcpy_from_folio(got, folio, offset_in_folio(folio, off),
-				  PAGE_SIZE);
-		KUNIT_EXPECT_MEMEQ_MSG(test, got, want + (off - pos), PAGE_SIZE,
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, folio_test_uptodate(folio),
+				      "folio at %lld not uptodate", off);
+		memcpy_from_folio(got, folio, offset_in_folio(folio, off), n);
+		KUNIT_EXPECT_MEMEQ_MSG(test, got, want + (off - pos), n,
 				       "cached folio at %lld", off);
 		folio_put(folio);
 	}
@@ -221,40 +229,150 @@ void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 			utfs_cached_folios(file, pos, len));
 }
 
-static int utfs_add_folio_stub(struct address_space *mapping,
-			       struct folio *folio, pgoff_t index, gfp_t gfp)
-{
-	struct kunit *test = kunit_get_current_test();
-	struct utfs_inode *ui;
-	int ret;
+/*
+ * Fault injection.  The kernel's own: FAILSLAB and FAIL_PAGE_ALLOC with
+ * their defaults changed as syzkaller changes them through debugfs
+ * (allocations that may reclaim, highmem and order 0 may fail too; no
+ * messages), then per task: fail_nth, which /proc/self/fail-nth sets, and
+ * the task filter for "every allocation of this task fails".  KUnit has
+ * no user space to write the debugfs files, so the values are set through
+ * the variables the files show (their inodes' i_private).
+ */
+struct utfs_knob {
+	const char *name;
+	unsigned long value;
+	size_t size;	/* of the variable: bool, u32, unsigned long, atomic_t */
+};
 
-	if (mapping->host->i_sb->s_magic == UTFS_MAGIC) {
-		ui = UTFS_I(mapping->host);
-		spin_lock(&ui->lock);
-		ui->stats.add_folio_calls++;
-		ret = ui->faults.alloc_error;
-		if (ui->stats.add_folio_calls <= ui->faults.alloc_error_after ||
-		    (ui->faults.alloc_error_times &&
-		     ui->stats.alloc_failures >= ui->faults.alloc_error_times))
-			ret = 0;
-		if (ret)
-			ui->stats.alloc_failures++;
-		spin_unlock(&ui->lock);
-		if (ret)
-			return ret;
+static const struct utfs_knob utfs_knobs[] = {
+	{ "failslab/ignore-gfp-wait", 0, sizeof(bool) },
+	{ "failslab/verbose", 0, sizeof(unsigned long) },
+	{ "failslab/task-filter", 1, sizeof(bool) },
+	{ "failslab/probability", 100, sizeof(unsigned long) },
+	{ "failslab/times", -1, sizeof(atomic_t) },
+	{ "fail_page_alloc/ignore-gfp-wait", 0, sizeof(bool) },
+	{ "fail_page_alloc/ignore-gfp-highmem", 0, sizeof(bool) },
+	{ "fail_page_alloc/min-order", 0, sizeof(u32) },
+	{ "fail_page_alloc/verbose", 0, sizeof(unsigned long) },
+	{ "fail_page_alloc/task-filter", 1, sizeof(bool) },
+	{ "fail_page_alloc/probability", 100, sizeof(unsigned long) },
+	{ "fail_page_alloc/times", -1, sizeof(atomic_t) },
+};
+
+static int utfs_set_knob(struct vfsmount *mnt, const struct utfs_knob *k)
+{
+	struct path path;
+	void *var;
+	int error;
+
+	error = vfs_path_lookup(mnt->mnt_root, mnt, k->name, 0, &path);
+	if (error) {
+		pr_err("uncached_kunit: no %s in debugfs (needs FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC)\n",
+		       k->name);
+		return error;
 	}
-	/* Anything else goes to the real filemap_add_folio(). */
-	kunit_deactivate_static_stub(test, filemap_add_folio);
-	ret = filemap_add_folio(mapping, folio, index, gfp);
-	kunit_activate_static_stub(test, filemap_add_folio, utfs_add_folio_stub);
-	return ret;
+	var = d_inode(path.dentry)->i_private;
+	if (k->size == sizeof(bool))
+		WRITE_ONCE(*(bool *)var, k->value);
+	else if (k->size == sizeof(u32))
+		WRITE_ONCE(*(u32 *)var, k->value);
+	else if (k->size == sizeof(atomic_t))
+		atomic_set(var, (int)k->value);
+	else
+		WRITE_ONCE(*(unsigned long *)var, k->value);
+	path_put(&path);
+	return 0;
 }
 
-void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
-			     int error)
+/* An internal mount of debugfs: KUnit runs before anyone mounts it. */
+static struct vfsmount *utfs_mount_debugfs(void)
 {
-	ui->faults.alloc_error = error;
-	kunit_activate_static_stub(test, filemap_add_folio, utfs_add_folio_stub);
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+
+	if (!type)
+		return ERR_PTR(-ENODEV);
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	return mnt;
+}
+
+int utfs_setup_fault_injection(void)
+{
+	struct vfsmount *mnt = utfs_mount_debugfs();
+	unsigned int i;
+	int error = 0;
+
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	for (i = 0; i < ARRAY_SIZE(utfs_knobs) && !error; i++)
+		error = utfs_set_knob(mnt, &utfs_knobs[i]);
+	kern_unmount(mnt);
+	return error;
+}
+
+void utfs_fail_nth(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+unsigned int utfs_fail_nth_pending(void)
+{
+	return READ_ONCE(current->fail_nth);
+}
+
+void utfs_fail_allocations(bool fail)
+{
+	current->make_it_fail = fail;
+}
+
+/* The lookup of @pos makes its allocations fail (faults.fail_alloc_*). */
+static bool utfs_lookup_fails(struct utfs_inode *ui, loff_t pos)
+{
+	struct utfs_faults *f = &ui->faults;
+	bool fail = false;
+
+	spin_lock(&ui->lock);
+	ui->lookups_in_mapping++;
+	if (f->fail_alloc_lookups && pos >> PAGE_SHIFT == f->fail_alloc_index) {
+		if (f->fail_alloc_lookups != UINT_MAX)
+			f->fail_alloc_lookups--;
+		fail = true;
+	}
+	spin_unlock(&ui->lock);
+	return fail;
+}
+
+/*
+ * Around each folio lookup of a write: arm faults.fail_alloc_*, and note
+ * a lookup that an injected failure (of either kind) made fail.  Returns
+ * the fail_nth count before the lookup, or UINT_MAX if it was armed here.
+ */
+unsigned int utfs_lookup_begin(struct utfs_inode *ui, loff_t pos)
+{
+	if (!utfs_lookup_fails(ui, pos))
+		return utfs_fail_nth_pending();
+	utfs_fail_allocations(true);
+	return UINT_MAX;
+}
+
+void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
+		     struct folio *folio)
+{
+	bool injected = current->make_it_fail ||
+			(pending && !utfs_fail_nth_pending());
+
+	if (pending == UINT_MAX)
+		utfs_fail_allocations(false);
+	if (!IS_ERR(folio) || !injected)
+		return;
+	spin_lock(&ui->lock);
+	if (!ui->stats.alloc_failed++) {
+		ui->stats.alloc_failed_pos = pos;
+		ui->stats.alloc_failed_first_in_mapping =
+			ui->lookups_in_mapping == 1;
+	}
+	spin_unlock(&ui->lock);
 }
 
 void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end)

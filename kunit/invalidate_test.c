@@ -297,5 +297,6 @@ static struct kunit_case uncached_invalidation_cases[] = {
 static struct kunit_suite uncached_invalidation_suite = {
 	.name = "uncached_invalidation",
 	.test_cases = uncached_invalidation_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_invalidation_suite);

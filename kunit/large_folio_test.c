@@ -249,5 +249,6 @@ static struct kunit_case uncached_large_folio_cases[] = {
 static struct kunit_suite uncached_large_folio_suite = {
 	.name = "uncached_large_folio",
 	.test_cases = uncached_large_folio_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_large_folio_suite);

@@ -157,5 +157,6 @@ static struct kunit_case uncached_plumbing_cases[] = {
 static struct kunit_suite uncached_plumbing_suite = {
 	.name = "uncached_plumbing",
 	.test_cases = uncached_plumbing_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_plumbing_suite);

@@ -4,8 +4,10 @@
  * file.  Writeback completes from a worker, so the writer sleeps while it
  * waits for it and the other thread runs in that window.  Each race is
  * repeated RACE_ITERATIONS times; the other thread is a kthread, stopped
- * and joined before the case ends.  Under 'make debug' the same cases run
- * with KASAN, lockdep and DEBUG_VM.
+ * and joined before the case's checks, and by a KUnit action if the case
+ * ends earlier: an assertion never leaves it running against a closed
+ * file.  Its buffers are the case's, allocated before it starts.  Under
+ * 'make debug' the same cases run with KASAN, lockdep and DEBUG_VM.
  */
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -26,18 +28,61 @@ MODULE_PARM_DESC(race_iterations, "how often each race case repeats its race");
 
 struct race {
 	struct file *file;
+	void *buf;		/* the other thread's, the case's allocation */
 	unsigned int errors;	/* fsync() errors, torn pages, short I/O */
 	unsigned int rounds;	/* the other thread's */
 	u8 seed;		/* the other thread's last write's */
+	bool stopped;		/* the other thread has returned */
 };
 
+static void race_stop(void *task)
+{
+	kthread_stop(task);
+	put_task_struct(task);
+}
+
+/*
+ * Start the other thread; it is stopped and joined when the case ends,
+ * however it ends, or earlier by race_join().
+ */
 static struct task_struct *race_start(struct kunit *test,
 				      int (*fn)(void *), struct race *r)
 {
-	struct task_struct *task = kthread_run(fn, r, "utfs-race");
+	struct task_struct *task = kthread_create(fn, r, "utfs-race");
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	get_task_struct(task);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop,
+							    task));
+	wake_up_process(task);
 	return task;
+}
+
+/* Stop and join the other thread now, before the case's checks. */
+static void race_join(struct kunit *test, struct task_struct *task)
+{
+	kunit_release_action(test, race_stop, task);
+}
+
+/*
+ * What the two threads share, on the heap: a case that ends early ends
+ * its thread, and its stack, before the cleanup stops the other thread.
+ */
+static struct race *race_new(struct kunit *test, struct file *file,
+			     enum utfs_path path)
+{
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->file = utfs_reopen(test, file, path);
+	return r;
+}
+
+/* The other thread's end, for race_thread_stopped_when_case_ends. */
+static int race_done(struct race *r)
+{
+	WRITE_ONCE(r->stopped, true);
+	return 0;
 }
 
 static int race_fsync_fn(void *data)
@@ -50,30 +95,31 @@ static int race_fsync_fn(void *data)
 		r->rounds++;
 		usleep_range(500, 2000);
 	}
-	return 0;
+	return race_done(r);
 }
 
 /*
  * Every other write fails in writeback while another file of the inode
  * is fsync()ed in a loop: each write returns exactly its own outcome (no
  * error lost to the other file), and the other file is told of errors at
- * most once each, and at least once.  One page a write: the folios of a
- * longer write fail one by one, and errseq may tell the other file of
- * each (two CPUs do that).
+ * most once each, and at least once during the race (its fsync() calls
+ * met the failing writes).  One page a write: the folios of a longer
+ * write fail one by one, and errseq may tell the other file of each (two
+ * CPUs do that).
  */
 static void uncached_write_vs_fsync(struct kunit *test)
 {
 	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race r = { .file = utfs_reopen(test, file, *path) };
+	struct race *r = race_new(test, file, *path);
 	void *buf = utfs_pattern_buf(test, PAGE_SIZE, 0, 1);
 	struct task_struct *task;
 	unsigned int i, wrong = 0;
 	ssize_t ret;
 
 	ui->faults.async_writeback = true;
-	task = race_start(test, race_fsync_fn, &r);
+	task = race_start(test, race_fsync_fn, r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		bool fail = i & 1;
 
@@ -87,18 +133,20 @@ static void uncached_write_vs_fsync(struct kunit *test)
 		usleep_range(500, 2000);
 	}
 	WRITE_ONCE(ui->faults.wb_error, 0);
-	kthread_stop(task);
+	race_join(test, task);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
+	KUNIT_EXPECT_TRUE(test, r->stopped);
+	KUNIT_EXPECT_GE_MSG(test, r->errors, 1U,
+			    "the other file's fsync() saw no error during the race");
 	/* An error fsync() missed during the race is reported now. */
-	if (vfs_fsync(r.file, 0))
-		r.errors++;
-	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(r.file, 0));
-	KUNIT_EXPECT_GE(test, r.errors, 1U);
-	KUNIT_EXPECT_LE(test, r.errors, RACE_ITERATIONS / 2U);
+	if (vfs_fsync(r->file, 0))
+		r->errors++;
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(r->file, 0));
+	KUNIT_EXPECT_LE(test, r->errors, RACE_ITERATIONS / 2U);
 	utfs_expect_disk(test, ui, 0, PAGE_SIZE, 1);
 	kunit_info(test, "%u iterations, %u fsync() rounds, %u errors reported to the other file",
-		   RACE_ITERATIONS, r.rounds, r.errors);
+		   RACE_ITERATIONS, r->rounds, r->errors);
 }
 
 /*
@@ -134,10 +182,8 @@ static bool range_seed(const u8 *buf, size_t len, loff_t pos, u8 *seed)
 static int race_read_fn(void *data)
 {
 	struct race *r = data;
-	u8 *buf = kmalloc(RACE_LEN, GFP_KERNEL);
+	u8 *buf = r->buf;
 
-	if (!buf)
-		return -ENOMEM;
 	while (!kthread_should_stop()) {
 		/* The last write done, and those that start meanwhile. */
 		u8 lo = READ_ONCE(r->seed) - 1;
@@ -148,8 +194,7 @@ static int race_read_fn(void *data)
 		r->rounds++;
 		usleep_range(200, 1000);
 	}
-	kfree(buf);
-	return 0;
+	return race_done(r);
 }
 
 /*
@@ -163,31 +208,43 @@ static void uncached_write_vs_reader(struct kunit *test)
 	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race r = { .file = utfs_reopen(test, file, *path) };
+	struct race *r = race_new(test, file, *path);
 	struct task_struct *task;
-	unsigned int i;
+	unsigned int i, cached;
 
 	/* Seed 255 before the first write, seed 0 (u8) the first write's. */
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, RACE_LEN, 0, 255),
 		       RACE_LEN);
+	r->buf = kunit_kmalloc(test, RACE_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->buf);
 	ui->faults.async_writeback = true;
-	task = race_start(test, race_read_fn, &r);
+	task = race_start(test, race_read_fn, r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
-		WRITE_ONCE(r.seed, i);
+		WRITE_ONCE(r->seed, i);
 		KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
 				utfs_pwrite(file,
 					    utfs_pattern_buf(test, RACE_LEN, 0, i),
 					    RACE_LEN, 0, RWF_UNCACHED));
 	}
-	kthread_stop(task);
+	race_join(test, task);
 
-	KUNIT_EXPECT_EQ(test, 0U, r.errors);
-	KUNIT_EXPECT_GT(test, r.rounds, 0U);
-	utfs_expect_cache(test, file, 0, RACE_LEN, RACE_ITERATIONS - 1);
+	KUNIT_EXPECT_EQ(test, 0U, r->errors);
+	KUNIT_EXPECT_GT(test, r->rounds, 0U);
+	/*
+	 * Whatever the reader left cached (it may have read after the last
+	 * write's drop) holds the last write's data, as the disk does.
+	 */
+	cached = utfs_cached_folios(file, 0, RACE_LEN);
+	KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
+			utfs_pread(file, r->buf, RACE_LEN, 0, 0));
+	KUNIT_EXPECT_MEMEQ(test, r->buf,
+			   utfs_pattern_buf(test, RACE_LEN, 0, RACE_ITERATIONS - 1),
+			   RACE_LEN);
 	utfs_expect_disk(test, ui, 0, RACE_LEN, RACE_ITERATIONS - 1);
 	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
 						PAGECACHE_TAG_DIRTY));
-	kunit_info(test, "%u iterations, %u reads", RACE_ITERATIONS, r.rounds);
+	kunit_info(test, "%u iterations, %u reads, %u folios left cached by them",
+		   RACE_ITERATIONS, r->rounds, cached);
 }
 
 /* The other thread's uncached writes of @len bytes at @pos. */
@@ -197,16 +254,31 @@ struct race_writer {
 	size_t len;
 };
 
+/* The same, for a writer of [@pos, @pos + @len), with its buffer. */
+static struct race_writer *race_writer_new(struct kunit *test,
+					   struct file *file,
+					   enum utfs_path path, loff_t pos,
+					   size_t len)
+{
+	struct race_writer *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->r.file = utfs_reopen(test, file, path);
+	w->r.buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w->r.buf);
+	w->pos = pos;
+	w->len = len;
+	return w;
+}
+
 /* Uncached writes of the range, new data each, until stopped. */
 static int race_uncached_writer_fn(void *data)
 {
 	struct race_writer *w = data;
 	struct race *r = &w->r;
-	u8 *buf = kmalloc(w->len, GFP_KERNEL);
+	u8 *buf = r->buf;
 	u8 seed = 1;
 
-	if (!buf)
-		return -ENOMEM;
 	while (!kthread_should_stop()) {
 		/* Odd seeds: the test thread's are even. */
 		seed += 2;
@@ -218,8 +290,7 @@ static int race_uncached_writer_fn(void *data)
 		r->rounds++;
 		usleep_range(200, 1000);
 	}
-	kfree(buf);
-	return 0;
+	return race_done(r);
 }
 
 /*
@@ -234,10 +305,8 @@ static void uncached_writers_overlap(struct kunit *test)
 	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race_writer w = {
-		.r.file = utfs_reopen(test, file, *path),
-		.pos = PAGE_SIZE, .len = 3 * PAGE_SIZE,
-	};
+	struct race_writer *w = race_writer_new(test, file, *path, PAGE_SIZE,
+						3 * PAGE_SIZE);
 	u8 *got = kunit_kmalloc(test, RACE_LEN, GFP_KERNEL);
 	struct task_struct *task;
 	unsigned int i, wrong = 0;
@@ -245,7 +314,7 @@ static void uncached_writers_overlap(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	ui->faults.async_writeback = true;
-	task = race_start(test, race_uncached_writer_fn, &w.r);
+	task = race_start(test, race_uncached_writer_fn, &w->r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		seed = 2 * i;
 		if (utfs_pwrite(file, utfs_pattern_buf(test, 3 * PAGE_SIZE, 0,
@@ -254,30 +323,30 @@ static void uncached_writers_overlap(struct kunit *test)
 			wrong++;
 		usleep_range(200, 1000);
 	}
-	kthread_stop(task);
+	race_join(test, task);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
-	KUNIT_EXPECT_EQ(test, 0U, w.r.errors);
-	KUNIT_EXPECT_GT(test, w.r.rounds, 0U);
+	KUNIT_EXPECT_EQ(test, 0U, w->r.errors);
+	KUNIT_EXPECT_GT(test, w->r.rounds, 0U);
 	/* Neither found the other's folios: nothing is left cached. */
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_found);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_settled(test, file, "after the race");
 
 	utfs_expect_disk(test, ui, 0, PAGE_SIZE, seed);
-	utfs_expect_disk(test, ui, 3 * PAGE_SIZE, PAGE_SIZE, w.r.seed);
+	utfs_expect_disk(test, ui, 3 * PAGE_SIZE, PAGE_SIZE, w->r.seed);
 	KUNIT_EXPECT_TRUE_MSG(test, range_seed(ui->disk + PAGE_SIZE,
 					       2 * PAGE_SIZE, PAGE_SIZE,
 					       &overlap),
 			      "the overlap holds parts of two writes");
-	KUNIT_EXPECT_TRUE_MSG(test, overlap == seed || overlap == w.r.seed,
+	KUNIT_EXPECT_TRUE_MSG(test, overlap == seed || overlap == w->r.seed,
 			      "overlap from seed %u, last writes %u and %u",
-			      overlap, seed, w.r.seed);
+			      overlap, seed, w->r.seed);
 	KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
 			utfs_pread(file, got, RACE_LEN, 0, 0));
 	KUNIT_EXPECT_MEMEQ(test, got, ui->disk, RACE_LEN);
 	kunit_info(test, "%u iterations, %u writes by the other writer",
-		   RACE_ITERATIONS, w.r.rounds);
+		   RACE_ITERATIONS, w->r.rounds);
 }
 
 static int race_truncate_fn(void *data)
@@ -292,7 +361,7 @@ static int race_truncate_fn(void *data)
 		r->rounds++;
 		usleep_range(200, 1000);
 	}
-	return 0;
+	return race_done(r);
 }
 
 /*
@@ -307,7 +376,7 @@ static void uncached_write_vs_truncate(struct kunit *test)
 	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race r = { .file = utfs_reopen(test, file, *path) };
+	struct race *r = race_new(test, file, *path);
 	const size_t cut = PAGE_SIZE + PAGE_SIZE / 2;
 	u8 *got = kunit_kzalloc(test, RACE_LEN, GFP_KERNEL);
 	struct task_struct *task;
@@ -316,7 +385,7 @@ static void uncached_write_vs_truncate(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	ui->faults.async_writeback = true;
-	task = race_start(test, race_truncate_fn, &r);
+	task = race_start(test, race_truncate_fn, r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		seed = i;
 		if (utfs_pwrite(file, utfs_pattern_buf(test, RACE_LEN, 0, seed),
@@ -324,11 +393,11 @@ static void uncached_write_vs_truncate(struct kunit *test)
 			wrong++;
 		usleep_range(200, 1000);
 	}
-	kthread_stop(task);
+	race_join(test, task);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
-	KUNIT_EXPECT_EQ(test, 0U, r.errors);
-	KUNIT_EXPECT_GT(test, r.rounds, 0U);
+	KUNIT_EXPECT_EQ(test, 0U, r->errors);
+	KUNIT_EXPECT_GT(test, r->rounds, 0U);
 	KUNIT_EXPECT_EQ(test, (loff_t)RACE_LEN, i_size_read(file_inode(file)));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_settled(test, file, "after the race");
@@ -340,7 +409,7 @@ static void uncached_write_vs_truncate(struct kunit *test)
 	if (memchr_inv(ui->disk + cut, 0, RACE_LEN - cut))
 		utfs_expect_disk(test, ui, cut, RACE_LEN - cut, seed);
 	kunit_info(test, "%u iterations, %u truncations down and up",
-		   RACE_ITERATIONS, r.rounds);
+		   RACE_ITERATIONS, r->rounds);
 }
 
 /*
@@ -352,21 +421,18 @@ static int race_half_page_writer_fn(void *data)
 	struct race_writer *w = data;
 	struct race *r = &w->r;
 	const size_t half = PAGE_SIZE / 2;
-	u8 *buf = kmalloc(half, GFP_KERNEL);
+	u8 *buf = r->buf;
 	loff_t pos;
 
-	if (!buf)
-		return -ENOMEM;
 	for (pos = 0; pos < w->len && !kthread_should_stop(); pos += PAGE_SIZE) {
 		utfs_pattern(buf, half, pos, 2 * (pos >> PAGE_SHIFT) + 1);
 		if (utfs_pwrite(r->file, buf, half, pos, RWF_UNCACHED) != half)
 			r->errors++;
 		r->rounds++;
 	}
-	kfree(buf);
 	while (!kthread_should_stop())
 		usleep_range(1000, 2000);
-	return 0;
+	return race_done(r);
 }
 
 /* Wait (up to a second) until folio @index is cached and under writeback. */
@@ -408,8 +474,7 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	const size_t len = (size_t)RACE_ITERATIONS * PAGE_SIZE;
 	struct file *file = utfs_new_sized_file(test, *path, len);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race_writer w = { .r.file = utfs_reopen(test, file, *path),
-				 .len = len };
+	struct race_writer *w = race_writer_new(test, file, *path, 0, len);
 	u8 *want = kunit_kmalloc(test, half, GFP_KERNEL);
 	u8 *got = utfs_pattern_buf(test, len, 0, 0);
 	unsigned int i, lost = 0, faults = 0, missed = 0, kept = 0;
@@ -426,7 +491,7 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	/* Each page's writeback lasts until its write through the mapping. */
 	ui->faults.async_writeback = true;
 	ui->faults.hold_writeback = true;
-	task = race_start(test, race_half_page_writer_fn, &w.r);
+	task = race_start(test, race_half_page_writer_fn, &w->r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		pos = (loff_t)i * PAGE_SIZE + half;
 		if (!wait_for_writeback_of(file->f_mapping, i)) {
@@ -441,15 +506,15 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	utfs_release_writeback(ui, ULONG_MAX);
 	/* Let the writer finish its last write (it never takes long). */
 	for (deadline = jiffies + 10 * HZ;
-	     READ_ONCE(w.r.rounds) < RACE_ITERATIONS &&
+	     READ_ONCE(w->r.rounds) < RACE_ITERATIONS &&
 	     time_before(jiffies, deadline);)
 		usleep_range(1000, 2000);
-	kthread_stop(task);
+	race_join(test, task);
 
 	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
 			    "pages whose uncached write never got under writeback");
 	KUNIT_EXPECT_EQ(test, 0U, faults);
-	KUNIT_EXPECT_EQ(test, 0U, w.r.errors);
+	KUNIT_EXPECT_EQ(test, 0U, w->r.errors);
 	kept = utfs_cached_folios(file, 0, len);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		pos = (loff_t)i * PAGE_SIZE + half;
@@ -480,10 +545,8 @@ static void uncached_write_vs_mmap(struct kunit *test)
 static int race_uncached_read_fn(void *data)
 {
 	struct race *r = data;
-	u8 *buf = kvmalloc(READ_LEN, GFP_KERNEL);
+	u8 *buf = r->buf;
 
-	if (!buf)
-		return -ENOMEM;
 	while (!kthread_should_stop()) {
 		if (utfs_pread(r->file, buf, READ_LEN, 0,
 			       RWF_UNCACHED) != READ_LEN)
@@ -491,8 +554,7 @@ static int race_uncached_read_fn(void *data)
 		r->rounds++;
 		cond_resched();
 	}
-	kvfree(buf);
-	return 0;
+	return race_done(r);
 }
 
 /*
@@ -507,7 +569,7 @@ static void uncached_read_vs_writer(struct kunit *test)
 	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_file(test, *path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	struct race r = { .file = utfs_reopen(test, file, *path) };
+	struct race *r = race_new(test, file, *path);
 	const unsigned int pages = READ_LEN / PAGE_SIZE;
 	u8 *seeds = kunit_kzalloc(test, pages, GFP_KERNEL);
 	u8 *got = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
@@ -521,7 +583,8 @@ static void uncached_read_vs_writer(struct kunit *test)
 	memset(seeds, 100, pages);
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, READ_LEN, 0, 100),
 		       READ_LEN);
-	task = race_start(test, race_uncached_read_fn, &r);
+	r->buf = utfs_pattern_buf(test, READ_LEN, 0, 0);
+	task = race_start(test, race_uncached_read_fn, r);
 	KUNIT_ASSERT_GE(test, pages, 2U * VM_READAHEAD_PAGES);
 	/*
 	 * A write lands between the reader's readahead and its drop about
@@ -555,14 +618,14 @@ static void uncached_read_vs_writer(struct kunit *test)
 					     pos + PAGE_SIZE - 1);
 		invalidate_inode_pages2_range(file->f_mapping, page, page);
 	}
-	kthread_stop(task);
+	race_join(test, task);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ_MSG(test, 0U, lost, "plain writes lost");
 	KUNIT_EXPECT_GE_MSG(test, ui->stats.release_dirty, hits_wanted,
 			    "the race did not happen often enough");
-	KUNIT_EXPECT_EQ_MSG(test, 0U, r.errors, "short reads");
-	KUNIT_EXPECT_GT(test, r.rounds, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, r->errors, "short reads");
+	KUNIT_EXPECT_GT(test, r->rounds, 0U);
 	for (pos = 0; pos < READ_LEN; pos += PAGE_SIZE) {
 		KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
 				utfs_pread(file, got, PAGE_SIZE, pos, 0));
@@ -577,10 +640,42 @@ static void uncached_read_vs_writer(struct kunit *test)
 		utfs_expect_disk(test, ui, pos, PAGE_SIZE,
 				 seeds[pos >> PAGE_SHIFT]);
 	kunit_info(test, "%u writes, %u uncached reads of %lu pages, %u dirty folios kept",
-		   i, r.rounds, READ_LEN / PAGE_SIZE, ui->stats.release_dirty);
+		   i, r->rounds, READ_LEN / PAGE_SIZE, ui->stats.release_dirty);
+}
+
+static int race_idle_fn(void *data)
+{
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return race_done(data);
+}
+
+/*
+ * A case that ends before it joins its thread (an assertion, an early
+ * return) leaves no thread behind: the end of a case, however it ends,
+ * runs its KUnit actions, and race_start() registered the stop.  A
+ * stand-in case runs race_start() and ends.
+ */
+static void race_thread_stopped_when_case_ends(struct kunit *test)
+{
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct task_struct *task;
+	struct kunit fake;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	kunit_init_test(&fake, "stand-in", NULL);
+	task = race_start(&fake, race_idle_fn, r);
+	usleep_range(1000, 2000);
+	KUNIT_ASSERT_FALSE(test, READ_ONCE(r->stopped));
+	kunit_cleanup(&fake);
+	if (!READ_ONCE(r->stopped)) {
+		KUNIT_FAIL(test, "the stand-in case ended with its thread running");
+		kthread_stop(task);
+	}
 }
 
 static struct kunit_case uncached_race_cases[] = {
+	KUNIT_CASE(race_thread_stopped_when_case_ends),
 	KUNIT_CASE_PARAM(uncached_write_vs_fsync, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_vs_reader, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_writers_overlap, utfs_paths_gen_params),
@@ -593,5 +688,6 @@ static struct kunit_case uncached_race_cases[] = {
 static struct kunit_suite uncached_race_suite = {
 	.name = "uncached_race",
 	.test_cases = uncached_race_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_race_suite);

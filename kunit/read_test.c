@@ -37,6 +37,29 @@ static void expect_read(struct kunit *test, struct file *file, loff_t pos,
 			   len);
 }
 
+/*
+ * expect_read() with the reader's @nth allocation failing (the kernel's
+ * fault injection): buffers are allocated first, so that the count starts
+ * with the read's own.  The failure must have happened.
+ */
+static void expect_read_failing_nth(struct kunit *test, struct file *file,
+				    loff_t pos, size_t len, rwf_t flags,
+				    u8 seed, unsigned int nth)
+{
+	u8 *want = utfs_pattern_buf(test, len, pos, seed);
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	ssize_t ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	utfs_fail_nth(nth);
+	ret = utfs_pread(file, buf, len, pos, flags);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_fail_nth_pending(),
+			    "the read made fewer than %u allocations", nth);
+	utfs_fail_nth(0);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len, ret);
+	KUNIT_EXPECT_MEMEQ(test, buf, want, len);
+}
+
 /* Nothing cached: the data comes back, and nothing stays cached. */
 static void read_drops_what_it_created(struct kunit *test)
 {
@@ -140,18 +163,22 @@ static void nowait_read_not_cached(struct kunit *test)
 	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED | RWF_NOWAIT, 7);
 }
 
-/* The folio cannot be allocated: the error, nothing left behind. */
+/*
+ * No folio can be allocated (every allocation of the reader fails): the
+ * error, nothing read from the disk, nothing left behind.
+ */
 static void enomem_read(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 8);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	char buf[16];
+	ssize_t ret;
 
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	KUNIT_EXPECT_EQ(test, -ENOMEM, utfs_pread(file, buf, sizeof(buf), 0,
-						  RWF_UNCACHED));
-	/* Once in readahead, once more in the single-folio fallback: no loop. */
-	KUNIT_EXPECT_EQ(test, 2U, ui->stats.alloc_failures);
+	utfs_fail_allocations(true);
+	ret = utfs_pread(file, buf, sizeof(buf), 0, RWF_UNCACHED);
+	utfs_fail_allocations(false);
+	KUNIT_EXPECT_EQ(test, -ENOMEM, ret);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
 
@@ -194,10 +221,9 @@ static void plain_read_after_readahead_enomem_caches(struct kunit *test)
 	struct file *file = file_on_disk(test, 10);
 	struct utfs_inode *ui = utfs_file_inode(file);
 
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	ui->faults.alloc_error_times = 1;
-	expect_read(test, file, 0, PAGE_SIZE, 0, 10);
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failures);
+	/* The first allocation of a read is readahead's first folio. */
+	expect_read_failing_nth(test, file, 0, PAGE_SIZE, 0, 10, 1);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.readaheads);
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
 }
 
@@ -296,48 +322,98 @@ static void nonblocking_uncached_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
 }
 
-struct readahead_enomem_param {
-	const char *name;
-	unsigned int after;	/* allocations that succeed first */
-	unsigned int times;	/* allocations that fail then */
-	size_t len;
-};
-
 /*
- * Readahead cannot allocate, the single-folio fallback can; or readahead
- * stops part-way twice (the allocation of folio 2 fails, then fails again
- * when the read comes back for it), and the fallback creates folio 2
- * inside the range the first readahead counted as the read's.  Either way
- * every folio the read brought in is dropped, the data is right, and no
- * allocation is retried beyond the failures injected.
+ * Readahead cannot allocate, the folio-at-a-time fallback can: the data,
+ * read by the fallback, and nothing left cached.  (Every allocation
+ * failing in turn, and readahead stopping part-way, are in
+ * uncached_fault_sweep.)
  */
-static const struct readahead_enomem_param readahead_enomem_params[] = {
-	{ "fails_once", 0, 1, PAGE_SIZE },
-	{ "stops_partway_twice", 2, 2, 4 * PAGE_SIZE },
-};
-
-static void readahead_enomem_desc(const struct readahead_enomem_param *p,
-				  char *desc)
-{
-	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
-}
-KUNIT_ARRAY_PARAM(readahead_enomem, readahead_enomem_params,
-		  readahead_enomem_desc);
-
 static void uncached_read_after_readahead_enomem(struct kunit *test)
 {
-	const struct readahead_enomem_param *p = test->param_value;
 	struct file *file = file_on_disk(test, 14);
 	struct utfs_inode *ui = utfs_file_inode(file);
 
-	utfs_inject_alloc_error(test, ui, -ENOMEM);
-	ui->faults.alloc_error_after = p->after;
-	ui->faults.alloc_error_times = p->times;
-	expect_read(test, file, 0, p->len, RWF_UNCACHED, 14);
-	KUNIT_EXPECT_EQ(test, p->times, ui->stats.alloc_failures);
-	KUNIT_EXPECT_EQ(test, (unsigned int)(p->len / PAGE_SIZE),
-			ui->stats.folios_read);
+	expect_read_failing_nth(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 14, 1);
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.folios_read);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+struct read_error_param {
+	const char *name;
+	loff_t pos;		/* of the read, of READ_FILE_BLOCKS - pos bytes */
+	unsigned int folio;	/* whose read fails */
+	bool precached;		/* that folio was cached, not uptodate, before */
+	bool no_readahead;	/* readahead cannot allocate: folio at a time */
+};
+
+static const struct read_error_param read_error_params[] = {
+	{ "first", 0, 0 },
+	{ "first_unaligned", 100, 0 },
+	{ "second", 0, 1 },
+	{ "middle", 0, READ_FILE_BLOCKS / 2 },
+	{ "middle_unaligned", 100, READ_FILE_BLOCKS / 2 },
+	{ "last", 0, READ_FILE_BLOCKS - 1 },
+	{ "precached_first", 0, 0, true },
+	{ "precached_middle", 0, READ_FILE_BLOCKS / 2, true },
+	{ "first_no_readahead", 0, 0, false, true },
+	{ "first_unaligned_no_readahead", 100, 0, false, true },
+};
+
+static void read_error_desc(const struct read_error_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(read_error, read_error_params, read_error_desc);
+
+/*
+ * The read of one folio fails (-EIO from the disk): the read returns the
+ * data before it, or -EIO if it is the first; nothing the read brought
+ * in stays cached, the failed folio and the ones readahead brought in
+ * after it included, and the one a read creates on its own when readahead
+ * cannot allocate; a folio that was cached before, not uptodate, stays.
+ */
+static void read_error_drops_what_it_brought_in(struct kunit *test)
+{
+	const struct read_error_param *p = test->param_value;
+	struct file *file = file_on_disk(test, 17);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	const loff_t bad = (loff_t)p->folio * PAGE_SIZE;
+	const size_t len = READ_FILE_BLOCKS * PAGE_SIZE - p->pos;
+	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	ssize_t ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	if (p->precached) {
+		struct folio *folio = filemap_grab_folio(file->f_mapping,
+							 p->folio);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	ui->faults.read_error = true;
+	ui->faults.read_error_from = bad;
+	ui->faults.read_error_to = bad + PAGE_SIZE;
+	/* The first allocation of a read is readahead's first folio. */
+	utfs_fail_nth(p->no_readahead);
+	ret = utfs_pread(file, buf, len, p->pos, RWF_UNCACHED);
+	utfs_fail_nth(0);
+	KUNIT_EXPECT_GT(test, ui->stats.read_errors, 0U);
+	KUNIT_EXPECT_EQ(test, bad > p->pos ? (ssize_t)(bad - p->pos) : -EIO,
+			ret);
+	if (ret > 0)
+		KUNIT_EXPECT_MEMEQ(test, buf,
+				   utfs_pattern_buf(test, ret, p->pos, 17), ret);
+	KUNIT_EXPECT_EQ(test, p->precached ? 1UL : 0UL,
+			file->f_mapping->nrpages);
+	utfs_expect_settled(test, file, "after the read");
+
+	/* Once the disk reads again, so does the file. */
+	ui->faults.read_error = false;
+	expect_read(test, file, p->pos, len, RWF_UNCACHED, 17);
+	KUNIT_EXPECT_EQ(test, p->precached ? 1UL : 0UL,
+			file->f_mapping->nrpages);
 }
 
 /* A plain RWF_NOWAIT read of uncached data reads ahead, as before. */
@@ -379,8 +455,9 @@ static void large_read_in_windows(struct kunit *test)
 }
 
 static struct kunit_case uncached_read_cases[] = {
-	KUNIT_CASE_PARAM(uncached_read_after_readahead_enomem,
-			 readahead_enomem_gen_params),
+	KUNIT_CASE(uncached_read_after_readahead_enomem),
+	KUNIT_CASE_PARAM(read_error_drops_what_it_brought_in,
+			 read_error_gen_params),
 	KUNIT_CASE(plain_nowait_read_unchanged),
 	KUNIT_CASE(large_read_in_windows),
 	KUNIT_CASE(plain_read_after_readahead_enomem_caches),
@@ -402,5 +479,6 @@ static struct kunit_case uncached_read_cases[] = {
 static struct kunit_suite uncached_read_suite = {
 	.name = "uncached_read",
 	.test_cases = uncached_read_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_read_suite);

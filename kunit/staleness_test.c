@@ -225,5 +225,6 @@ static struct kunit_case uncached_staleness_cases[] = {
 static struct kunit_suite uncached_staleness_suite = {
 	.name = "uncached_staleness",
 	.test_cases = uncached_staleness_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_staleness_suite);

@@ -81,6 +81,22 @@ static void utfs_fill_folio(struct utfs_inode *ui, struct folio *folio)
 	folio_mark_uptodate(folio);
 }
 
+/* Whether reading @folio from the disk fails (faults.read_error). */
+static bool utfs_read_fails(struct utfs_inode *ui, struct folio *folio)
+{
+	loff_t pos = folio_pos(folio), end = pos + folio_size(folio);
+	struct utfs_faults *f = &ui->faults;
+	bool fail;
+
+	spin_lock(&ui->lock);
+	fail = f->read_error && end > f->read_error_from &&
+	       (!f->read_error_to || pos < f->read_error_to);
+	if (fail)
+		ui->stats.read_errors++;
+	spin_unlock(&ui->lock);
+	return fail;
+}
+
 /* Whether a folio of @pos is cached: seen by us, not the code under test. */
 static bool utfs_is_cached(struct address_space *mapping, loff_t pos)
 {
@@ -123,6 +139,7 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 {
 	struct utfs_inode *ui = UTFS_I(iter->inode);
 	struct folio *folio;
+	unsigned int pending;
 	bool cached;
 
 	utfs_sample_nrpages(ui);
@@ -141,12 +158,14 @@ static struct folio *utfs_get_folio(struct iomap_iter *iter, loff_t pos,
 		ui->seq++;
 	spin_unlock(&ui->lock);
 
+	pending = utfs_lookup_begin(ui, pos);
 	if (ui->faults.bypass_iomap_get_folio)
 		folio = __filemap_get_folio(iter->inode->i_mapping,
 					    pos >> PAGE_SHIFT, FGP_WRITEBEGIN,
 					    mapping_gfp_mask(iter->inode->i_mapping));
 	else
 		folio = iomap_get_folio(iter, pos, len);
+	utfs_lookup_end(ui, pos, pending, folio);
 	if (IS_ERR(folio))
 		return folio;
 	utfs_note_order(ui, folio, cached);
@@ -241,6 +260,7 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	iomap->folio_ops = ui->faults.no_get_folio ?
 			   &utfs_folio_ops_no_get_folio : &utfs_folio_ops;
 	ui->stats.mappings++;
+	ui->lookups_in_mapping = 0;
 	spin_unlock(&ui->lock);
 
 	utfs_log(ui, UTFS_EV_BEGIN, iomap->offset, iomap->length, type);
@@ -269,7 +289,9 @@ static int utfs_read_folio(struct file *file, struct folio *folio)
 	spin_lock(&ui->lock);
 	ui->stats.folios_read++;
 	spin_unlock(&ui->lock);
-	utfs_fill_folio(ui, folio);
+	/* A failed read leaves the folio !uptodate: the caller sees -EIO. */
+	if (!utfs_read_fails(ui, folio))
+		utfs_fill_folio(ui, folio);
 	folio_unlock(folio);
 	return 0;
 }
@@ -286,9 +308,13 @@ static void utfs_readahead(struct readahead_control *rac)
 	utfs_log(ui, UTFS_EV_READAHEAD, readahead_pos(rac),
 		 readahead_length(rac), 0);
 	while ((folio = readahead_folio(rac))) {
-		utfs_fill_folio(ui, folio);
+		if (!utfs_read_fails(ui, folio))
+			utfs_fill_folio(ui, folio);
 		folio_unlock(folio);
 	}
+	/* The reader's next allocations: they run in its task, after this. */
+	if (ui->faults.fail_nth_after_readahead)
+		utfs_fail_nth(ui->faults.fail_nth_after_readahead);
 }
 
 /* Called on every invalidation (AS_RELEASE_ALWAYS): may refuse it. */
@@ -473,7 +499,7 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 			    void **fsdata)
 {
 	struct utfs_inode *ui = UTFS_I(mapping->host);
-	unsigned int blk = pos >> PAGE_SHIFT;
+	unsigned int blk = pos >> PAGE_SHIFT, pending;
 	struct folio *folio;
 	bool cached;
 
@@ -482,9 +508,11 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 	utfs_sample_nrpages(ui);
 	cached = utfs_is_cached(mapping, pos);
 	/* A large folio where the mapping allows them, as iomap asks. */
+	pending = utfs_lookup_begin(ui, pos);
 	folio = __filemap_get_folio(mapping, pos >> PAGE_SHIFT,
 				    FGP_WRITEBEGIN | fgf_set_order(len),
 				    mapping_gfp_mask(mapping));
+	utfs_lookup_end(ui, pos, pending, folio);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	utfs_note_order(ui, folio, cached);
@@ -550,6 +578,32 @@ static const struct address_space_operations utfs_aops = {
 
 /* file operations */
 
+/*
+ * O_DIRECT on the iomap files: faults.direct_bytes of it directly.  None:
+ * -ENOTBLK, and the whole write falls back as XFS's does.  Some: the rest
+ * falls back through direct_write_fallback(), which writes it back and
+ * invalidates it itself, as gfs2 and the generic path do.
+ */
+static ssize_t utfs_iomap_direct_write(struct kiocb *iocb,
+				       struct iov_iter *from)
+{
+	struct utfs_inode *ui = UTFS_I(file_inode(iocb->ki_filp));
+	ssize_t ret;
+
+	if (!ui->faults.direct_bytes)
+		return -ENOTBLK;
+	ret = utfs_direct_IO(iocb, from);
+	if (ret <= 0)
+		return ret;
+	iocb->ki_pos += ret;
+	if (!iov_iter_count(from))
+		return ret;
+	return direct_write_fallback(iocb, from, ret,
+				     iomap_file_buffered_write(iocb, from,
+							       &utfs_iomap_ops,
+							       NULL));
+}
+
 static ssize_t utfs_iomap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -557,9 +611,18 @@ static ssize_t utfs_iomap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 	inode_lock(inode);
 	ret = generic_write_checks(iocb, from);
-	if (ret > 0)
-		ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops,
-						NULL);
+	if (ret <= 0)
+		goto out;
+	if (iocb->ki_flags & IOCB_DIRECT) {
+		ret = utfs_iomap_direct_write(iocb, from);
+		if (ret != -ENOTBLK)
+			goto out;
+		/* As XFS does: the whole write falls back, uncached if asked. */
+		if (iocb->ki_flags & IOCB_UNCACHED)
+			iocb->ki_flags &= ~IOCB_DIRECT;
+	}
+	ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops, NULL);
+out:
 	inode_unlock(inode);
 	if (ret > 0)
 		ret = generic_write_sync(iocb, ret);
@@ -724,20 +787,50 @@ static struct file_system_type utfs_fs_type = {
 	.kill_sb		= kill_anon_super,
 };
 
+/*
+ * One kern_mount for every suite, from the first suite_init to the last
+ * suite_exit; each suite's files hold references of their own.
+ */
 static DEFINE_MUTEX(utfs_mnt_lock);
+static unsigned int utfs_mnt_users;
 static struct vfsmount *utfs_mnt;
+
+int utfs_suite_init(struct kunit_suite *suite)
+{
+	struct vfsmount *mnt;
+	int error = 0;
+
+	mutex_lock(&utfs_mnt_lock);
+	if (!utfs_mnt_users) {
+		error = utfs_setup_fault_injection();
+		mnt = error ? ERR_PTR(error) : kern_mount(&utfs_fs_type);
+		if (IS_ERR(mnt))
+			error = PTR_ERR(mnt);
+		else
+			utfs_mnt = mnt;
+	}
+	if (!error)
+		utfs_mnt_users++;
+	mutex_unlock(&utfs_mnt_lock);
+	return error;
+}
+
+void utfs_suite_exit(struct kunit_suite *suite)
+{
+	mutex_lock(&utfs_mnt_lock);
+	if (!--utfs_mnt_users) {
+		kern_unmount(utfs_mnt);
+		utfs_mnt = NULL;
+	}
+	mutex_unlock(&utfs_mnt_lock);
+}
 
 static struct vfsmount *utfs_get_mnt(struct kunit *test)
 {
-	mutex_lock(&utfs_mnt_lock);
-	if (!utfs_mnt) {
-		struct vfsmount *mnt = kern_mount(&utfs_fs_type);
+	struct vfsmount *mnt = READ_ONCE(utfs_mnt);
 
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
-		utfs_mnt = mnt;
-	}
-	mutex_unlock(&utfs_mnt_lock);
-	return utfs_mnt;
+	KUNIT_ASSERT_NOT_NULL_MSG(test, mnt, "the suite has no UTFS_SUITE_OPS");
+	return mnt;
 }
 
 static void utfs_close(void *file)
@@ -767,19 +860,22 @@ static struct file *utfs_create(struct kunit *test, enum utfs_path path,
 				loff_t size, bool large_folios)
 {
 	struct vfsmount *mnt = utfs_get_mnt(test);
+	unsigned int nr_blocks = DIV_ROUND_UP(size, PAGE_SIZE);
 	struct utfs_inode *ui;
 	struct inode *inode;
 
 	inode = new_inode(mnt->mnt_sb);
 	KUNIT_ASSERT_NOT_NULL(test, inode);
 	ui = UTFS_I(inode);
-	ui->nr_blocks = DIV_ROUND_UP(size, PAGE_SIZE);
-	ui->disk = vzalloc((size_t)ui->nr_blocks << PAGE_SHIFT);
-	ui->extent = kvcalloc(ui->nr_blocks, sizeof(*ui->extent), GFP_KERNEL);
-	if (!ui->disk || !ui->extent)
+	ui->nr_blocks = nr_blocks;
+	ui->disk = vzalloc((size_t)nr_blocks << PAGE_SHIFT);
+	ui->extent = kvcalloc(nr_blocks, sizeof(*ui->extent), GFP_KERNEL);
+	if (!ui->disk || !ui->extent) {
+		/* utfs_free_inode() frees what there is, and ui with it. */
 		iput(inode);
-	KUNIT_ASSERT_NOT_NULL(test, ui->disk);
-	KUNIT_ASSERT_NOT_NULL(test, ui->extent);
+		KUNIT_FAIL_AND_ABORT(test, "no memory for a file of %u blocks",
+				     nr_blocks);
+	}
 
 	inode->i_ino = get_next_ino();
 	inode->i_mode = S_IFREG | 0600;

@@ -59,9 +59,19 @@ struct utfs_faults {
 	int wb_error;		/* writeback of folios at or after ... */
 	loff_t wb_error_from;	/* ... this offset (and before ... */
 	loff_t wb_error_to;	/* ... this one, if set) fails with wb_error */
-	int alloc_error;	/* filemap_add_folio() fails with this, */
-	unsigned int alloc_error_after;	/* after this many calls succeed, */
-	unsigned int alloc_error_times;	/* this many times (0: always) */
+	bool read_error;	/* reading folios at or after ... */
+	loff_t read_error_from;	/* ... this offset (and before ... */
+	loff_t read_error_to;	/* ... this one, if set) fails (-EIO) */
+	/*
+	 * The folio lookups of a write (->get_folio, ->write_begin) at
+	 * index fail_alloc_index fail: every allocation they make fails,
+	 * through the kernel's fault injection, for the first
+	 * fail_alloc_lookups lookups of that index (UINT_MAX: all of them).
+	 */
+	pgoff_t fail_alloc_index;
+	unsigned int fail_alloc_lookups;
+	/* After each ->readahead, the Nth allocation of the reader fails. */
+	unsigned int fail_nth_after_readahead;
 	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
 	int begin_error;	/* ->iomap_begin fails with this */
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
@@ -78,7 +88,12 @@ struct utfs_faults {
 	bool bypass_iomap_get_folio;
 	/* no ->get_folio: iomap calls iomap_get_folio() itself */
 	bool no_get_folio;
-	/* ->direct_IO writes this many bytes, the rest falls back */
+	/*
+	 * O_DIRECT writes the first direct_bytes straight to the disk; the
+	 * rest falls back to buffered I/O (on the iomap path as XFS's
+	 * -ENOTBLK fallback does, on the generic one as
+	 * direct_write_fallback() does).
+	 */
 	size_t direct_bytes;
 	/* after ->writepages, an fsync() of this file consumes the error */
 	struct file *fsync_after_writeback;
@@ -92,13 +107,20 @@ struct utfs_stats {
 	unsigned int folios_created;	/* ->get_folio: not cached before */
 	unsigned int folios_found;	/* ->get_folio: cached before */
 	unsigned int folios_read;	/* ->read_folio calls */
+	unsigned int read_errors;	/* folios whose read failed */
 	unsigned int release_refused;	/* ->release_folio said no */
 	unsigned int release_dirty;	/* ->release_folio of a dirty folio */
-	unsigned int add_folio_calls;	/* filemap_add_folio(), when injecting */
-	unsigned int alloc_failures;	/* injected allocation failures */
 	unsigned int readaheads;	/* ->readahead calls */
 	unsigned int errors_consumed;	/* by fsync_after_writeback */
 	unsigned long max_nrpages;	/* page cache peak seen by the write */
+	/*
+	 * Folio lookups of a write that failed because an injected
+	 * allocation failure hit them; where the first one was, and whether
+	 * it was the first lookup since ->iomap_begin.
+	 */
+	unsigned int alloc_failed;
+	loff_t alloc_failed_pos;
+	bool alloc_failed_first_in_mapping;
 	/* Bit n: a write found (brought in) a folio of order n. */
 	unsigned int orders_found;
 	unsigned int orders_created;
@@ -112,6 +134,7 @@ struct utfs_inode {
 	u8 *extent;		/* enum utfs_extent_type per block */
 	u8 *disk;		/* nr_blocks blocks, file offset == disk offset */
 	struct utfs_faults faults;
+	unsigned int lookups_in_mapping;	/* since the last ->iomap_begin */
 	wait_queue_head_t wb_hold;	/* held writeback waits here */
 	struct utfs_stats stats;
 	unsigned int nr_events;
@@ -122,6 +145,17 @@ static inline struct utfs_inode *UTFS_I(struct inode *inode)
 {
 	return container_of(inode, struct utfs_inode, vfs_inode);
 }
+
+/*
+ * Every suite that uses the test filesystem: its mount, and the kernel's
+ * fault injection set up for the suites, live from the first suite_init
+ * to the last suite_exit.
+ */
+int utfs_suite_init(struct kunit_suite *suite);
+void utfs_suite_exit(struct kunit_suite *suite);
+#define UTFS_SUITE_OPS					\
+	.suite_init	= utfs_suite_init,		\
+	.suite_exit	= utfs_suite_exit
 
 /* KUnit parameters: both write paths, UTFS_IOMAP and UTFS_GENERIC. */
 const void *utfs_paths_gen_params(const void *prev, char *desc);
@@ -165,9 +199,23 @@ void utfs_fill_disk(struct utfs_inode *ui, loff_t pos, const void *buf,
 /* Bring exactly the folios of [pos, pos + len) into the page cache. */
 void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 		      size_t len);
-/* Make filemap_add_folio() fail with error for this inode's mapping. */
-void utfs_inject_alloc_error(struct kunit *test, struct utfs_inode *ui,
-			     int error);
+/*
+ * The kernel's fault injection (FAILSLAB, FAIL_PAGE_ALLOC), for this task:
+ * with utfs_fail_nth(n), its nth allocation from now on fails, once (as
+ * /proc/self/fail-nth does); utfs_fail_nth_pending() is how many are left
+ * until then, 0 once it failed.  UTFS_COUNT_ALLOCATIONS counts them
+ * without failing any.  With utfs_fail_allocations(true), every
+ * allocation of this task fails until utfs_fail_allocations(false).
+ */
+#define UTFS_COUNT_ALLOCATIONS	(1U << 30)
+int utfs_setup_fault_injection(void);
+void utfs_fail_nth(unsigned int nth);
+unsigned int utfs_fail_nth_pending(void);
+void utfs_fail_allocations(bool fail);
+/* What the test filesystem's folio lookups use of it (faults.fail_alloc_*). */
+unsigned int utfs_lookup_begin(struct utfs_inode *ui, loff_t pos);
+void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
+		     struct folio *folio);
 /*
  * With faults.hold_writeback set, let the held writeback of folios before
  * index @end end (ULONG_MAX: all, and all later writeback too).
@@ -191,7 +239,7 @@ void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed);
 /* Expect the disk behind [pos, pos + len) to hold the pattern. */
 void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
 		      size_t len, u8 seed);
-/* Expect every cached folio of the range to be uptodate with the pattern. */
+/* Expect every folio of the range to be cached, uptodate, with the pattern. */
 void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 		       size_t len, u8 seed);
 /*

@@ -196,54 +196,122 @@ static void reported_error_does_not_fail_clean_write(struct kunit *test)
 						     PAGE_SIZE));
 }
 
-/* After a writeback error the file position is past the data copied. */
-static void failed_write_moves_pos_by_copied(struct kunit *test)
+/*
+ * After a writeback error ki_pos is past the data copied (and the file
+ * grew), as after an O_DSYNC write whose sync failed; the position that
+ * write(2) stores (kernel_write()'s, by the same rule) does not move,
+ * since the VFS stores it only for a result that is not negative.
+ */
+static void failed_write_ki_pos_past_copied(struct kunit *test)
 {
 	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 3 * PAGE_SIZE;
+	void *buf = utfs_pattern_buf(test, len, 100, 9);
 	loff_t pos = 100;
 
 	ui->faults.wb_error = -EIO;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
-			utfs_pwrite_pos(file, utfs_pattern_buf(test, len, pos, 9),
-					len, &pos, RWF_UNCACHED));
+			utfs_pwrite_pos(file, buf, len, &pos, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 100 + (loff_t)len, pos);
 	KUNIT_EXPECT_EQ(test, 100 + (loff_t)len, i_size_read(file_inode(file)));
+
+	/* write(2) takes no flags: put this one on the file's iocbs. */
+	file->f_iocb_flags |= IOCB_UNCACHED;
+	pos = 100;
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO, kernel_write(file, buf, len, &pos));
+	KUNIT_EXPECT_EQ(test, (loff_t)100, pos);
+	file->f_iocb_flags &= ~IOCB_UNCACHED;
 }
 
-/*
- * O_DIRECT that falls back to buffered I/O for the rest of the write:
- * direct_write_fallback() writes back and drops the buffered part, and on
- * a writeback error reports the direct part only, with the position after
- * it.  RWF_UNCACHED changes none of that.
- */
-static void direct_write_fallback_unchanged(struct kunit *test)
+struct direct_param {
+	const char *name;
+	enum utfs_path path;
+	size_t direct_bytes;	/* written directly; the rest falls back */
+	bool wb_error;		/* writeback of the buffered part fails */
+};
+
+#define DIRECT_LEN	(4 * PAGE_SIZE)
+
+static const struct direct_param direct_params[] = {
+	{ "iomap_whole_fallback", UTFS_IOMAP, 0, false },
+	{ "iomap_whole_fallback_wb_error", UTFS_IOMAP, 0, true },
+	{ "iomap_partial_fallback", UTFS_IOMAP, PAGE_SIZE, false },
+	{ "iomap_partial_fallback_wb_error", UTFS_IOMAP, PAGE_SIZE, true },
+	{ "iomap_all_direct", UTFS_IOMAP, DIRECT_LEN, false },
+	{ "generic_whole_fallback", UTFS_GENERIC, 0, false },
+	{ "generic_whole_fallback_wb_error", UTFS_GENERIC, 0, true },
+	{ "generic_partial_fallback", UTFS_GENERIC, PAGE_SIZE, false },
+	{ "generic_partial_fallback_wb_error", UTFS_GENERIC, PAGE_SIZE, true },
+};
+
+static void direct_desc(const struct direct_param *p, char *desc)
 {
-	struct file *file = utfs_new_file(test, UTFS_GENERIC);
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(direct, direct_params, direct_desc);
+
+/*
+ * An O_DIRECT | RWF_UNCACHED write whose rest, or whole, falls back to
+ * buffered I/O: the whole write as XFS falls back (-ENOTBLK), the rest of
+ * a short direct write through direct_write_fallback(), on both paths.
+ * Nothing of it stays dirty in the page cache; when it succeeds nothing
+ * of it stays cached at all.  A writeback error in the buffered part:
+ * the bytes written directly, with the position after them, or the error
+ * if there were none.
+ */
+static void direct_uncached_never_dirty(struct kunit *test)
+{
+	const struct direct_param *p = test->param_value;
+	struct file *file = utfs_new_file(test, p->path);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	size_t len = 4 * PAGE_SIZE;
 	loff_t pos = 0;
+	ssize_t want;
 
 	/* As opening with O_DIRECT would. */
 	file->f_flags |= O_DIRECT;
 	file->f_iocb_flags |= IOCB_DIRECT;
-	ui->faults.direct_bytes = PAGE_SIZE;
-	ui->faults.wb_error = -EIO;
-	ui->faults.wb_error_from = PAGE_SIZE;
-	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
-			utfs_pwrite_pos(file, utfs_pattern_buf(test, len, 0, 10),
-					len, &pos, RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, (loff_t)PAGE_SIZE, pos);
-
-	ui->faults.wb_error = 0;
-	pos = 0;
-	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite_pos(file, utfs_pattern_buf(test, len, 0, 11),
-					len, &pos, RWF_UNCACHED));
-	KUNIT_EXPECT_EQ(test, (loff_t)len, pos);
-	utfs_expect_disk(test, ui, 0, len, 11);
+	ui->faults.direct_bytes = p->direct_bytes;
+	if (p->wb_error)
+		ui->faults.wb_error = -EIO;
+	want = !p->wb_error ? DIRECT_LEN :
+	       p->direct_bytes ? (ssize_t)p->direct_bytes : -EIO;
+	KUNIT_EXPECT_EQ(test, want,
+			utfs_pwrite_pos(file,
+					utfs_pattern_buf(test, DIRECT_LEN, 0, 10),
+					DIRECT_LEN, &pos, RWF_UNCACHED));
+	if (want > 0)
+		KUNIT_EXPECT_EQ(test, (loff_t)want, pos);
+	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
+						PAGECACHE_TAG_DIRTY));
+	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
+						PAGECACHE_TAG_WRITEBACK));
+	utfs_expect_settled(test, file, "after the write");
+	if (p->wb_error) {
+		ui->faults.wb_error = 0;
+		KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(file, 0));
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_disk(test, ui, 0, DIRECT_LEN, 10);
+}
+
+/*
+ * Without RWF_UNCACHED nothing changes: XFS's buffered fallback of an
+ * O_DIRECT write leaves it dirty in the page cache, as before.
+ */
+static void direct_plain_fallback_unchanged(struct kunit *test)
+{
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+
+	file->f_flags |= O_DIRECT;
+	file->f_iocb_flags |= IOCB_DIRECT;
+	KUNIT_EXPECT_EQ(test, (ssize_t)DIRECT_LEN,
+			utfs_pwrite(file, utfs_pattern_buf(test, DIRECT_LEN, 0, 11),
+				    DIRECT_LEN, 0, 0));
+	KUNIT_EXPECT_EQ(test, DIRECT_LEN / PAGE_SIZE, file->f_mapping->nrpages);
+	KUNIT_EXPECT_TRUE(test, mapping_tagged(file->f_mapping,
+					       PAGECACHE_TAG_DIRTY));
 }
 
 /*
@@ -299,9 +367,10 @@ static struct kunit_case uncached_wb_error_cases[] = {
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(reported_error_does_not_fail_clean_write,
 			 utfs_paths_gen_params),
-	KUNIT_CASE_PARAM(failed_write_moves_pos_by_copied,
+	KUNIT_CASE_PARAM(failed_write_ki_pos_past_copied,
 			 utfs_paths_gen_params),
-	KUNIT_CASE(direct_write_fallback_unchanged),
+	KUNIT_CASE_PARAM(direct_uncached_never_dirty, direct_gen_params),
+	KUNIT_CASE(direct_plain_fallback_unchanged),
 	KUNIT_CASE_PARAM(async_writeback_error_waited_for,
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(redirtied_folio_kept, utfs_paths_gen_params),
@@ -316,5 +385,6 @@ static struct kunit_case uncached_wb_error_cases[] = {
 static struct kunit_suite uncached_wb_error_suite = {
 	.name = "uncached_writeback_error",
 	.test_cases = uncached_wb_error_cases,
+	UTFS_SUITE_OPS,
 };
 kunit_test_suite(uncached_wb_error_suite);
