@@ -17,13 +17,13 @@ SUITE	?=
 	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop designs clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
-	@SKIP_UNCHANGED=1 tools/run.sh $(SUITE)
+	@SKIP_UNCHANGED=1 tools/suites.sh $(SUITE)
 
 run: ## build and run the tree as it is, always (no deps or tree step)
-	@tools/run.sh $(SUITE)
+	@tools/suites.sh $(SUITE)
 
 debug: deps tree ## the suites under KASAN, lockdep, DEBUG_VM... (kunit/debug.config); any report fails
-	@DEBUG=1 tools/run.sh $(SUITE)
+	@DEBUG=1 tools/suites.sh $(SUITE)
 
 check-arch: deps tree ## the suites in an x86_64 kernel under QEMU: large folios, two CPUs
 	@tools/check-arch.sh $(SUITE)
@@ -41,7 +41,7 @@ check: deps tree ## what CI runs: every gate below, in order (results/gates.json
 	@tools/check.sh
 
 test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
-	@tools/tests/run.sh
+	@tools/tests/all.sh
 
 check-series: deps ## the series applies with git am to the pristine base
 	@tools/check-series.sh
@@ -59,7 +59,7 @@ bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sp
 	@tools/bisect.sh
 
 e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exerciser
-	@tools/e2e/run.sh check
+	@tools/e2e/machine.sh check
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh
@@ -72,7 +72,7 @@ compdb: ## compile_commands.json for editors and clangd (not made by every run)
 
 bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (results/bench.*)
 	@tools/deps.sh gnuplot-nox
-	@tools/e2e/run.sh bench
+	@tools/e2e/machine.sh bench
 	@python3 tools/e2e/bench_report.py
 
 designs: tree ## the suites against our design, the 2019 one and drop-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark)

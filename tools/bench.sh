@@ -2,7 +2,7 @@
 # The developer's loop, measured (a benchmark, not a test).  In one run,
 # interleaved, REPS times each, on the same warm build folder:
 #   ours   one edited .c file in fs/iomap -> verdict + coverage summary
-#          ('make run', i.e. tools/run.sh)
+#          ('make run', i.e. tools/suites.sh)
 #   bare   the same edit -> a bare 'kunit.py run' with the same kunitconfigs
 #          and make options (so that it does not rebuild everything)
 #   floor  the same edit -> kbuild's incremental make + kunit.py exec:
@@ -11,7 +11,7 @@
 # Each edit appends a unique comment, so ccache cannot answer for it.
 # Prints median [min-max] per measurement and ratios of medians; writes
 # results/bench-loop.txt.  'tools/bench.sh cold' adds COLD_REPS builds from
-# scratch each (bare kunit.py vs tools/run.sh with an empty ccache), about
+# scratch each (bare kunit.py vs tools/suites.sh with an empty ccache), about
 # 8 min a repetition.
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +26,7 @@ git -C "$TREE" diff --quiet -- fs/iomap/buffered-io.c ||
 	die "$file has uncommitted edits: commit or stash them first"
 
 cov=$TREE/tools/testing/kunit/configs/coverage_uml.config
-kunit() { (cd "$TREE" && python3 tools/testing/kunit/kunit.py "$@"); }
+kunit() { (cd "$TREE" && python3 "$KUNIT_PY" "$@"); }
 # A bare 'kunit.py run' in build folder $1, further options after it: as
 # a user types it (gcc, no ccache) from scratch; on the warm build with
 # its make options, so that it does not rebuild everything.
@@ -34,9 +34,9 @@ bare_run() {
 	kunit run --arch=um --build_dir="$1" --kunitconfig="$TOP/.kunitconfig" \
 		--kunitconfig="$cov" --jobs="$(nproc)" "${@:2}"
 }
-bare() { bare_run "$1" --make_options="CC=ccache gcc"; }
+bare() { bare_run "$1" --make_options="CC=$KBUILD_CC"; }
 floor() {
-	make -s -C "$TREE" ARCH=um O="$BUILD" CC="ccache gcc" --jobs="$(nproc)" all &&
+	make -s -C "$TREE" ARCH=um O="$BUILD" CC="$KBUILD_CC" --jobs="$(nproc)" all &&
 		kunit exec --arch=um --build_dir="$BUILD"
 }
 edit() { printf '/* bench %s */\n' "$RANDOM$RANDOM$SECONDS" >>"$file"; }
@@ -48,13 +48,13 @@ seconds() {
 	echo "$EPOCHREALTIME - $t0" | bc >>"$scratch/$name"
 }
 
-tools/run.sh >/dev/null 2>&1 || true	# warm: build what is stale
+tools/suites.sh >/dev/null 2>&1 || true	# warm: build what is stale
 for i in $(seq "$REPS"); do
 	note "repetition $i of $REPS"
 	edit; seconds bare bare "$BUILD"
-	edit; seconds ours "$TOP/tools/run.sh"
+	edit; seconds ours "$TOP/tools/suites.sh"
 	edit; seconds floor floor
-	seconds noop "$TOP/tools/run.sh"
+	seconds noop "$TOP/tools/suites.sh"
 done
 # From scratch: a bare 'kunit.py run' against 'make run' with an empty
 # ccache, interleaved, each in a new build folder.
@@ -64,7 +64,7 @@ if [ "${1:-}" = cold ]; then
 		seconds cold-bare bare_run "$scratch/cold"
 		rm -rf "$scratch/cold"
 		seconds cold-ours env BUILD="$scratch/cold" RESULTS="$scratch/results" \
-			CCACHE_DIR="$scratch/ccache" "$TOP/tools/run.sh"
+			CCACHE_DIR="$scratch/ccache" "$TOP/tools/suites.sh"
 		rm -rf "$scratch/cold" "$scratch/results" "$scratch/ccache"
 	done
 fi

@@ -31,25 +31,34 @@ step() {
 	fi
 	# The same incremental build and run as 'make run', in the worktree,
 	# with the test filesystem and the plumbing suite only.
-	TREE=$WT BUILD=$WBUILD COVERAGE=0 RESULTS=$OUT/step KUNIT_TIMEOUT=120 \
+	TREE=$WT BUILD=$WBUILD COVERAGE=0 RESULTS=$OUT/step KUNIT_TIMEOUT=$MUTANT_TIMEOUT \
 		KUNITCONFIG_EXTRA="$TOP/kunit/bisect.config" \
-		"$TOP/tools/run-kunit.sh" uncached_plumbing
+		"$TOP/tools/kunit.sh" uncached_plumbing
 }
 
-# Warnings of the touched objects, without line numbers, one per line.
+# Warnings of the touched objects, without line numbers, one per line;
+# none is an empty list, and a build that fails is an error, shown.
+# BISECT_MAKE: the make to run (the tool tests give a fake one).
 mapfile -t objs < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.c' | sed 's/\.c$/.o/')
 warnings() {
-	[ -n "${BISECT_STEP:-}" ] && return 0
-	[ -f "$WBUILD/.config" ] || (cd "$WT" && python3 tools/testing/kunit/kunit.py config \
+	local log=$OUT/warnings-$1.log
+	: >"$OUT/warnings.$1"
+	[ ${#objs[@]} -gt 0 ] || return 0
+	[ -f "$WBUILD/.config" ] || (cd "$WT" && python3 "$KUNIT_PY" config \
 		--arch=um --build_dir="$WBUILD" --kunitconfig="$TOP/.kunitconfig" \
-		--make_options="CC=ccache gcc") >/dev/null
-	make -C "$WT" -s ARCH=um O="$WBUILD" CC="ccache gcc" W=1 C=2 "${objs[@]}" 2>&1 |
-		grep -E ': (warning|error):' | sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort -u
+		--make_options="CC=$KBUILD_CC") >/dev/null
+	if ! ${BISECT_MAKE:-make} -C "$WT" -s ARCH=um O="$WBUILD" CC="$KBUILD_CC" W=1 C=2 \
+	     "${objs[@]}" >"$log" 2>&1; then
+		build_errors "$log" >&2
+		die "the W=1/sparse build of ${objs[*]} failed at $1 (all of it: $log)"
+	fi
+	{ grep -E ': (warning|error):' "$log" || true; } |
+		sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort -u >"$OUT/warnings.$1"
 }
 
 fails=0
 checkout "$SANDBOX_TAG"
-warnings >"$OUT/warnings.base"
+warnings base
 n=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
@@ -63,7 +72,7 @@ for c in "${commits[@]}"; do
 		grep -E 'error:|FAILED|Error' "$OUT/step-$n.log" | head -n 5 | sed 's/^/     /' || true
 	fi
 done
-warnings >"$OUT/warnings.series"
+warnings series
 new=$(comm -13 "$OUT/warnings.base" "$OUT/warnings.series")
 if [ -n "$new" ]; then
 	fails=$((fails + 1))

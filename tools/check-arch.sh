@@ -6,4 +6,4 @@
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/tools/deps.sh" qemu-system-x86 libelf-dev
-KUNIT_ARCH=x86_64 exec "$TOP/tools/run.sh" "$@"
+KUNIT_ARCH=x86_64 exec "$TOP/tools/suites.sh" "$@"

@@ -6,24 +6,25 @@
 . "$(dirname "$0")/lib.sh"
 
 GATES=(
-	"test-tools:tools/tests/run.sh"
+	"test-tools:tools/tests/all.sh"
 	"check-series:tools/check-series.sh"
 	"checkpatch:tools/checkpatch.sh"
-	"suites:tools/run.sh"
+	"suites:tools/suites.sh"
 	"diff-coverage:tools/diff-coverage.sh --check"
 	"mutants:tools/mutants.sh"
-	"debug:env DEBUG=1 tools/run.sh"
+	"debug:env DEBUG=1 tools/suites.sh"
 	"bisect:tools/bisect.sh"
-	"e2e:tools/e2e/run.sh check"
+	"e2e:tools/e2e/machine.sh check"
 	"x86_64:tools/check-arch.sh"
 )
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
 
-failed=0
+failed=0 n=0
 for g in "${GATES[@]}"; do
 	name=${g%%:*} cmd=${g#*:}
-	echo "==== gate: $name ($cmd)"
+	n=$((n + 1))
+	echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far"
 	t0=$SECONDS
 	rc=0
 	# shellcheck disable=SC2086 # cmd is a command line of our own
@@ -33,7 +34,7 @@ for g in "${GATES[@]}"; do
 	# The gate's last line is its figures (counts, percentages).
 	printf '%s\t%s\t%s\t%s\n' "$name" "$verdict" "$((SECONDS - t0))" \
 		"$(grep -v '^$' "$RESULTS/gates/$name.log" | tail -n 1)" >>"$RESULTS/gates.tsv"
-	echo "==== gate: $name: $verdict"
+	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
 done
 
 python3 "$TOP/tools/kunit_results.py" report "$RESULTS"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Series hygiene: every patch in mm/ and fs/ passes checkpatch.pl --strict
-# (no errors, no warnings; CHECKs only when the commit message says why),
+# (no errors, no warnings; a CHECK only when the commit message names
+# its type and says why),
 # has a "subsystem: summary" subject, a body, and a Signed-off-by.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,16 +21,22 @@ for p in "${patches[@]}"; do
 	[ "$body" -gt 0 ] || problems+=("no commit message body")
 	grep -q '^Signed-off-by: .* <.*@.*>$' "$p" || problems+=("no Signed-off-by")
 	# On standard input: checkpatch takes a path under fs/ for a source file.
-	report=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --quiet - <"$p" 2>&1 || true)
+	report=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --show-types --quiet - <"$p" 2>&1 || true)
 	total=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree - <"$p" 2>&1 | sed -n 's/^total: //p' || true)
 	errors=$(sed -n 's/^\([0-9]*\) errors.*/\1/p' <<<"$total")
 	warnings=$(sed -n 's/.* \([0-9]*\) warnings.*/\1/p' <<<"$total")
 	checks=$(sed -n 's/.* \([0-9]*\) checks.*/\1/p' <<<"$total")
 	[ "${errors:-1}" -eq 0 ] && [ "${warnings:-1}" -eq 0 ] ||
 		problems+=("checkpatch: $total")
-	if [ "${checks:-0}" -gt 0 ] && ! sed -n '1,/^---$/p' "$p" | grep -qi 'checkpatch' - 2>/dev/null; then
-		problems+=("checkpatch: $checks CHECKs and no justification in the commit message")
-	fi
+	# A CHECK is justified when the commit message names its type (as
+	# --show-types prints it, e.g. BIT_MACRO) and says why.
+	message=$(sed -n '1,/^---$/p' "$p")
+	unjustified=()
+	for type in $(sed -n 's/^CHECK:\([A-Z_]*\):.*/\1/p' <<<"$report" | sort -u); do
+		grep -qw "$type" <<<"$message" || unjustified+=("$type")
+	done
+	[ ${#unjustified[@]} -eq 0 ] ||
+		problems+=("checkpatch: CHECKs that the commit message does not justify by name: ${unjustified[*]}")
 	if [ ${#problems[@]} -gt 0 ]; then
 		fails=$((fails + 1))
 		echo "FAIL $name"
@@ -37,7 +44,7 @@ for p in "${patches[@]}"; do
 		[ -n "$report" ] && printf '%s\n' "$report" | sed 's/^/    /'
 	else
 		if [ "${checks:-0}" -gt 0 ]; then
-			echo "ok   $name ($checks CHECKs, justified in the message)"
+			echo "ok   $name ($checks CHECKs, each justified in the message)"
 		else
 			echo "ok   $name"
 		fi

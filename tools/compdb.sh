@@ -5,6 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$BUILD/.config" ] || die "no build in $BUILD: run 'make' first"
-make -s -C "$TREE" ARCH=um O="$BUILD" CC="ccache gcc" compile_commands.json
+make -s -C "$TREE" ARCH=um O="$BUILD" CC="$KBUILD_CC" compile_commands.json
 ln -sf "$BUILD/compile_commands.json" "$TREE/compile_commands.json"
 note "$TREE/compile_commands.json -> $BUILD/compile_commands.json"

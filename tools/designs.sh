@@ -28,12 +28,12 @@ for d in ours "$TOP"/kunit/designs/*/; do
 	fi
 	note "$name: the suites (build/design-$name)"
 	COVERAGE=0 BUILD=$TOP/build/design-$name RESULTS=$OUT/$name \
-		"$TOP/tools/run-kunit.sh" >"$OUT/$name/suites.log" 2>&1 || true
+		"$TOP/tools/kunit.sh" >"$OUT/$name/suites.log" 2>&1 || true
 	[ -s "$OUT/$name/kunit.json" ] || { tail -n 30 "$OUT/$name/suites.log" >&2; die "$name: no results (build failed?)"; }
 	if [ "${DESIGNS_BENCH:-0}" = 1 ]; then
 		note "$name: the benchmark in the e2e machine"
 		E2E_RESULTS=$OUT/$name/e2e E2E_BENCH_REPS=${DESIGNS_BENCH_REPS:-3} \
-			"$TOP/tools/e2e/run.sh" bench >"$OUT/$name/bench.log" 2>&1 ||
+			"$TOP/tools/e2e/machine.sh" bench >"$OUT/$name/bench.log" 2>&1 ||
 			{ tail -n 30 "$OUT/$name/bench.log" >&2; die "$name: the benchmark failed"; }
 	fi
 	revert

@@ -10,10 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 
 KUNITCONFIG=${KUNITCONFIG:-$TOP/.kunitconfig}
-KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-300}
-KUNIT=(python3 tools/testing/kunit/kunit.py)
+KUNIT=(python3 "$KUNIT_PY")
 
-[ -f "$TREE/tools/testing/kunit/kunit.py" ] || die "no kernel tree at $TREE (run 'make tree')"
+[ -f "$TREE/$KUNIT_PY" ] || die "no kernel tree at $TREE (run 'make tree')"
 [ -f "$BUILD/.config" ] || check_disk "$(dirname "$BUILD")"
 mkdir -p "$BUILD" "$RESULTS"
 
@@ -30,7 +29,7 @@ exec_opts=(--arch="$KUNIT_ARCH" --build_dir="$BUILD" --timeout="$KUNIT_TIMEOUT"
 [ "$KUNIT_ARCH" = um ] || exec_opts+=(--qemu_args="-smp 2")
 [ -z "$RACE_ITERATIONS" ] ||
 	exec_opts+=(--kernel_args="uncached_kunit.race_iterations=$RACE_ITERATIONS")
-make_opts=(ARCH="$KUNIT_ARCH" O="$BUILD" CC="ccache gcc" --jobs="$(nproc)")
+make_opts=(ARCH="$KUNIT_ARCH" O="$BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and
 # uncommitted edits of Kconfig files, and ours in kunit/ (outside git).
@@ -48,15 +47,18 @@ rm -f "$RESULTS/kunit.json" "$RESULTS/ktap.log"
 note "Linux $(make -s -C "$TREE" kernelversion), build in $BUILD, coverage $([ "$COVERAGE" = 1 ] && echo on || echo off)$([ "$DEBUG" = 1 ] && echo ', debug checkers on')"
 cd "$TREE"
 set +e
+# The build's progress goes to the terminal, not into kunit.log.
+exec 3>&2
 {
 	rc=0
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$(kunitconfig_inputs)" ]; then
 		rm -f "$stamp"
 		"${KUNIT[@]}" config --arch="$KUNIT_ARCH" --build_dir="$BUILD" "${configs[@]}" \
-			--make_options="CC=ccache gcc" && kunitconfig_inputs >"$stamp" || rc=$?
+			--make_options="CC=$KBUILD_CC" && kunitconfig_inputs >"$stamp" || rc=$?
 	fi
 	# As kunit.py run, keep the build's output to show when it fails.
-	if [ "$rc" -eq 0 ] && ! make -s "${make_opts[@]}" all >"$RESULTS/build.log" 2>&1; then
+	if [ "$rc" -eq 0 ] && ! PROGRESS_FD=3 build "$BUILD" "$RESULTS/build.log" \
+	     "the $KUNIT_ARCH kernel" make "${make_opts[@]}" all; then
 		rc=1
 		echo "build failed; the errors (all of it: $RESULTS/build.log):"
 		build_errors "$RESULTS/build.log"

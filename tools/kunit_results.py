@@ -1,98 +1,101 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """kunit.py's JSON results (--json): one reader, one walker, for every
 output the sandbox makes from them.
 
-  kunit_results.py summary KUNIT_JSON
-      one line per suite, each failed case, and a closing
-      'N passed, N failed, N skipped' line; exit 1 if a case failed or no
-      case ran (or the file is unusable)
-  kunit_results.py failed KUNIT_JSON
-      the failed cases, one per line (the mutants gate names them)
-  kunit_results.py reports KTAP_LOG
-      every kernel report (KASAN, lockdep, WARN, BUG, list or debug-objects
-      corruption, panic) in the raw log, with the case it happened in;
-      exit 1 if there is one
-  kunit_results.py report RESULTS
-      RESULTS/gates.json and RESULTS/junit.xml, from RESULTS/gates.tsv (one
-      gate a line: name, verdict, seconds, figures) and RESULTS/kunit.json
-
 The root's sub-groups are the suites; a parameterised case is a sub-group
-of its suite, and each of its parameters counts as a case."""
+of its suite, and each of its parameters counts as a case.  Case names are
+dotted: suite.case[.parameter].
+"""
+import argparse
+import fnmatch
 import json
 import os
 import re
 import sys
+from typing import Iterator, Sequence
 from xml.etree import ElementTree as ET
 
-STATUSES = ("PASS", "FAIL", "SKIP")
+STATUSES = ('PASS', 'FAIL', 'SKIP')
+Case = tuple[str, str]
 
 
-def cases(group, prefix=""):
+def cases(group: dict, prefix: str = '') -> Iterator[Case]:
     """(name, status) of every case below group, names dotted from it."""
-    for case in group.get("test_cases", []):
-        yield prefix + case["name"], case["status"]
-    for sub in group.get("sub_groups", []):
-        yield from cases(sub, f"{prefix}{sub['name']}.")
+    for case in group.get('test_cases', []):
+        yield prefix + case['name'], case['status']
+    for sub in group.get('sub_groups', []):
+        yield from cases(sub, f'{prefix}{sub["name"]}.')
 
 
-def verdict(status):
+def verdict(status: str) -> str:
     """PASS, FAIL or SKIP: anything else (CRASHED, NO_TESTS...) fails."""
-    return status if status in STATUSES else "FAIL"
+    return status if status in STATUSES else 'FAIL'
 
 
-def load(path):
+def load(path: str) -> dict:
     with open(path) as f:
         return json.load(f)
 
 
-def suites(root):
+def suites(root: dict) -> Iterator[tuple[str, list[Case]]]:
     """(suite name, [(dotted case name, status)]) for each suite."""
-    for suite in root.get("sub_groups", []):
-        yield suite["name"], list(cases(suite, f"{suite['name']}."))
+    for suite in root.get('sub_groups', []):
+        yield suite['name'], list(cases(suite, f'{suite["name"]}.'))
 
 
-def summary(root):
-    """The summary's lines, and its exit status."""
+def matches(name: str, globs: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+
+
+def summary(root: dict, allow_skip: Sequence[str] = ()) -> tuple[list[str], int]:
+    """The summary's lines, and its exit status: 1 if a case failed, if no
+    case passed, or if a case was skipped that allow_skip (globs) does not
+    name: a gate runs the cases it states, or fails."""
     total = dict.fromkeys(STATUSES, 0)
     lines, failed = [], []
     for name, suite_cases in suites(root):
         counts = dict.fromkeys(STATUSES, 0)
         for case, status in suite_cases:
             counts[verdict(status)] += 1
-            if verdict(status) == "FAIL":
-                failed.append(f"  FAILED: {case} ({status})")
-        lines.append(f"  {name:28} {counts['PASS']:3} passed {counts['FAIL']:3} failed "
-                     f"{counts['SKIP']:3} skipped")
+            if verdict(status) == 'FAIL':
+                failed.append(f'  FAILED: {case} ({status})')
+            elif status == 'SKIP' and not matches(case, allow_skip):
+                failed.append(f'  SKIPPED, and this run must run it: {case}')
+        lines.append(f'  {name:28} {counts["PASS"]:3} passed {counts["FAIL"]:3} failed '
+                     f'{counts["SKIP"]:3} skipped')
         for k in total:
             total[k] += counts[k]
     lines += failed
-    lines.append(f"{total['PASS']} passed, {total['FAIL']} failed, {total['SKIP']} skipped")
-    ok = total["FAIL"] == 0 and total["PASS"] + total["SKIP"] > 0
+    lines.append(f'{total["PASS"]} passed, {total["FAIL"]} failed, {total["SKIP"]} skipped')
+    ok = not failed and total['PASS'] > 0
     return lines, 0 if ok else 1
 
 
-def failed_cases(root):
+def failed_cases(root: dict) -> list[str]:
     return [case for _, suite_cases in suites(root)
-            for case, status in suite_cases if verdict(status) == "FAIL"]
+            for case, status in suite_cases if verdict(status) == 'FAIL']
+
 
 # Kernel reports that fail a run whatever the cases say: KASAN, lockdep,
-# WARN and BUG, list and debug-objects corruption, panics.
-REPORT = re.compile(r"BUG: |WARNING: |INFO: possible |-+\[ cut here \]-+|ODEBUG: |"
-                    r"kernel BUG at|list_(add|del) corruption|Kernel panic|UBSAN: ")
-RESULT = re.compile(r"^\s*(not )?ok \d+ (\S+)")
-SUITE = re.compile(r"^ {4}# Subtest: (\S+)")
+# WARN and BUG, list and debug-objects corruption, kmemleak, panics.
+REPORT = re.compile(r'BUG: |WARNING: |INFO: possible |-+\[ cut here \]-+|ODEBUG: |'
+                    r'kernel BUG at|list_(add|del) corruption|Kernel panic|UBSAN: |'
+                    r'unreferenced object 0x')
+RESULT = re.compile(r'^\s*(not )?ok \d+ (\S+)')
+SUITE = re.compile(r'^ {4}# Subtest: (\S+)')
 REPORT_LINES = 30
 SAME_REPORT = 3
 
 
-def reports(log_lines):
+def reports(log_lines: Sequence[str]) -> list[tuple[str, list[str]]]:
     """(case, report lines) for each kernel report in a raw KUnit log, from
     the first KTAP line on (UML's boot prints a WARN of its own, from
     virt-pci, before any test); the case is the one whose result follows
     the report.  A marker right after another (WARNING: after the cut-here
     line) is the same report."""
-    found, suite, pending = [], "", []
-    start = next((i for i, line in enumerate(log_lines) if "KTAP version" in line),
+    found, suite, pending = [], '', []
+    start = next((i for i, line in enumerate(log_lines) if 'KTAP version' in line),
                  len(log_lines))
     last = -SAME_REPORT
     for i, line in enumerate(log_lines[start:], start):
@@ -100,84 +103,108 @@ def reports(log_lines):
         if m:
             suite = m.group(1)
         if REPORT.search(line) and i >= last + SAME_REPORT:
-            pending.append(log_lines[i:i + REPORT_LINES])
+            pending.append(list(log_lines[i:i + REPORT_LINES]))
             last = i
         m = RESULT.match(line)
         if m and pending:
-            found += [(f"{suite}.{m.group(2)}", block) for block in pending]
+            found += [(f'{suite}.{m.group(2)}', block) for block in pending]
             pending = []
-    found += [(f"{suite} (no result followed)", block) for block in pending]
+    found += [(f'{suite} (no result followed)', block) for block in pending]
     return found
 
 
-def report(results):
-    """Write gates.json and junit.xml into the results folder."""
+def read_gates(results: str) -> list[dict]:
+    """The gates of a make check run, from RESULTS/gates.tsv (one gate a
+    line: name, verdict, seconds, figures)."""
     gates = []
-    with open(os.path.join(results, "gates.tsv")) as f:
+    with open(os.path.join(results, 'gates.tsv')) as f:
         for line in f:
-            name, gate_verdict, seconds, figures = line.rstrip("\n").split("\t", 3)
-            gates.append({"name": name, "verdict": gate_verdict,
-                          "seconds": int(seconds), "figures": figures})
-    with open(os.path.join(results, "gates.json"), "w") as f:
-        json.dump({"gates": gates,
-                   "verdict": "pass" if all(g["verdict"] == "pass" for g in gates) else "fail"},
+            name, gate_verdict, seconds, figures = line.rstrip('\n').split('\t', 3)
+            gates.append({'name': name, 'verdict': gate_verdict,
+                          'seconds': int(seconds), 'figures': figures})
+    return gates
+
+
+def load_or_empty(path: str) -> dict:
+    try:
+        return load(path)
+    except (OSError, ValueError):
+        return {}
+
+
+def report(results: str) -> None:
+    """Write gates.json and junit.xml into the results folder."""
+    gates = read_gates(results)
+    with open(os.path.join(results, 'gates.json'), 'w') as f:
+        json.dump({'gates': gates,
+                   'verdict': 'pass' if all(g['verdict'] == 'pass' for g in gates) else 'fail'},
                   f, indent=2)
 
-    root = ET.Element("testsuites", name="rwf-uncached-sandbox")
-    suite = ET.SubElement(root, "testsuite", name="presubmit", tests=str(len(gates)),
-                          failures=str(sum(g["verdict"] != "pass" for g in gates)))
+    root = ET.Element('testsuites', name='rwf-uncached-sandbox')
+    suite = ET.SubElement(root, 'testsuite', name='presubmit', tests=str(len(gates)),
+                          failures=str(sum(g['verdict'] != 'pass' for g in gates)))
     for g in gates:
-        case = ET.SubElement(suite, "testcase", classname="presubmit", name=g["name"],
-                             time=str(g["seconds"]))
-        if g["verdict"] != "pass":
-            ET.SubElement(case, "failure", message=g["figures"]).text = \
-                f"see results/gates/{g['name']}.log"
-    try:
-        kunit = load(os.path.join(results, "kunit.json"))
-    except (OSError, ValueError):
-        kunit = {}
-    for name, suite_cases in suites(kunit):
-        ks = ET.SubElement(root, "testsuite", name=name, tests=str(len(suite_cases)),
-                           failures=str(sum(verdict(s) == "FAIL" for _, s in suite_cases)),
-                           skipped=str(sum(s == "SKIP" for _, s in suite_cases)))
+        case = ET.SubElement(suite, 'testcase', classname='presubmit', name=g['name'],
+                             time=str(g['seconds']))
+        if g['verdict'] != 'pass':
+            ET.SubElement(case, 'failure', message=g['figures']).text = \
+                f'see results/gates/{g["name"]}.log'
+    for name, suite_cases in suites(load_or_empty(os.path.join(results, 'kunit.json'))):
+        ks = ET.SubElement(root, 'testsuite', name=name, tests=str(len(suite_cases)),
+                           failures=str(sum(verdict(s) == 'FAIL' for _, s in suite_cases)),
+                           skipped=str(sum(s == 'SKIP' for _, s in suite_cases)))
         for case_name, status in suite_cases:
-            case = ET.SubElement(ks, "testcase", classname=name, name=case_name)
-            if status == "SKIP":
-                ET.SubElement(case, "skipped")
-            elif verdict(status) == "FAIL":
-                ET.SubElement(case, "failure", message=status).text = "see results/ktap.log"
-    ET.ElementTree(root).write(os.path.join(results, "junit.xml"), encoding="unicode",
+            case = ET.SubElement(ks, 'testcase', classname=name, name=case_name)
+            if status == 'SKIP':
+                ET.SubElement(case, 'skipped')
+            elif verdict(status) == 'FAIL':
+                ET.SubElement(case, 'failure', message=status).text = 'see results/ktap.log'
+    ET.ElementTree(root).write(os.path.join(results, 'junit.xml'), encoding='unicode',
                                xml_declaration=True)
 
 
-def main(argv):
-    if len(argv) != 3 or argv[1] not in ("summary", "failed", "reports", "report"):
-        print(__doc__, file=sys.stderr)
-        return 2
-    command, path = argv[1], argv[2]
-    if command == "report":
-        report(path)
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    sub = parser.add_subparsers(dest='command', required=True)
+    p = sub.add_parser('summary', help="one line per suite, each failed case, and a closing "
+                       "'N passed, N failed, N skipped' line; exit 1 if a case failed, "
+                       "none passed, or one was skipped that --allow-skip does not name")
+    p.add_argument('kunit_json')
+    p.add_argument('--allow-skip', action='append', default=[], metavar='GLOB',
+                   help='cases this run may skip (dotted names)')
+    p = sub.add_parser('failed', help='the failed cases, one per line')
+    p.add_argument('kunit_json')
+    p = sub.add_parser('reports', help='every kernel report (KASAN, lockdep, WARN, BUG, '
+                       'kmemleak...) in a raw KUnit log, with its case; exit 1 if any')
+    p.add_argument('ktap_log')
+    p = sub.add_parser('report', help='RESULTS/gates.json and junit.xml from '
+                       'RESULTS/gates.tsv and RESULTS/kunit.json')
+    p.add_argument('results')
+    args = parser.parse_args(argv)
+
+    if args.command == 'report':
+        report(args.results)
         return 0
-    if command == "reports":
-        with open(path, errors="replace") as f:
+    if args.command == 'reports':
+        with open(args.ktap_log, errors='replace') as f:
             found = reports(f.read().splitlines())
         for case, block in found:
-            print(f"kernel report in {case}:")
-            print("\n".join("    " + line for line in block))
-        print(f"{len(found)} kernel reports")
+            print(f'kernel report in {case}:')
+            print('\n'.join('    ' + line for line in block))
+        print(f'{len(found)} kernel reports')
         return 1 if found else 0
     try:
-        root = load(path)
+        root = load(args.kunit_json)
     except (OSError, ValueError) as e:
-        print(f"kunit_results: no usable results in {path}: {e}", file=sys.stderr)
+        print(f'kunit_results: no usable results in {args.kunit_json}: {e}', file=sys.stderr)
         return 1
-    if command == "failed":
-        print("\n".join(failed_cases(root)))
+    if args.command == 'failed':
+        print('\n'.join(failed_cases(root)))
         return 0
-    lines, rc = summary(root)
-    print("\n".join(lines))
+    lines, rc = summary(root, args.allow_skip)
+    print('\n'.join(lines))
     return rc
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

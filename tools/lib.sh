@@ -4,6 +4,13 @@
 set -euo pipefail
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# Debian installs mkfs.xfs, xfs_repair, mkfs.ext4, e2fsck and dmsetup in
+# /usr/sbin and /sbin, which an ordinary user's PATH does not hold.
+SBIN_DIRS=${SBIN_DIRS:-/usr/local/sbin /usr/sbin /sbin}
+for _d in $SBIN_DIRS; do
+	case ":$PATH:" in *":$_d:"*) ;; *) PATH=$PATH:$_d ;; esac
+done
+unset _d
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 TREE=${TREE:-$TOP/work/linux}
 # DEBUG=1: the debug configuration (kunit/debug.config: KASAN, lockdep,
@@ -66,6 +73,15 @@ E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 # How often each case of the uncached_race suite repeats its race (the
 # suite's own default, 40, when empty): a kernel argument of the run.
 RACE_ITERATIONS=${RACE_ITERATIONS:-}
+# The cases a run may skip; any other skipped case fails it.  UML has no
+# transparent huge pages, so there the large-folio cases skip (make
+# check-arch runs them, and may skip none).
+ALLOWED_SKIPS=()
+[ "$KUNIT_ARCH" != um ] || ALLOWED_SKIPS=('uncached_large_folio.*')
+# Every setting a run of the suites depends on: 'make' reruns when one
+# changes (tools/suites.sh's nothing-changed check).
+RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS
+	      KUNIT_TIMEOUT KUNITCONFIG KUNITCONFIG_EXTRA KBUILD_CC)
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # Tags in the tree: the pristine base, and base + sandbox-only commits
@@ -89,6 +105,16 @@ check_disk() {
 		die "only ${free} GiB free in $dir; the tree and a gcov build need ${MIN_FREE_GB} GiB"
 }
 
+# kunit.py's timeout for one boot and run of the suites, in seconds; the
+# mutants and bisect gates boot a kernel that is already known to pass
+# and use the shorter one.
+KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-300}
+MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-120}
+# The compiler, for every kernel build (ccache's depend mode above).
+KBUILD_CC=${KBUILD_CC:-ccache gcc}
+# kunit_tool, relative to a kernel tree.
+KUNIT_PY=tools/testing/kunit/kunit.py
+
 # The names of our KUnit suites, from their definitions in kunit/.
 suite_names() {
 	sed -n 's/^[[:space:]]*\.name = "\([a-z0-9_]*\)",$/\1/p' "$TOP"/kunit/*.c | sort
@@ -100,6 +126,19 @@ suite_names() {
 config_inputs() {
 	{ cat "$@"; git -C "$TREE" rev-parse HEAD
 	  git -C "$TREE" diff HEAD -- ':(glob)**/Kconfig*'; } | sha1sum | cut -d' ' -f1
+}
+
+# build DIR LOG WHAT COMMAND...: a kernel build (kbuild's make) into DIR,
+# all of its output to LOG, with one line of progress on standard error:
+# objects compiled, of how many DIR's last complete build had, and the
+# time so far; updating on a terminal, every 30 s otherwise
+# (tools/progress.py).  PROGRESS_FD: the descriptor for that line when
+# standard error is a pipe into a log.
+build() {
+	local dir=$1 log=$2 what=$3; shift 3
+	"$@" 2>&1 | python3 "$TOP/tools/progress.py" --log "$log" --what "$what" \
+		--count "$dir/.sandbox-objects" 2>&"${PROGRESS_FD:-2}"
+	return "${PIPESTATUS[0]}"
 }
 
 # The errors of a failed kernel build, from its log.
@@ -115,6 +154,18 @@ matches_globs() {
 	for g in "$@"; do [[ $name == $g ]] && return 0; done
 	return 1
 }
+
+# A mutant's header field (Mutant:, Killed by:), from the lines before
+# its diff.
+mutant_field() {
+	sed -n "/^diff --git/q; s/^$1: *//p" "$2" | head -n 1
+}
+
+# What a long step is at, one line (make check's gates, mutants, e2e).
+progress() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+# Seconds as 1m05s.
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 note() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

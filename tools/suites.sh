@@ -4,14 +4,17 @@
 . "$(dirname "$0")/lib.sh"
 
 # What the verdict depends on: the tree (commits and uncommitted edits),
-# our suites, the kunitconfig, the tools, and this run's settings.
+# our suites, the kunitconfig and the tools (the files git sees: tracked,
+# or new and not ignored), and every setting of the run.
 inputs() {
 	{
 		git -C "$TREE" rev-parse HEAD
 		git -C "$TREE" diff HEAD
-		(cd "$TOP" && { find -L kunit tools .kunitconfig -type f 2>/dev/null || true; } |
+		(cd "$TOP" && { git ls-files -co --exclude-standard -- kunit tools .kunitconfig 2>/dev/null ||
+				find -L kunit tools .kunitconfig -type f -not -path '*/__pycache__/*' 2>/dev/null || true; } |
 			LC_ALL=C sort | xargs -r sha1sum)
-		echo "COVERAGE=$COVERAGE BUILD=$BUILD $*"
+		for v in "${RUN_SETTINGS[@]}"; do echo "$v=${!v:-}"; done
+		echo "$*"
 	} | sha1sum | cut -d' ' -f1
 }
 stamp=$RESULTS/inputs.sha1
@@ -38,9 +41,13 @@ if [ $# -gt 0 ]; then
 fi
 
 set +e
-"${RUN_KUNIT:-$TOP/tools/run-kunit.sh}" "$@"
+"${KUNIT_RUNNER:-$TOP/tools/kunit.sh}" "$@"
 kunit_rc=$?
-ran=$(python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json" 2>/dev/null | tail -n 1)
+summary() {
+	python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json" \
+		"${ALLOWED_SKIPS[@]/#/--allow-skip=}"
+}
+ran=$(summary 2>/dev/null | tail -n 1)
 if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then
 	set -e
 	rm -f "$RESULTS/summary.txt"
@@ -58,7 +65,7 @@ set -e
 counts="0 passed, 0 failed: no test results (the build or the boot failed, see $RESULTS/kunit.log)"
 tests=
 if [ -f "$RESULTS/kunit.json" ]; then
-	tests=$(python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json") ||
+	tests=$(summary) ||
 		[ "$kunit_rc" -ne 0 ] || kunit_rc=1
 	counts=$(tail -n 1 <<<"$tests")
 	tests=$(sed '$d' <<<"$tests")

@@ -10,7 +10,10 @@
  *   e2e-faults table FILE DEV SECTORS the dm table: DEV linear, except B's
  *                                     blocks, which dm-flakey fails on write
  *   e2e-faults run FILE FAIL HEAL     A uncached; FAIL (a shell command);
- *                                     B uncached must fail with EIO; HEAL;
+ *                                     B uncached must fail with EIO, and so
+ *                                     must an uncached pwritev2() at offset
+ *                                     -1 and an O_DSYNC write(), leaving the
+ *                                     file offset where it was; HEAL;
  *                                     fsync() on another descriptor and on
  *                                     the writer's must report it once;
  *                                     B again uncached, C buffered
@@ -110,9 +113,34 @@ static void expect_fsync(int fd, const char *which, int err)
 	printf("ok: fsync() on %s: %s\n", which, err ? strerror(err) : "success");
 }
 
+/*
+ * At offset REGION (region B, failing), a write of buf at the current file
+ * offset: pwritev2() with offset -1 and @flags, or write() if @flags is -1.
+ * It must fail with EIO and leave the offset where it was.
+ */
+static void expect_offset_kept(int fd, const char *what, unsigned char *buf,
+			       int flags)
+{
+	struct iovec iov = { buf, REGION };
+	off_t at;
+	ssize_t ret;
+
+	if (lseek(fd, REGION, SEEK_SET) != (off_t)REGION)
+		e2e_die("lseek: %s", strerror(errno));
+	ret = flags < 0 ? write(fd, buf, REGION) : pwritev2(fd, &iov, 1, -1, flags);
+	if (!(ret == -1 && errno == EIO))
+		e2e_die("%s to a failing device returned %zd (%s), expected EIO", what, ret,
+			ret < 0 ? strerror(errno) : "no error");
+	at = lseek(fd, 0, SEEK_CUR);
+	if (at != (off_t)REGION)
+		e2e_die("after %s failed, the file offset is %lld, expected %lu (where it was)",
+			what, (long long)at, REGION);
+	printf("ok: %s returned EIO and left the file offset at %lu\n", what, REGION);
+}
+
 static void run(const char *file, const char *fail, const char *heal)
 {
-	int fd = open_file(file, O_RDWR), other = open_file(file, O_RDWR);
+	int fd = open_file(file, O_RDWR), other = open_file(file, O_RDWR), dsync;
 	unsigned char *buf = e2e_alloc(REGION);
 	struct iovec iov = { buf, REGION };
 	ssize_t ret;
@@ -127,6 +155,15 @@ static void run(const char *file, const char *fail, const char *heal)
 		e2e_die("uncached write to a failing device returned %zd (%s), expected EIO", ret,
 			ret < 0 ? strerror(errno) : "no error");
 	printf("ok: the uncached write to the failing device returned EIO\n");
+	/*
+	 * What a failed write leaves of the file offset: nothing moves it,
+	 * neither an uncached pwritev2() at the current offset (-1) nor an
+	 * O_DSYNC write() whose sync fails, although both copied their data.
+	 */
+	expect_offset_kept(fd, "pwritev2(..., -1, RWF_UNCACHED)", buf, RWF_UNCACHED);
+	dsync = open_file(file, O_RDWR | O_DSYNC);
+	expect_offset_kept(dsync, "an O_DSYNC write()", buf, -1);
+	close(dsync);
 	/*
 	 * Heal first: dm-flakey fails cache flushes too, and an fsync()
 	 * that flushes would then fail whatever the errseq said.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# PID 1 of the end-to-end machine (tools/e2e/run.sh boots it).  The root
+# PID 1 of the end-to-end machine (tools/e2e/machine.sh boots it).  The root
 # is the host's, read-only through hostfs; the guest writes only to its
 # ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to
 # scratch/steps.tsv, the first failure ends the run; the last line of
@@ -42,7 +42,7 @@ step() {
 
 mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /dev &&
 	mount -t tmpfs tmp "$MNT" && mkdir "$MNT/scratch" "$MNT/xfs" "$MNT/ext4" \
-		"$MNT/fault" "$MNT/bench" "$MNT/tmpfs" &&
+		"$MNT/fault" "$MNT/journal" "$MNT/bench" "$MNT/tmpfs" &&
 	mount -t hostfs -o "$E2E_BUILD/scratch" hostfs "$SCRATCH" || {
 	echo "e2e: the guest could not mount its filesystems"
 	"$BIN/e2e-poweroff"
@@ -73,6 +73,23 @@ semantics() {
 	"$BIN/e2e-semantics" write "$MNT/xfs" && "$BIN/e2e-semantics" write "$MNT/ext4" &&
 		remount &&
 		"$BIN/e2e-semantics" verify "$MNT/xfs" && "$BIN/e2e-semantics" verify "$MNT/ext4"
+}
+
+# O_DIRECT | RWF_UNCACHED writes that the filesystem does in buffered
+# I/O: unaligned to a reflinked XFS file (-ENOTBLK), and any on ext4
+# mounted data=journal.  Nothing may stay dirty; on XFS nothing cached.
+direct() {
+	"$BIN/e2e-semantics" direct-prepare "$MNT/xfs/direct-orig" &&
+		cp --reflink=always "$MNT/xfs/direct-orig" "$MNT/xfs/direct" &&
+		"$BIN/e2e-semantics" direct "$MNT/xfs/direct" 1 &&
+		mount -t ext4 -o data=journal /dev/ubdd "$MNT/journal" &&
+		"$BIN/e2e-semantics" direct-prepare "$MNT/journal/direct" &&
+		"$BIN/e2e-semantics" direct "$MNT/journal/direct" 0 &&
+		umount "$MNT/journal" && remount &&
+		mount -t ext4 -o data=journal /dev/ubdd "$MNT/journal" &&
+		"$BIN/e2e-semantics" direct-verify "$MNT/xfs/direct" &&
+		"$BIN/e2e-semantics" direct-verify "$MNT/journal/direct" &&
+		umount "$MNT/journal"
 }
 
 # Filesystems that did not opt in: tmpfs, and hostfs.
@@ -126,7 +143,8 @@ faults() {
 
 repair() {
 	umount "$MNT/xfs" "$MNT/ext4" &&
-		xfs_repair -n /dev/ubda && xfs_repair -n "$FAULT_DEV" && e2fsck -fn /dev/ubdb
+		xfs_repair -n /dev/ubda && xfs_repair -n "$FAULT_DEV" && e2fsck -fn /dev/ubdb &&
+		e2fsck -fn /dev/ubdd
 }
 
 # One repetition of every measurement, the modes side by side.
@@ -143,7 +161,7 @@ bench_rep() {
 }
 
 bench() {
-	mount -t xfs /dev/ubdd "$MNT/bench" || return 1
+	mount -t xfs /dev/ubde "$MNT/bench" || return 1
 	rep=1
 	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
 		bench_rep >"$MNT/rep.csv" || return 1
@@ -158,6 +176,7 @@ run_check() {
 	step host-read-only host_is_read_only
 	step mount mount_disks
 	step semantics semantics
+	step direct direct
 	step unsupported unsupported
 	step fsx-self-test fsx_self_test
 	step fsx-xfs fsx xfs 1

@@ -13,17 +13,18 @@
 MODE=${1:-check}
 SCRIPT=
 if [ "$MODE" = script ]; then
-	[ -f "${2:-}" ] || die "usage: run.sh script FILE (a shell script for the guest)"
+	[ -f "${2:-}" ] || die "usage: machine.sh script FILE (a shell script for the guest)"
 	SCRIPT=$(realpath "$2")
 fi
 FRAGMENT=$TOP/tools/e2e/machine.config
-make_opts=(ARCH=um O="$E2E_BUILD" CC="ccache gcc" --jobs="$(nproc)")
+make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 # No gcov in this kernel: a clone in another folder reuses its objects.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
 
 [ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE (run 'make tree')"
 for t in mkfs.xfs xfs_repair mkfs.ext4 e2fsck dmsetup; do
-	command -v "$t" >/dev/null || die "$t is missing: run 'make deps' (xfsprogs, e2fsprogs, dmsetup)"
+	command -v "$t" >/dev/null ||
+		die "$t is not in PATH or $SBIN_DIRS: run 'make deps' (xfsprogs, e2fsprogs, dmsetup)"
 done
 [ -f "$E2E_BUILD/.config" ] || check_disk "$(dirname "$E2E_BUILD")"
 mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
@@ -41,7 +42,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "$FRAGMENT")" ]; then
 	config_inputs "$FRAGMENT" >"$stamp"
 fi
 note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
-if ! make -s -C "$TREE" "${make_opts[@]}" all >"$E2E_RESULTS/build.log" 2>&1; then
+if ! build "$E2E_BUILD" "$E2E_RESULTS/build.log" "the e2e kernel" \
+     make -C "$TREE" "${make_opts[@]}" all; then
 	build_errors "$E2E_RESULTS/build.log" >&2
 	die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
 fi
@@ -70,6 +72,7 @@ make_disk() {
 make_disk xfs 1G mkfs.xfs -q -f
 make_disk ext4 1G mkfs.ext4 -q -F
 make_disk fault 1G mkfs.xfs -q -f
+make_disk journal 256M mkfs.ext4 -q -F
 if [ "$MODE" = bench ]; then
 	MIN_FREE_GB=$((E2E_BENCH_SIZE * 3 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
 	make_disk bench $((E2E_BENCH_SIZE * 4)) mkfs.xfs -q -f

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Which of the KUnit gate's mutants (kunit/mutants/) the end-to-end
-# machine notices: each named mutant is applied on top of the series, the
-# e2e kernel rebuilt incrementally and 'make e2e' run (a shorter exerciser
-# run, E2E_FSX_OPS), then reverted.  A report, not a gate: each run is
-# about two minutes.  Arguments: mutant names (globs); default all.
+# Which mutants the end-to-end machine notices: the KUnit gate's
+# (kunit/mutants/), and those of the filesystems' own lines, which no
+# KUnit case reaches (tools/e2e/mutants/, whose "Killed by:" names the
+# e2e steps that must fail).  Each named mutant is applied on top of the
+# series, the e2e kernel rebuilt incrementally and 'make e2e' run (a
+# shorter exerciser run, E2E_FSX_OPS; E2E_STEPS for some steps only),
+# then reverted.  A report, not a gate: each run is about two minutes.
+# Arguments: mutant names (globs); default all.
 . "$(dirname "$0")/../lib.sh"
 
 OUT=$RESULTS/e2e-mutants
@@ -15,15 +18,21 @@ applied=
 revert() { [ -n "$applied" ] && git -C "$TREE" apply -R "$applied"; applied=; }
 trap revert EXIT
 
-for m in "$TOP"/kunit/mutants/*.patch; do
+for m in "$TOP"/kunit/mutants/*.patch "$TOP"/tools/e2e/mutants/*.patch; do
 	name=$(basename "$m" .patch)
 	matches_globs "$name" "$@" || continue
+	progress "$name: $(mutant_field Mutant "$m")"
 	git -C "$TREE" apply "$m" || die "$name does not apply"
 	applied=$m
-	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/run.sh" check >"$OUT/$name.log" 2>&1; then
+	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/machine.sh" check >"$OUT/$name.log" 2>&1; then
 		verdict=survived
 	elif step=$(grep -o 'e2e check: fail [a-z0-9-]*' "$OUT/$name.log"); then
-		verdict="killed (${step#e2e check: fail }: $(grep -m1 'FAIL' "$OUT/$name.log" | cut -c1-110))"
+		step=${step#e2e check: fail }
+		verdict="killed ($step: $(grep -m1 'FAIL' "$OUT/$name.log" | cut -c1-110))"
+		# The filesystems' mutants name the steps that must notice them.
+		[[ $m != */tools/e2e/mutants/* ]] ||
+			matches_globs "$step" $(mutant_field 'Killed by' "$m") ||
+			verdict="killed by the wrong step: $verdict"
 	else
 		verdict="broken (no verdict; see $OUT/$name.log)"
 	fi

@@ -6,6 +6,14 @@
  *   e2e-semantics write DIR        the cases below; the files stay in DIR
  *   e2e-semantics verify DIR       after unmount and mount: their content
  *   e2e-semantics unsupported DIR  DIR's filesystem did not opt in
+ *   e2e-semantics direct FILE ALL  an O_DIRECT | RWF_UNCACHED write to FILE
+ *                                  (DIRECT_LEN bytes, written before) that
+ *                                  the filesystem does in buffered I/O: a
+ *                                  reflinked file on XFS (unaligned), any
+ *                                  file of ext4 data=journal; nothing of it
+ *                                  may stay dirty, and with ALL 1 nothing
+ *                                  cached at all
+ *   e2e-semantics direct-verify FILE  after unmount and mount: its content
  *
  * "Not cached" and "cached" are cachestat(2) over the page-rounded range.
  */
@@ -17,7 +25,7 @@
 
 /* Tags of the writes, so that verify knows what each byte must be. */
 enum { T_PERSIST = 1, T_CACHED_OLD, T_CACHED_NEW, T_DIRTY_OLD, T_DIRTY_NEW,
-	T_READ, T_DSYNC, T_OVERWRITE };
+	T_READ, T_DSYNC, T_OVERWRITE, T_DIRECT_OLD, T_DIRECT_NEW };
 
 /* persist: an uncached write at an unaligned offset into a new file */
 #define PERSIST_OFF	5000UL
@@ -33,6 +41,10 @@ enum { T_PERSIST = 1, T_CACHED_OLD, T_CACHED_NEW, T_DIRTY_OLD, T_DIRTY_NEW,
 #define READ_LEN	(2 * MiB)
 #define READ_HOT	(256 * 1024UL)
 #define DSYNC_LEN	(1 * MiB)
+/* direct: a sector-aligned write that is not block aligned */
+#define DIRECT_LEN	(1 * MiB)
+#define DIRECT_OFF	512UL
+#define DIRECT_NEW_LEN	(128 * 1024UL)
 
 static char path_buf[4096];
 
@@ -251,11 +263,70 @@ static void do_unsupported(const char *dir)
 	printf("ok: EOPNOTSUPP for uncached reads and writes, nothing written\n");
 }
 
+/* Write the file the direct case starts from (its clone, on XFS). */
+static void do_direct_prepare(const char *file)
+{
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		e2e_die("open %s: %s", file, strerror(errno));
+	write_tag(fd, T_DIRECT_OLD, 0, DIRECT_LEN, 0);
+	drop_cache(fd);
+	close(fd);
+}
+
+static void do_direct(const char *file, int all)
+{
+	int fd = open(file, O_RDWR | O_DIRECT);
+	struct e2e_cachestat cs;
+
+	if (fd < 0)
+		e2e_die("open %s: %s", file, strerror(errno));
+	write_tag(fd, T_DIRECT_NEW, DIRECT_OFF, DIRECT_NEW_LEN, RWF_UNCACHED);
+	cs = e2e_cachestat(fd, 0, DIRECT_LEN);
+	if (cs.nr_dirty || cs.nr_writeback)
+		e2e_die("direct: after the O_DIRECT | RWF_UNCACHED write, %llu pages dirty and %llu under writeback, expected none",
+			(unsigned long long)cs.nr_dirty, (unsigned long long)cs.nr_writeback);
+	printf("ok: direct: nothing dirty after the O_DIRECT | RWF_UNCACHED write, %llu pages cached\n",
+	       (unsigned long long)cs.nr_cache);
+	if (all)
+		expect_cached("direct: after the O_DIRECT | RWF_UNCACHED write", fd, 0,
+			      DIRECT_LEN, 0);
+	close(fd);
+}
+
+static void do_direct_verify(const char *file)
+{
+	int fd = open(file, O_RDONLY);
+
+	if (fd < 0)
+		e2e_die("open %s: %s", file, strerror(errno));
+	expect_size(fd, file, DIRECT_LEN);
+	expect_data("direct: before the write", fd, T_DIRECT_OLD, 0, DIRECT_OFF, 0);
+	expect_data("direct: the write", fd, T_DIRECT_NEW, DIRECT_OFF, DIRECT_NEW_LEN, 0);
+	expect_data("direct: after the write", fd, T_DIRECT_OLD, DIRECT_OFF + DIRECT_NEW_LEN,
+		    DIRECT_LEN - DIRECT_OFF - DIRECT_NEW_LEN, 0);
+	close(fd);
+	printf("ok: direct: %s reads back after unmount and mount\n", file);
+}
+
 int main(int argc, char **argv)
 {
 	e2e_prog = "e2e-semantics";
+	if (argc == 4 && !strcmp(argv[1], "direct")) {
+		do_direct(argv[2], atoi(argv[3]));
+		return 0;
+	}
 	if (argc != 3)
-		e2e_die("usage: e2e-semantics write|verify|unsupported DIR");
+		e2e_die("usage: e2e-semantics write|verify|unsupported|direct-prepare|direct-verify DIR|FILE");
+	if (!strcmp(argv[1], "direct-prepare")) {
+		do_direct_prepare(argv[2]);
+		return 0;
+	}
+	if (!strcmp(argv[1], "direct-verify")) {
+		do_direct_verify(argv[2]);
+		return 0;
+	}
 	if (!strcmp(argv[1], "write"))
 		do_write(argv[2]);
 	else if (!strcmp(argv[1], "verify"))

@@ -44,7 +44,17 @@ class Summary(unittest.TestCase):
 
     def test_all_passed(self):
         root = {"sub_groups": [ROOT["sub_groups"][0]]}
-        self.assertEqual(kunit_results.summary(root)[1], 0)
+        self.assertEqual(kunit_results.summary(root, ["uncached_read.b"])[1], 0)
+
+    def test_a_skip_not_allowed_fails(self):
+        root = {"sub_groups": [ROOT["sub_groups"][0]]}
+        lines, rc = kunit_results.summary(root, ["uncached_read.x*"])
+        self.assertEqual(rc, 1)
+        self.assertIn("  SKIPPED, and this run must run it: uncached_read.b", lines)
+
+    def test_every_case_skipped_fails(self):
+        root = {"sub_groups": [{"name": "s", "test_cases": [{"name": "a", "status": "SKIP"}]}]}
+        self.assertEqual(kunit_results.summary(root, ["s.*"])[1], 1)
 
     def test_failed_cases(self):
         self.assertEqual(kunit_results.failed_cases(ROOT),

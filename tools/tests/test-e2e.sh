@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Tool tests: the e2e machine's host side (e2e/machine.sh) with a fake guest
+# and a fake kernel tree: a guest that fails, hangs, panics or escapes,
+# disks that cannot be made, options the kernel did not take, tools that
+# are missing.
+. "$(dirname "$0")/lib.sh"
+
+# --- e2e machine: a guest that fails, hangs, panics or escapes --------
+# A fake tree whose allnoconfig copies the fragment (less $DROP) and
+# whose build installs a fake UML kernel: a script that acts as the guest
+# named by $FAKE_GUEST would, writing to its scratch folder.
+E2T=$WORK/e2etree
+mkdir -p "$E2T" "$WORK/e2ebin"
+printf 'allnoconfig:\n\t@grep "^CONFIG_" $(KCONFIG_ALLCONFIG) | grep -v "$(or $(DROP),NONE)" >$(O)/.config\nall:\n\t@cp %s $(O)/linux\n' \
+	"$WORK/fake-guest" >"$E2T/Makefile"
+git -C "$E2T" init -q && ugit -C "$E2T" add Makefile && ugit -C "$E2T" commit -qm tree
+cat >"$WORK/fake-guest" <<'GUEST'
+#!/bin/sh
+for a; do case $a in E2E_BUILD=*) b=${a#E2E_BUILD=} ;; esac; done
+s=$b/scratch
+echo "Linux version 6.12 (fake)"
+case $FAKE_GUEST in
+pass) printf 'mount\tpass\t0\nfsx-xfs\tpass\t3\n' >"$s/steps.tsv"; echo pass >"$s/status" ;;
+fsx) printf 'e2e: --- fsx-xfs\r\ne2e-fsx: FAIL (pid 7): read: byte 0x10 is 0x1, the model says 0x3\r\ne2e-fsx: seed 1, operation 42; the last operations:\r\n' 
+     printf 'mount\tpass\t0\nfsx-xfs\tfail\t3\n' >"$s/steps.tsv"; echo "fail fsx-xfs" >"$s/status" ;;
+panic) echo "Kernel panic - not syncing: Attempted to kill init!"; exit 134 ;;
+hang) sleep 60 ;;
+escape) touch "$b/probe"; echo pass >"$s/status" ;;
+esac
+GUEST
+for t in mkfs.xfs mkfs.ext4 xfs_repair e2fsck dmsetup; do
+	printf '#!/bin/sh\n[ -z "$FAKE_FULL" ] || { echo "mkfs: pwrite failed: No space left on device"; exit 1; }\n' >"$WORK/e2ebin/$t"
+done
+chmod +x "$WORK/fake-guest" "$WORK/e2ebin"/*
+e2e() { env PATH="$WORK/e2ebin:$PATH" TREE="$E2T" E2E_BUILD="$WORK/e2ebuild" E2E_RESULTS="$WORK/e2eres" \
+	E2E_TIMEOUT=3 "$TOOLS/e2e/machine.sh" check; }
+check "e2e: a guest that passes passes" env FAKE_GUEST=pass bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e >'$WORK/e2e.out' 2>&1"
+check "e2e: and lists its steps" grep -q 'e2e check: all 2 steps passed' "$WORK/e2e.out"
+check "e2e: the programs build, static" bash -c "file '$WORK/e2ebuild/bin/e2e-fsx' | grep -q 'statically linked'"
+check_fails "e2e: a failing step fails" env FAKE_GUEST=fsx bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: names the step and shows the exerciser's seed and operation" \
+	bash -c "grep -q 'e2e check: fail fsx-xfs' '$WORK/out' && grep -q 'seed 1, operation 42' '$WORK/out'"
+check_fails "e2e: a guest that panics fails" env FAKE_GUEST=panic bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: says there was no verdict and shows the log" \
+	bash -c "grep -q 'no verdict' '$WORK/out' && grep -q 'Kernel panic' '$WORK/out'"
+check_fails "e2e: a guest that hangs fails" env FAKE_GUEST=hang bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: says it timed out and shows the log" \
+	bash -c "grep -q 'did not finish in 3s' '$WORK/out' && grep -q 'Linux version 6.12 (fake)' '$WORK/out'"
+check_fails "e2e: a guest that writes outside its scratch folder fails" env FAKE_GUEST=escape bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: says the host's root was writable" grep -q "host's root was writable" "$WORK/out"
+check_fails "e2e: a disk image that cannot be made fails" env FAKE_GUEST=pass FAKE_FULL=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: says which image and why" \
+	bash -c "grep -q 'cannot create the disk image .*xfs.img' '$WORK/out' && grep -q 'No space left' '$WORK/out'"
+rm "$WORK/e2ebuild/.sandbox-config"
+check_fails "e2e: a config option the kernel did not take fails" \
+	env FAKE_GUEST=pass DROP=CONFIG_XFS_FS bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: names the option" grep -q 'not in .*/.config .*CONFIG_XFS_FS' "$WORK/out"
+rm "$WORK/e2ebin/mkfs.xfs"
+check_fails "e2e: a missing mkfs.xfs fails" env FAKE_GUEST=pass SBIN_DIRS="$WORK/no-sbin" PATH="$WORK/e2ebin:/usr/bin:/bin" bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; PATH=/usr/bin:/bin; e2e"
+check "e2e: says what to install" grep -q "mkfs.xfs is not in PATH or .*: run 'make deps'" "$WORK/out"
+# An ordinary user's PATH has no sbin, where Debian puts mkfs.xfs & co.
+mkdir -p "$WORK/sbin" && mv "$WORK/e2ebin"/* "$WORK/sbin/"
+printf '#!/bin/sh\n' >"$WORK/sbin/mkfs.xfs" && chmod +x "$WORK/sbin/mkfs.xfs"
+check "e2e: finds Debian's tools in sbin with an ordinary user's PATH" \
+	env FAKE_GUEST=pass SBIN_DIRS="$WORK/sbin" PATH=/usr/local/bin:/usr/bin:/bin \
+	TREE="$E2T" E2E_BUILD="$WORK/e2ebuild" E2E_RESULTS="$WORK/e2eres" E2E_TIMEOUT=3 \
+	"$TOOLS/e2e/machine.sh" check
+
+finish

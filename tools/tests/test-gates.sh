@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Tool tests: the gates: checkpatch.sh, mutants.sh, bisect.sh, coverage.sh
+# and diff-coverage.sh, against a fake tree.
+. "$(dirname "$0")/lib.sh"
+
+new_sandbox a
+# --- checkpatch gate ----------------------------------------------------
+if [ -f "$TREE/scripts/checkpatch.pl" ]; then
+	check "checkpatch: the series is clean" "$T/tools/checkpatch.sh"
+	make_patch mm/filemap.c 's/return 0;/return 3; /' 'mm/filemap: trailing space' "$WORK/ws.patch"
+	check_fails "checkpatch: a patch with a checkpatch error fails" "$T/tools/checkpatch.sh" "$WORK/ws.patch"
+	check "checkpatch: names the patch and the error" \
+		bash -c "grep -q 'FAIL.*ws.patch' '$WORK/out' && grep -q 'trailing whitespace' '$WORK/out'"
+	sed '/^Signed-off-by/d' "$T/mm/0001-mm-filemap-one.patch" >"$WORK/nosob.patch"
+	check_fails "checkpatch: a patch without Signed-off-by fails" "$T/tools/checkpatch.sh" "$WORK/nosob.patch"
+	# A CHECK (BIT_MACRO) is justified only by a message that names it.
+	make_patch mm/filemap.c '$G; $a #define FILEMAP_FLAG\t(1 << 3)' 'mm/filemap: a flag' "$WORK/check.patch"
+	sed -i 's/^Body\.$/Body that mentions checkpatch, and no reason./' "$WORK/check.patch"
+	check_fails "checkpatch: a CHECK whose type the message does not name fails" \
+		"$T/tools/checkpatch.sh" "$WORK/check.patch"
+	check "checkpatch: names the CHECK's type" grep -q 'does not justify by name: BIT_MACRO' "$WORK/out"
+	sed -i 's/^Body that mentions.*/BIT() is not used (BIT_MACRO): the neighbours do not./' "$WORK/check.patch"
+	check "checkpatch: a CHECK the message names by type passes" "$T/tools/checkpatch.sh" "$WORK/check.patch"
+else
+	echo "skip - checkpatch tests: no /usr/src/linux-source-6.12.tar.xz"
+fi
+
+# --- mutants gate --------------------------------------------------------
+# A stand-in for kunit.sh: case s.c fails when mm/filemap.c changed, case
+# s.flaky when fs/iomap.c did.
+cat >"$WORK/fake-run-kunit" <<'SH'
+#!/bin/sh
+mkdir -p "$RESULTS"
+c=PASS f=PASS
+git -C "$TREE" diff --quiet -- mm/filemap.c || c=FAIL
+git -C "$TREE" diff --quiet -- fs/iomap.c || f=FAIL
+printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"s","sub_groups":[],"test_cases":[{"name":"c","status":"%s"},{"name":"flaky","status":"%s"}]}]}\n' "$c" "$f" >"$RESULTS/kunit.json"
+[ "$c$f" = PASSPASS ]
+SH
+chmod +x "$WORK/fake-run-kunit"
+mkdir -p "$WORK/mutants"
+# mutant NAME FILE HEADER...: a mutant that appends a comment to FILE.
+mutant() {
+	local name=$1 file=$2; shift 2
+	echo "/* mutant */" >>"$TREE/$file"
+	{ printf '%s\n' "$@" ""; git -C "$TREE" diff -- "$file"; } >"$WORK/mutants/$name.patch"
+	git -C "$TREE" checkout -q -- "$file"
+}
+mutant 01-killed mm/filemap.c "Mutant: a killed one." "Killed by: s.c s.other*"
+printf 'x\n' >"$TREE/README" && ugit -C "$TREE" add README && ugit -C "$TREE" commit -qm readme
+mutant 02-survives README "Mutant: one nothing notices." "Killed by: s.c"
+mutant 03-wrong-case fs/iomap.c "Mutant: one only a flaky case notices." "Killed by: s.c"
+mutant 04-no-header mm/filemap.c
+check "mutants: a killed mutant passes the gate" \
+	env KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
+	"$T/tools/mutants.sh" '01-*'
+check_fails "mutants: a surviving mutant fails the gate" \
+	env KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
+	"$T/tools/mutants.sh"
+check "mutants: names the survivor, its mistake, and shows its diff" \
+	bash -c "grep -q 'SURVIVED  02-survives: one nothing notices.' '$WORK/out' && grep -q '^+/\* mutant \*/' '$WORK/out'"
+check "mutants: a failure only in a case the header does not name is not a kill" \
+	grep -q '03-wrong-case (killed only by cases its header does not name: s.flaky)' "$WORK/out"
+check "mutants: a mutant without Mutant: and Killed by: lines is refused" \
+	grep -q '04-no-header (its header needs' "$WORK/out"
+check "mutants: says which mutant of how many it is at" grep -q 'mutant 3 of 4: 03-wrong-case' "$WORK/out"
+check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
+# --- bisect gate ---------------------------------------------------------
+# A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
+printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
+chmod +x "$WORK/fake-step"
+# A stand-in for the W=1/sparse build: the warnings of $FAKE_WARNINGS
+# (none if empty) at the series' end, or a failed build with FAKE_BROKEN.
+cat >"$WORK/fake-make" <<'SH'
+#!/bin/sh
+[ -z "$FAKE_BROKEN" ] || { echo "mm/filemap.c:1:1: error: broken"; exit 2; }
+git -C "$BISECT_TREE" log -1 --format=%s | grep -q '^sandbox' || printf '%s\n' "$FAKE_WARNINGS"
+SH
+chmod +x "$WORK/fake-make"
+mkdir -p "$WORK/wtbuild" && touch "$WORK/wtbuild/.config"
+bisect() { env BISECT_STEP="$WORK/fake-step" BISECT_TREE="$WORK/wt" BISECT_BUILD="$WORK/wtbuild" \
+	BISECT_MAKE="$WORK/fake-make" RESULTS="$WORK/res" "$T/tools/bisect.sh"; }
+check "bisect: every patch builds" bisect
+check "bisect: a series with no warnings at all passes, and says so" \
+	bash -c "$(declare -f bisect); WORK='$WORK' T='$T'; FAKE_WARNINGS= bisect | grep -q '^ok   no new W=1/sparse warnings'"
+check_fails "bisect: a new warning fails" env FAKE_WARNINGS="mm/filemap.c:3:1: warning: unused variable 'x'" \
+	bash -c "$(declare -f bisect); WORK='$WORK' T='$T'; bisect"
+check "bisect: names the warning, without its line number" grep -q "mm/filemap.c: warning: unused variable 'x'" "$WORK/out"
+check_fails "bisect: a warnings build that fails fails, and says so" env FAKE_BROKEN=1 \
+	bash -c "$(declare -f bisect); WORK='$WORK' T='$T'; bisect"
+check "bisect: shows the build's error" grep -q "error: broken" "$WORK/out"
+echo "/* broken */" >>"$TREE/fs/iomap.c"
+ugit -C "$TREE" commit -qam "iomap: break the build" -m "Body."
+sed -i '/broken/d' "$TREE/fs/iomap.c"
+ugit -C "$TREE" commit -qam "iomap: fix the build" -m "Body."
+check_fails "bisect: a middle patch that does not build fails" bisect
+cp "$WORK/out" "$WORK/bisect.out"
+check "bisect: names that patch, and only that one" \
+	bash -c "grep -q '^FAIL .* iomap: break the build' '$WORK/bisect.out' && grep -q '^ok .* iomap: fix the build' '$WORK/bisect.out'"
+git -C "$TREE" reset -q --hard HEAD~2
+# --- coverage without data ---------------------------------------------
+mkdir -p "$WORK/emptybuild"
+check_fails "coverage: no .gcda files is an error" env BUILD=$WORK/emptybuild COVERAGE_OUT=$WORK/cov "$T/tools/coverage.sh"
+check "coverage: says unavailable, not 0%" grep -q 'coverage unavailable' "$WORK/out"
+
+# --- diff coverage gate -----------------------------------------------
+# The series changes one line of mm/filemap.c; say that line never ran.
+line=$(git -C "$TREE" diff -U0 sandbox..HEAD -- mm/filemap.c | sed -n 's/^@@ .* +\([0-9]*\).* @@.*/\1/p' | head -n1)
+mkdir -p "$WORK/dcov"
+printf 'TN:\nSF:%s\nDA:1,5\nDA:%s,0\nBRDA:%s,0,0,-\nBRDA:%s,0,1,3\nend_of_record\n' \
+	"$TREE/mm/filemap.c" "$line" "$line" "$line" >"$WORK/dcov/coverage.info"
+mkdir -p "$T/coverage" && cp "$TOOLS/../coverage/thresholds" "$T/coverage/thresholds"
+check_fails "diff-coverage: an added line that never ran fails the gate" env COVERAGE_OUT=$WORK/dcov "$T/tools/diff-coverage.sh" --check
+check "diff-coverage: names the line" grep -q "mm/filemap.c:$line: line never ran" "$WORK/out"
+check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 of 1 line)' "$WORK/out"
+sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
+check "diff-coverage: passes once it ran" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+
+finish
