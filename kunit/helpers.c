@@ -6,6 +6,7 @@
  * (FAILSLAB and FAIL_PAGE_ALLOC, per task) as the suites drive it.  The
  * filesystem itself is in testfs.c.
  */
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -127,15 +128,22 @@ void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 	}
 }
 
+static long utfs_settled_refs(struct folio *folio)
+{
+	return folio_nr_pages(folio) + folio_mapcount(folio) +
+	       folio_test_private(folio) + 1;
+}
+
 void utfs_expect_settled(struct kunit *test, struct file *file,
 			 const char *what)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct utfs_inode *ui = utfs_file_inode(file);
 	unsigned long nrpages = 0;
+	unsigned int tries;
 	pgoff_t index;
 
-	lru_add_drain();	/* the LRU add batch holds references too */
+	lru_add_drain_all();	/* the LRU add batches, of every CPU, hold references */
 	for (index = 0; index < ui->nr_blocks; index++) {
 		struct folio *folio = filemap_get_folio(mapping, index);
 
@@ -152,12 +160,17 @@ void utfs_expect_settled(struct kunit *test, struct file *file,
 		/*
 		 * The page cache's references, its mappings', the one
 		 * folio_attach_private() takes (iomap's per-block state of
-		 * a large folio), and ours.
+		 * a large folio), and ours.  With several CPUs another
+		 * may hold one for a moment (the flusher's batch, a worker
+		 * that just ended the folio's I/O): settled means it lets
+		 * go within a tenth of a second.
 		 */
-		KUNIT_EXPECT_EQ_MSG(test,
-				    folio_nr_pages(folio) +
-				    folio_mapcount(folio) +
-				    folio_test_private(folio) + 1,
+		for (tries = 0; tries < 20 && folio_ref_count(folio) !=
+		     utfs_settled_refs(folio); tries++) {
+			msleep(5);
+			lru_add_drain_all();
+		}
+		KUNIT_EXPECT_EQ_MSG(test, utfs_settled_refs(folio),
 				    (long)folio_ref_count(folio),
 				    "%s, folio %lu references", what, index);
 		index = folio_next_index(folio) - 1;
@@ -373,6 +386,45 @@ void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
 			ui->lookups_in_mapping == 1;
 	}
 	spin_unlock(&ui->lock);
+}
+
+void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
+		   enum utfs_precached state, u8 seed)
+{
+	struct utfs_inode *ui = utfs_file_inode(file);
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	struct folio *folio;
+
+	switch (state) {
+	case UTFS_CLEAN:
+		utfs_cache_range(test, file, pos, PAGE_SIZE);
+		break;
+	case UTFS_DIRTY:
+	case UTFS_UNDER_WRITEBACK:
+		KUNIT_ASSERT_EQ(test, (ssize_t)PAGE_SIZE,
+				utfs_pwrite(file,
+					    utfs_pattern_buf(test, PAGE_SIZE, pos, seed),
+					    PAGE_SIZE, pos, 0));
+		if (state == UTFS_DIRTY)
+			break;
+		/* Started, not waited for: it ends from a worker, later. */
+		ui->faults.async_writeback = true;
+		KUNIT_ASSERT_EQ(test, 0,
+				filemap_fdatawrite_range(file->f_mapping, pos,
+							 pos + PAGE_SIZE - 1));
+		folio = filemap_get_folio(file->f_mapping, index);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
+		folio_put(folio);
+		break;
+	case UTFS_NOT_UPTODATE:
+		folio = filemap_grab_folio(file->f_mapping, index);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		KUNIT_EXPECT_FALSE(test, folio_test_uptodate(folio));
+		folio_unlock(folio);
+		folio_put(folio);
+		break;
+	}
 }
 
 void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end)

@@ -190,23 +190,21 @@ static void no_get_folio_same_rules(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 14);
 }
 
-enum precached_state { CLEAN, DIRTY, UNDER_WRITEBACK, NOT_UPTODATE };
-
 struct precached_param {
 	const char *name;
 	enum utfs_path path;
-	enum precached_state state;
+	enum utfs_precached state;
 };
 
 static const struct precached_param precached_params[] = {
-	{ "iomap_clean", UTFS_IOMAP, CLEAN },
-	{ "iomap_dirty", UTFS_IOMAP, DIRTY },
-	{ "iomap_under_writeback", UTFS_IOMAP, UNDER_WRITEBACK },
-	{ "iomap_not_uptodate", UTFS_IOMAP, NOT_UPTODATE },
-	{ "generic_clean", UTFS_GENERIC, CLEAN },
-	{ "generic_dirty", UTFS_GENERIC, DIRTY },
-	{ "generic_under_writeback", UTFS_GENERIC, UNDER_WRITEBACK },
-	{ "generic_not_uptodate", UTFS_GENERIC, NOT_UPTODATE },
+	{ "iomap_clean", UTFS_IOMAP, UTFS_CLEAN },
+	{ "iomap_dirty", UTFS_IOMAP, UTFS_DIRTY },
+	{ "iomap_under_writeback", UTFS_IOMAP, UTFS_UNDER_WRITEBACK },
+	{ "iomap_not_uptodate", UTFS_IOMAP, UTFS_NOT_UPTODATE },
+	{ "generic_clean", UTFS_GENERIC, UTFS_CLEAN },
+	{ "generic_dirty", UTFS_GENERIC, UTFS_DIRTY },
+	{ "generic_under_writeback", UTFS_GENERIC, UTFS_UNDER_WRITEBACK },
+	{ "generic_not_uptodate", UTFS_GENERIC, UTFS_NOT_UPTODATE },
 };
 
 static void precached_desc(const struct precached_param *p, char *desc)
@@ -214,44 +212,6 @@ static void precached_desc(const struct precached_param *p, char *desc)
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 }
 KUNIT_ARRAY_PARAM(precached, precached_params, precached_desc);
-
-/* Put folio 1 of the file in the page cache in the given state. */
-static void precache_folio(struct kunit *test, struct file *file,
-			   enum precached_state state)
-{
-	struct utfs_inode *ui = utfs_file_inode(file);
-	struct folio *folio;
-
-	switch (state) {
-	case CLEAN:
-		utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
-		break;
-	case DIRTY:
-	case UNDER_WRITEBACK:
-		KUNIT_ASSERT_EQ(test, (ssize_t)PAGE_SIZE,
-				utfs_pwrite(file,
-					    utfs_pattern_buf(test, PAGE_SIZE,
-							     PAGE_SIZE, 20),
-					    PAGE_SIZE, PAGE_SIZE, 0));
-		if (state == DIRTY)
-			break;
-		/* Started, not waited for: it ends from a worker, later. */
-		ui->faults.async_writeback = true;
-		KUNIT_ASSERT_EQ(test, 0, filemap_fdatawrite(file->f_mapping));
-		folio = filemap_get_folio(file->f_mapping, 1);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-		KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
-		folio_put(folio);
-		break;
-	case NOT_UPTODATE:
-		folio = filemap_grab_folio(file->f_mapping, 1);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-		KUNIT_EXPECT_FALSE(test, folio_test_uptodate(folio));
-		folio_unlock(folio);
-		folio_put(folio);
-		break;
-	}
-}
 
 /*
  * A folio of the range is cached before the write, clean, dirty, under
@@ -266,7 +226,7 @@ static void precached_folio_in_any_state(struct kunit *test)
 	size_t len = 3 * PAGE_SIZE;
 
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 21), len);
-	precache_folio(test, file, p->state);
+	utfs_precache(test, file, 1, p->state, 20);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
 			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 22),

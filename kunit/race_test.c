@@ -643,6 +643,74 @@ static void uncached_read_vs_writer(struct kunit *test)
 		   i, r->rounds, READ_LEN / PAGE_SIZE, ui->stats.release_dirty);
 }
 
+/*
+ * Truncation down into a page and back up, and reclaim (clean folios
+ * dropped, as the shrinker's __remove_mapping() does), in a loop.
+ */
+static int race_truncate_reclaim_fn(void *data)
+{
+	struct race *r = data;
+	struct address_space *mapping = r->file->f_mapping;
+
+	while (!kthread_should_stop()) {
+		if (vfs_truncate(&r->file->f_path, READ_LEN / 2 + PAGE_SIZE / 2) ||
+		    vfs_truncate(&r->file->f_path, READ_LEN))
+			r->errors++;
+		invalidate_mapping_pages(mapping, 0, ULONG_MAX);
+		r->rounds++;
+		usleep_range(100, 500);
+	}
+	return race_done(r);
+}
+
+/*
+ * Uncached reads of the whole file while another thread truncates it and
+ * drops its clean folios as reclaim would, with reads completing later
+ * (as a device's do): the folios a read is about to drop may be gone, or
+ * be another's, by then.  Every read returns the data or the zeroes a
+ * truncation left, nothing is left cached or referenced, and under 'make
+ * debug' no checker says anything.
+ */
+static void uncached_read_vs_truncate_reclaim(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_file(test, *path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race *r = race_new(test, file, *path);
+	u8 *got = utfs_pattern_buf(test, READ_LEN, 0, 0);
+	u8 *want = utfs_pattern_buf(test, READ_LEN, 0, 100);
+	struct task_struct *task;
+	unsigned int i, wrong = 0;
+	ssize_t ret;
+
+	utfs_fill_disk(ui, 0, want, READ_LEN);
+	ui->faults.async_read = true;
+	task = race_start(test, race_truncate_reclaim_fn, r);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		loff_t bad = 0;
+
+		ret = utfs_pread(file, got, READ_LEN, 0, RWF_UNCACHED);
+		if (ret < 0) {
+			wrong++;
+			continue;
+		}
+		/* The data, and after a truncation point only zeroes. */
+		while (bad < ret && got[bad] == want[bad])
+			bad++;
+		if (memchr_inv(got + bad, 0, ret - bad))
+			wrong++;
+	}
+	race_join(test, task);
+
+	KUNIT_EXPECT_EQ(test, 0U, wrong);
+	KUNIT_EXPECT_EQ(test, 0U, r->errors);
+	KUNIT_EXPECT_GT(test, r->rounds, 0U);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	utfs_expect_settled(test, file, "after the race");
+	kunit_info(test, "%u uncached reads, %u truncations and reclaims",
+		   RACE_ITERATIONS, r->rounds);
+}
+
 static int race_idle_fn(void *data)
 {
 	while (!kthread_should_stop())
@@ -682,6 +750,7 @@ static struct kunit_case uncached_race_cases[] = {
 	KUNIT_CASE_PARAM(uncached_write_vs_truncate, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_vs_mmap, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_read_vs_writer, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(uncached_read_vs_truncate_reclaim, utfs_paths_gen_params),
 	{}
 };
 

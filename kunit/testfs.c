@@ -18,6 +18,7 @@
  * injection into the page cache) is in helpers.c.
  */
 #include <linux/backing-dev.h>
+#include <linux/crc32.h>
 #include <linux/file.h>
 #include <linux/fs_context.h>
 #include <linux/highmem.h>
@@ -280,6 +281,103 @@ static const struct iomap_ops utfs_iomap_ops = {
 	.iomap_end	= utfs_iomap_end,
 };
 
+/*
+ * The device: I/O that completes later (faults.async_read and
+ * async_writeback), as a device's does, ending in task context from a
+ * worker queued by an hrtimer (the "completion interrupt"; not a delayed
+ * work, so that the latency is not rounded up to UML's HZ=100 jiffies).
+ * The task that waits for it sleeps meanwhile, and other threads run.
+ */
+#define UTFS_IO_LATENCY_MS	1
+
+struct utfs_async_io {
+	struct hrtimer timer;
+	struct work_struct work;
+	struct utfs_inode *ui;
+	struct folio *folio;
+	bool read;
+	u32 crc;	/* a write's data when its writeback started */
+};
+
+static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio);
+
+/* Fill a folio under read, or not if its read fails, and unlock it. */
+static void utfs_end_read_folio(struct utfs_inode *ui, struct folio *folio)
+{
+	if (!utfs_read_fails(ui, folio))
+		utfs_fill_folio(ui, folio);
+	folio_unlock(folio);
+}
+
+/*
+ * A checksum of a folio's data, for mappings that need stable pages
+ * during writeback: what writeback started with must be what it writes.
+ */
+static u32 utfs_folio_crc(struct folio *folio)
+{
+	u32 crc = 0;
+	size_t off;
+
+	for (off = 0; off < folio_size(folio); off += PAGE_SIZE) {
+		void *p = kmap_local_folio(folio, off);
+
+		crc = crc32_le(crc, p, PAGE_SIZE);
+		kunmap_local(p);
+	}
+	return crc;
+}
+
+static void utfs_async_io_fn(struct work_struct *work)
+{
+	struct utfs_async_io *io = container_of(work, struct utfs_async_io, work);
+	struct utfs_inode *ui = io->ui;
+	struct folio *folio = io->folio;
+
+	if (io->read) {
+		utfs_end_read_folio(ui, folio);
+	} else {
+		wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_writeback) ||
+			   folio->index < READ_ONCE(ui->faults.wb_released));
+		if (mapping_stable_writes(folio->mapping) &&
+		    utfs_folio_crc(folio) != io->crc) {
+			spin_lock(&ui->lock);
+			ui->stats.unstable_writes++;
+			spin_unlock(&ui->lock);
+		}
+		utfs_end_write_folio(ui, folio);
+	}
+	folio_put(folio);
+	kfree(io);
+}
+
+static enum hrtimer_restart utfs_async_io_timer(struct hrtimer *timer)
+{
+	struct utfs_async_io *io = container_of(timer, struct utfs_async_io,
+						timer);
+
+	schedule_work(&io->work);
+	return HRTIMER_NORESTART;
+}
+
+/* End the read (@read) or the writeback of a locked folio later. */
+static void utfs_complete_later(struct utfs_inode *ui, struct folio *folio,
+				bool read)
+{
+	struct utfs_async_io *io = kmalloc(sizeof(*io), GFP_NOFS | __GFP_NOFAIL);
+
+	io->ui = ui;
+	io->folio = folio;
+	io->read = read;
+	if (!read && mapping_stable_writes(folio->mapping))
+		io->crc = utfs_folio_crc(folio);
+	folio_get(folio);
+	INIT_WORK(&io->work, utfs_async_io_fn);
+	hrtimer_init(&io->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	io->timer.function = utfs_async_io_timer;
+	hrtimer_start(&io->timer, ms_to_ktime(UTFS_IO_LATENCY_MS),
+		      HRTIMER_MODE_REL);
+}
+
 /* address_space operations */
 
 static int utfs_read_folio(struct file *file, struct folio *folio)
@@ -290,9 +388,10 @@ static int utfs_read_folio(struct file *file, struct folio *folio)
 	ui->stats.folios_read++;
 	spin_unlock(&ui->lock);
 	/* A failed read leaves the folio !uptodate: the caller sees -EIO. */
-	if (!utfs_read_fails(ui, folio))
-		utfs_fill_folio(ui, folio);
-	folio_unlock(folio);
+	if (READ_ONCE(ui->faults.async_read))
+		utfs_complete_later(ui, folio, true);
+	else
+		utfs_end_read_folio(ui, folio);
 	return 0;
 }
 
@@ -308,9 +407,10 @@ static void utfs_readahead(struct readahead_control *rac)
 	utfs_log(ui, UTFS_EV_READAHEAD, readahead_pos(rac),
 		 readahead_length(rac), 0);
 	while ((folio = readahead_folio(rac))) {
-		if (!utfs_read_fails(ui, folio))
-			utfs_fill_folio(ui, folio);
-		folio_unlock(folio);
+		if (READ_ONCE(ui->faults.async_read))
+			utfs_complete_later(ui, folio, true);
+		else
+			utfs_end_read_folio(ui, folio);
 	}
 	/* The reader's next allocations: they run in its task, after this. */
 	if (ui->faults.fail_nth_after_readahead)
@@ -369,44 +469,6 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 }
 
 /*
- * How long an async writeback takes, as a device's latency: the writer
- * sleeps in folio_wait_writeback() meanwhile and other threads run.  An
- * hrtimer, not a delayed work, so that the latency is not rounded up to
- * jiffies (UML has HZ=100).
- */
-#define UTFS_WRITEBACK_LATENCY_MS	1
-
-struct utfs_async_write {
-	struct hrtimer timer;
-	struct work_struct work;
-	struct utfs_inode *ui;
-	struct folio *folio;
-};
-
-static void utfs_async_write_fn(struct work_struct *work)
-{
-	struct utfs_async_write *aw = container_of(work, struct utfs_async_write,
-						   work);
-	struct utfs_inode *ui = aw->ui;
-
-	wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_writeback) ||
-		   aw->folio->index < READ_ONCE(ui->faults.wb_released));
-	utfs_end_write_folio(ui, aw->folio);
-	folio_put(aw->folio);
-	kfree(aw);
-}
-
-/* The "completion interrupt": writeback ends in task context, from a worker. */
-static enum hrtimer_restart utfs_async_write_timer(struct hrtimer *timer)
-{
-	struct utfs_async_write *aw = container_of(timer, struct utfs_async_write,
-						   timer);
-
-	schedule_work(&aw->work);
-	return HRTIMER_NORESTART;
-}
-
-/*
  * Write one locked folio; it is unlocked on return.  With async_writeback
  * its writeback ends later, from a worker, as a device completes I/O;
  * with redirty, it is put back dirty instead, as a filesystem that cannot
@@ -415,28 +477,19 @@ static enum hrtimer_restart utfs_async_write_timer(struct hrtimer *timer)
 static int utfs_write_folio(struct utfs_inode *ui, struct folio *folio,
 			    struct writeback_control *wbc)
 {
-	struct utfs_async_write *aw = NULL;
-
 	if (ui->faults.redirty) {
 		ui->faults.redirty--;
 		folio_redirty_for_writepage(wbc, folio);
 		folio_unlock(folio);
 		return 0;
 	}
-	if (ui->faults.async_writeback)
-		aw = kmalloc(sizeof(*aw), GFP_NOFS | __GFP_NOFAIL);
 	folio_start_writeback(folio);
-	folio_unlock(folio);
-	if (!aw)
+	if (!ui->faults.async_writeback) {
+		folio_unlock(folio);
 		return utfs_end_write_folio(ui, folio);
-	aw->ui = ui;
-	aw->folio = folio;
-	folio_get(folio);
-	INIT_WORK(&aw->work, utfs_async_write_fn);
-	hrtimer_init(&aw->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	aw->timer.function = utfs_async_write_timer;
-	hrtimer_start(&aw->timer, ms_to_ktime(UTFS_WRITEBACK_LATENCY_MS),
-		      HRTIMER_MODE_REL);
+	}
+	utfs_complete_later(ui, folio, false);
+	folio_unlock(folio);
 	return 0;
 }
 

@@ -76,6 +76,7 @@ struct utfs_faults {
 	int begin_error;	/* ->iomap_begin fails with this */
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
 	bool async_writeback;	/* folio writeback ends later, from a worker */
+	bool async_read;	/* reads from the disk end later, likewise */
 	/*
 	 * With async_writeback: the writeback of a folio at index wb_released
 	 * or beyond does not end until utfs_release_writeback() moves
@@ -112,6 +113,8 @@ struct utfs_stats {
 	unsigned int release_dirty;	/* ->release_folio of a dirty folio */
 	unsigned int readaheads;	/* ->readahead calls */
 	unsigned int errors_consumed;	/* by fsync_after_writeback */
+	/* With stable writes: folios whose data changed under writeback. */
+	unsigned int unstable_writes;
 	unsigned long max_nrpages;	/* page cache peak seen by the write */
 	/*
 	 * Folio lookups of a write that failed because an injected
@@ -199,6 +202,15 @@ void utfs_fill_disk(struct utfs_inode *ui, loff_t pos, const void *buf,
 /* Bring exactly the folios of [pos, pos + len) into the page cache. */
 void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 		      size_t len);
+/* The states utfs_precache() puts a folio in. */
+enum utfs_precached {
+	UTFS_CLEAN,		/* read from the disk */
+	UTFS_DIRTY,		/* written with utfs_pattern(seed), not back */
+	UTFS_UNDER_WRITEBACK,	/* the same, its writeback started (async) */
+	UTFS_NOT_UPTODATE,	/* created and never read */
+};
+void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
+		   enum utfs_precached state, u8 seed);
 /*
  * The kernel's fault injection (FAILSLAB, FAIL_PAGE_ALLOC), for this task:
  * with utfs_fail_nth(n), its nth allocation from now on fails, once (as
