@@ -4,7 +4,8 @@
 # kunit.py filter glob, e.g. SUITE='uncached_plumbing' or 'uncached_*.*enomem*'
 SUITE	?=
 # COVERAGE=0 builds without gcov (faster, no report), in its own build folder
-# RACE_ITERATIONS=N repeats each race of the uncached_race suite N times (40)
+# RACE_ITERATIONS=N repeats each race of the uncached_race suite N times
+# MODEL_CASE=NAME runs that one case of the generated uncached_model suite
 
 # Every path and setting is defined once, in tools/lib.sh; a variable set
 # on the command line (TREE=..., BUILD=..., RESULTS=...) reaches the tools
@@ -14,7 +15,8 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect e2e export gdb compdb bench bench-loop designs clean distclean help
+	diff-coverage mutants bisect e2e e2e-mutants export gdb compdb bench bench-loop designs \
+	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
 	@SKIP_UNCHANGED=1 tools/suites.sh $(SUITE)
@@ -37,13 +39,13 @@ tree: deps ## unpack the kernel into work/linux and apply the series (only what 
 coverage: ## coverage report (results/coverage/) from the last run
 	@tools/coverage.sh
 
-check: deps tree ## what CI runs: every gate below, in order (results/gates.json, junit.xml)
+check: deps tree ## what CI runs: every gate (make list), in order (results/gates.json, junit.xml, kcidb.json)
 	@tools/check.sh
 
 test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
 	@tools/tests/all.sh
 
-check-series: deps ## the series applies with git am to the pristine base
+check-series: deps ## the series applies, in order, to the pristine base (git apply --cached)
 	@tools/check-series.sh
 
 checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by
@@ -52,7 +54,7 @@ checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signe
 diff-coverage: ## coverage of the lines the series adds, against coverage/thresholds
 	@tools/diff-coverage.sh --check
 
-mutants: tree ## each kunit/mutants/ patch must make a case fail (MUTANT=glob for some)
+mutants: tree ## each kunit/mutants/ patch must make a case its header names fail (MUTANT=glob for some)
 	@tools/mutants.sh $(MUTANT)
 
 bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sparse warnings
@@ -60,6 +62,9 @@ bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sp
 
 e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exerciser
 	@tools/e2e/machine.sh check
+
+e2e-mutants: tree ## which mutants the e2e machine notices, and the filesystems' own (a report; MUTANT=glob)
+	@tools/e2e/mutants.sh $(MUTANT)
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh
@@ -81,6 +86,9 @@ designs: tree ## the suites against our design, the 2019 one and drop-behind: a 
 bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt; COLD=1: and builds from scratch)
 	@tools/bench.sh $(if $(filter 1,$(COLD)),cold)
 
+list: ## the suites and their cases, the mutants, the e2e steps and the gates, from their sources
+	@tools/list.sh
+
 clean: ## remove build output, results and generated reports
 	rm -rf build results
 
@@ -89,6 +97,6 @@ distclean: ## clean, and remove the unpacked tree (refuses if it has unexported 
 	@$(MAKE) --no-print-directory clean
 
 help: ## this list
-	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0] [RACE_ITERATIONS=N]"
+	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0] [RACE_ITERATIONS=N] [MODEL_CASE=NAME]"
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'

@@ -2,8 +2,18 @@
 # make check-arch: the suites in an x86_64 kernel under QEMU (TCG; there
 # is no KVM here), with kunit/x86_64.config: transparent huge pages, so
 # that the page cache has large folios, and two CPUs, so that the race
-# cases run in parallel.  No gcov.  Arguments: a filter glob, as 'make'.
+# cases run in parallel.  No gcov.  Then the mutants whose header says
+# which large-folio cases kill them ("Killed on x86_64 by:"; UML has no
+# large folios).  Arguments: a filter glob, as 'make' (then no mutants).
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/tools/deps.sh" qemu-system-x86 libelf-dev
-KUNIT_ARCH=x86_64 exec "$TOP/tools/suites.sh" "$@"
+export KUNIT_ARCH=x86_64
+rc=0
+"$TOP/tools/suites.sh" "$@" || rc=$?
+if [ $# -eq 0 ] && [ "$rc" -eq 0 ]; then
+	"$TOP/tools/mutants.sh" || rc=$?
+	# The last line the gate shows: the suites' counts, and the mutants'.
+	echo "$(tail -n 1 "$RESULTS/x86_64/summary.txt"); $(tail -n 1 "$RESULTS/x86_64/mutants.txt" 2>/dev/null)"
+fi
+exit "$rc"

@@ -1,22 +1,11 @@
 #!/usr/bin/env bash
 # make check: run every pre-submit gate in order, each with its output in
 # results/gates/NAME.log, go on after a failure so that the report is
-# complete, and write results/gates.json and results/junit.xml.  Exit
-# status 1 if any gate failed.
+# complete, and write results/gates.json, results/junit.xml and
+# results/kcidb.json (KCIDB_ORIGIN names the submitter).  The gates are
+# lib.sh's GATES.  Exit status 1 if any gate failed.
 . "$(dirname "$0")/lib.sh"
 
-GATES=(
-	"test-tools:tools/tests/all.sh"
-	"check-series:tools/check-series.sh"
-	"checkpatch:tools/checkpatch.sh"
-	"suites:tools/suites.sh"
-	"diff-coverage:tools/diff-coverage.sh --check"
-	"mutants:tools/mutants.sh"
-	"debug:env DEBUG=1 tools/suites.sh"
-	"bisect:tools/bisect.sh"
-	"e2e:tools/e2e/machine.sh check"
-	"x86_64:tools/check-arch.sh"
-)
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
 
@@ -38,8 +27,22 @@ for g in "${GATES[@]}"; do
 done
 
 python3 "$TOP/tools/kunit_results.py" report "$RESULTS"
+python3 "$TOP/tools/kunit_results.py" kcidb "$RESULTS" --origin "$KCIDB_ORIGIN" \
+	--commit "$(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)" \
+	--patchset "$(cat "$TOP"/mm/*.patch "$TOP"/fs/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)"
+# The table README keeps a dated copy of.
+{
+	echo "\`make check\` on $(date -u +%F), $(machine_name); total $(elapsed "$SECONDS")"
+	echo
+	echo "| gate | verdict | time | its last line |"
+	echo "| --- | --- | --- | --- |"
+	while IFS=$'\t' read -r name verdict seconds figures; do
+		echo "| $name | $verdict | $(elapsed "$seconds") | $figures |"
+	done <"$RESULTS/gates.tsv"
+} >"$RESULTS/gates.md"
 echo
 awk -F'\t' '{ printf "  %-14s %-5s %5ss  %s\n", $1, $2, $3, $4 }' "$RESULTS/gates.tsv"
+echo "  total $(elapsed "$SECONDS"); the table: $RESULTS/gates.md"
 if [ "$failed" -gt 0 ]; then
 	echo "make check: $failed of ${#GATES[@]} gates failed"
 	exit 1

@@ -10,6 +10,11 @@ if [ -n "$(git -C "$TREE" status --porcelain --untracked-files=no)" ]; then
 	note "uncommitted changes in $TREE are not exported (above): commit them first"
 fi
 
+# A fixup is part of the patch it fixes, not a patch of the series.
+fixups=$(git -C "$TREE" log --format='%h %s' "$SANDBOX_TAG..HEAD" | grep -E '^[0-9a-f]+ (fixup|squash|amend)!' || true)
+[ -z "$fixups" ] ||
+	die "commits to squash first (git -C $TREE rebase -i --autosquash $SANDBOX_TAG): $(echo $fixups)"
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$TREE" format-patch -q --numbered --zero-commit --signature=uncached-sandbox \

@@ -29,6 +29,8 @@ exec_opts=(--arch="$KUNIT_ARCH" --build_dir="$BUILD" --timeout="$KUNIT_TIMEOUT"
 [ "$KUNIT_ARCH" = um ] || exec_opts+=(--qemu_args="-smp 2")
 [ -z "$RACE_ITERATIONS" ] ||
 	exec_opts+=(--kernel_args="uncached_kunit.race_iterations=$RACE_ITERATIONS")
+[ -z "$MODEL_CASE" ] ||
+	exec_opts+=(--kernel_args="uncached_kunit.model_case=$MODEL_CASE")
 make_opts=(ARCH="$KUNIT_ARCH" O="$BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and

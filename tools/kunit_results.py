@@ -163,6 +163,62 @@ def report(results: str) -> None:
                                xml_declaration=True)
 
 
+# KCIDB (schema 5): one checkout, a build per configuration, every KUnit
+# case of each configuration and every gate of make check as a test.
+KCIDB_VERSION = {'major': 5, 'minor': 0}
+# The configurations: (build id, architecture, what it is, results folder
+# below RESULTS holding its kunit.json, the gate that ran it).
+KCIDB_BUILDS = (
+    ('um-coverage', 'um', '.kunitconfig + coverage_uml.config (gcov)', '', 'suites'),
+    ('um-debug', 'um', '.kunitconfig + kunit/debug.config (KASAN, lockdep...)', 'debug', 'debug'),
+    ('x86_64', 'x86_64', '.kunitconfig + kunit/x86_64.config (THP, SMP)', 'x86_64', 'x86_64'),
+    ('e2e', 'um', 'allnoconfig + tools/e2e/machine.config', None, 'e2e'),
+)
+KCIDB_STATUS = {'PASS': 'PASS', 'FAIL': 'FAIL', 'SKIP': 'SKIP'}
+
+
+def kcidb(results: str, origin: str, commit: str, patchset: str) -> dict:
+    """The KCIDB report of a make check run in RESULTS."""
+    def oid(name: str) -> str:
+        return f'{origin}:{name}'
+
+    checkout = {'id': oid(f'checkout-{commit[:12] or "unknown"}'), 'origin': origin,
+                'tree_name': 'linux-source-6.12', 'git_commit_hash': commit or None,
+                'patchset_hash': patchset or None, 'valid': True}
+    checkout = {k: v for k, v in checkout.items() if v is not None}
+    gates = {g['name']: g for g in read_gates(results)}
+    builds, tests = [], []
+    for build, arch, config, folder, gate in KCIDB_BUILDS:
+        if gate not in gates:
+            continue
+        bid = oid(build)
+        kunit_json = os.path.join(results, folder, 'kunit.json') if folder is not None else ''
+        # Built: its kernel booted and gave results (e2e: its gate passed).
+        valid = os.path.exists(kunit_json) if kunit_json else gates[gate]['verdict'] == 'pass'
+        builds.append({'id': bid, 'origin': origin, 'checkout_id': checkout['id'],
+                       'architecture': arch, 'config_name': config, 'compiler': 'gcc',
+                       'valid': valid})
+        if not kunit_json:
+            continue
+        kunit = load_or_empty(kunit_json)
+        for _, suite_cases in suites(kunit):
+            for case, status in suite_cases:
+                tests.append({'id': oid(f'{build}:{case}'), 'origin': origin,
+                              'build_id': bid, 'path': f'kunit.{case}',
+                              'status': KCIDB_STATUS.get(status, 'ERROR')})
+    main_build = builds[0]['id'] if builds else oid('none')
+    for g in gates.values():
+        build = next((b for b, _, _, _, gate in KCIDB_BUILDS if gate == g['name']), None)
+        tests.append({'id': oid(f'gate:{g["name"]}'), 'origin': origin,
+                      'build_id': oid(build) if build and any(x['id'] == oid(build) for x in builds)
+                      else main_build,
+                      'path': f'sandbox.gate.{g["name"]}', 'duration': g['seconds'],
+                      'status': 'PASS' if g['verdict'] == 'pass' else 'FAIL',
+                      'misc': {'figures': g['figures']}})
+    return {'version': KCIDB_VERSION, 'checkouts': [checkout], 'builds': builds,
+            'tests': tests}
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
@@ -180,10 +236,20 @@ def main(argv: Sequence[str]) -> int:
     p = sub.add_parser('report', help='RESULTS/gates.json and junit.xml from '
                        'RESULTS/gates.tsv and RESULTS/kunit.json')
     p.add_argument('results')
+    p = sub.add_parser('kcidb', help='RESULTS/kcidb.json: the run in KCIDB\'s schema 5')
+    p.add_argument('results')
+    p.add_argument('--origin', default='uncached_sandbox', help='the submitter (KCIDB origin)')
+    p.add_argument('--commit', default='', help="the tree's commit")
+    p.add_argument('--patchset', default='', help='a hash of the series')
     args = parser.parse_args(argv)
 
     if args.command == 'report':
         report(args.results)
+        return 0
+    if args.command == 'kcidb':
+        with open(os.path.join(args.results, 'kcidb.json'), 'w') as f:
+            json.dump(kcidb(args.results, args.origin, args.commit, args.patchset), f,
+                      indent=1)
         return 0
     if args.command == 'reports':
         with open(args.ktap_log, errors='replace') as f:

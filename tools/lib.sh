@@ -73,6 +73,9 @@ E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 # How often each case of the uncached_race suite repeats its race (the
 # suite's own default, 40, when empty): a kernel argument of the run.
 RACE_ITERATIONS=${RACE_ITERATIONS:-}
+# One case of the generated uncached_model suite, by name (a kernel
+# argument); empty: all of them.
+MODEL_CASE=${MODEL_CASE:-}
 # The cases a run may skip; any other skipped case fails it.  UML has no
 # transparent huge pages, so there the large-folio cases skip (make
 # check-arch runs them, and may skip none).
@@ -80,7 +83,7 @@ ALLOWED_SKIPS=()
 [ "$KUNIT_ARCH" != um ] || ALLOWED_SKIPS=('uncached_large_folio.*')
 # Every setting a run of the suites depends on: 'make' reruns when one
 # changes (tools/suites.sh's nothing-changed check).
-RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS
+RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS MODEL_CASE
 	      KUNIT_TIMEOUT KUNITCONFIG KUNITCONFIG_EXTRA KBUILD_CC)
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
@@ -114,6 +117,23 @@ MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-120}
 KBUILD_CC=${KBUILD_CC:-ccache gcc}
 # kunit_tool, relative to a kernel tree.
 KUNIT_PY=tools/testing/kunit/kunit.py
+
+# make check's gates, in order: NAME:COMMAND (tools/check.sh runs them;
+# README's table lists them).
+GATES=(
+	"test-tools:tools/tests/all.sh"
+	"check-series:tools/check-series.sh"
+	"checkpatch:tools/checkpatch.sh"
+	"suites:tools/suites.sh"
+	"diff-coverage:tools/diff-coverage.sh --check"
+	"mutants:tools/mutants.sh"
+	"debug:env DEBUG=1 tools/suites.sh"
+	"bisect:tools/bisect.sh"
+	"e2e:tools/e2e/machine.sh check"
+	"x86_64:tools/check-arch.sh"
+)
+# KCIDB's origin for results/kcidb.json: who submits the results.
+KCIDB_ORIGIN=${KCIDB_ORIGIN:-uncached_sandbox}
 
 # The names of our KUnit suites, from their definitions in kunit/.
 suite_names() {
@@ -163,6 +183,13 @@ mutant_field() {
 
 # What a long step is at, one line (make check's gates, mutants, e2e).
 progress() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+
+# The machine figures are measured on: cores, CPU model, memory.
+machine_name() {
+	printf '%s cores, %s, %s GiB' "$(nproc)" \
+		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
+		"$(awk '/^MemTotal/ { print int($2 / 1048576 + 0.5) }' /proc/meminfo)"
+}
 
 # Seconds as 1m05s.
 elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }

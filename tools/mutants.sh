@@ -3,12 +3,16 @@
 # of the series, rebuild incrementally, run the suites, and revert it.
 #
 # Each mutant's header says the mistake ("Mutant: ...") and which cases
-# must notice it ("Killed by: GLOB..."; globs over dotted case names such
-# as uncached_read.read_error_drops_what_it_brought_in.*).  A mutant is
-# killed only when one of those cases fails: a failure elsewhere alone (a
-# flaky race, a broken build) does not count, and is reported.  A
-# survivor fails the gate with its name, its mistake and its diff.
-# Arguments: mutant names (globs) to run.
+# must notice it ("Killed by: GLOB..."; kunit.py filter globs, SUITE.CASE,
+# such as uncached_read.read_error_drops_what_it_brought_in*).  Those
+# cases alone run, a glob at a time until one kills it: a mutant is
+# killed only when a case its header names fails, never by a flaky case
+# elsewhere.  A survivor fails the gate with its name, its mistake and its
+# diff.  With KUNIT_ARCH=x86_64 ('make check-arch') the header's "Killed
+# on x86_64 by:" names the cases instead (large folios: UML has none), and
+# only the mutants that have one run.  MUTANT_EVERY_KILLER=1 runs every
+# glob of each header and says which killed (to check a header).
+# Arguments: mutant names (globs).
 . "$(dirname "$0")/lib.sh"
 
 MUTANTS=${MUTANTS:-$TOP/kunit/mutants}
@@ -21,9 +25,16 @@ if ! git -C "$TREE" diff --quiet; then
 fi
 mapfile -t all < <(find "$MUTANTS" -name '*.patch' | sort)
 [ ${#all[@]} -gt 0 ] || die "no mutants in $MUTANTS"
+field="Killed by"
+[ "$KUNIT_ARCH" = um ] || field="Killed on $KUNIT_ARCH by"
 chosen=()
 for m in "${all[@]}"; do
-	matches_globs "$(basename "$m" .patch)" "$@" && chosen+=("$m")
+	matches_globs "$(basename "$m" .patch)" "$@" || continue
+	# A mutant for another architecture's cases only is not this run's.
+	[ "$KUNIT_ARCH" = um ] && [ -z "$(mutant_field "$field" "$m")" ] &&
+		[ -n "$(grep -m1 '^Killed on .* by:' "$m")" ] && continue
+	[ "$KUNIT_ARCH" != um ] && [ -z "$(mutant_field "$field" "$m")" ] && continue
+	chosen+=("$m")
 done
 [ ${#chosen[@]} -gt 0 ] || die "no mutant matches $*"
 mkdir -p "$OUT"
@@ -37,10 +48,10 @@ for m in "${chosen[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$m" .patch)
 	mistake=$(mutant_field Mutant "$m")
-	read -r -a killers <<<"$(mutant_field 'Killed by' "$m")"
+	read -r -a killers <<<"$(mutant_field "$field" "$m")"
 	progress "mutant $n of ${#chosen[@]}: $name"
 	if [ -z "$mistake" ] || [ ${#killers[@]} -eq 0 ]; then
-		bad+=("$name (its header needs 'Mutant:' and 'Killed by:' lines)")
+		bad+=("$name (its header needs 'Mutant:' and '$field:' lines)")
 		printf 'BAD       %s: no Mutant: or Killed by: line\n' "$name"
 		continue
 	fi
@@ -49,14 +60,24 @@ for m in "${chosen[@]}"; do
 		bad+=("$name (does not apply)"); continue
 	}
 	applied=$m
-	rc=0
-	RESULTS=$OUT/$name "${KUNIT_RUNNER:-$TOP/tools/kunit.sh}" >"$OUT/$name.log" 2>&1 || rc=$?
+	rc=0 failed= by=()
+	: >"$OUT/$name.log"
+	for g in "${killers[@]}"; do
+		RESULTS=$OUT/$name "${KUNIT_RUNNER:-$TOP/tools/kunit.sh}" "$g" >>"$OUT/$name.log" 2>&1 || rc=$?
+		new=$(python3 "$TOP/tools/kunit_results.py" failed "$OUT/$name/kunit.json" 2>/dev/null || true)
+		failed+=${new:+$new$'\n'}
+		while read -r c; do
+			# A crash leaves its suite's name only ("suite."): it ran
+			# the cases of this glob alone.
+			[ -n "$c" ] && { matches_globs "$c" "${killers[@]}" ||
+				[[ $c == *. && $g == "$c"* ]]; } && by+=("$c")
+		done <<<"$new"
+		[ -n "${MUTANT_EVERY_KILLER:-}" ] || [ ${#by[@]} -eq 0 ] || break
+		[ -z "${MUTANT_EVERY_KILLER:-}" ] ||
+			printf '          %-60s %s\n' "$g" "$( [ -n "$new" ] && echo kills || echo 'does not kill')"
+	done
 	revert
-	failed=$(python3 "$TOP/tools/kunit_results.py" failed "$OUT/$name/kunit.json" 2>/dev/null || true)
-	by=()
-	while read -r c; do
-		[ -n "$c" ] && matches_globs "$c" "${killers[@]}" && by+=("$c")
-	done <<<"$failed"
+	failed=${failed%$'\n'}
 	if [ ${#by[@]} -gt 0 ]; then
 		killed=$((killed + 1))
 		printf 'killed    %-40s %s\n' "$name" "$(printf '%s\n' "${by[@]}" | head -n 3 | paste -sd' ')"
@@ -77,6 +98,8 @@ done
 # The last run's gcov data is a mutant's: do not let it pass for coverage.
 find "$BUILD" -name '*.gcda' -delete 2>/dev/null || true
 
-echo "mutants: $killed killed, ${#bad[@]} not killed"
-for b in "${bad[@]}"; do echo "  $b"; done
+{
+	echo "mutants: $killed killed, ${#bad[@]} not killed"
+	for b in "${bad[@]}"; do echo "  $b"; done
+} | tee "$RESULTS/mutants.txt"
 [ ${#bad[@]} -eq 0 ]

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """make bench's report: the e2e machine's measurements
 (results/e2e/bench.csv: rep,test,mode,request,metric,value) as medians
 with their spread (min-max over the repetitions) and ratios to buffered
 I/O measured in the same run; a table on the terminal, results/bench.csv,
 results/bench.png (gnuplot), and the targets of the benchmark, reported,
 not asserted."""
+import argparse
 import csv
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import time
 from collections import defaultdict
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -21,7 +24,7 @@ MODES = ('buffered', 'uncached', 'direct')
 # every ratio is mode / buffered.
 
 
-def machine():
+def machine() -> str:
     cpu = 'unknown CPU'
     try:
         with open('/proc/cpuinfo') as f:
@@ -37,7 +40,7 @@ def machine():
             'XFS on a ubd disk backed by a sparse host file')
 
 
-def load(path):
+def load(path: str) -> dict:
     data = defaultdict(list)
     with open(path) as f:
         for row in csv.reader(f):
@@ -50,17 +53,20 @@ def load(path):
     return data
 
 
-def verdict(target, ok):
+def verdict(target: str, ok: bool) -> str:
     if target.startswith('('):
         return ''
     return 'met' if ok else 'NOT met'
 
 
-def human(req):
+def human(req: int) -> str:
     return f'{req >> 20} MiB' if req >= 1 << 20 else f'{req >> 10} KiB'
 
 
-def main():
+def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        epilog='RESULTS and E2E_RESULTS (the environment) say where the files are.').parse_args()
     data = load(RAW)
     reps = max(len(v) for v in data.values())
     rows = []
@@ -93,7 +99,7 @@ def main():
         print(f"{r['test']:9} {size:8} {r['metric']:26} {r['mode']:9} "
               f"{r['median']:9.4g} {spread:>19} {ratio:>10}")
 
-    def med(test, req, metric, mode):
+    def med(test: str, req: int, metric: str, mode: str) -> float:
         v = data.get((test, req, metric, mode))
         return statistics.median(v) if v else float('nan')
 
@@ -129,7 +135,11 @@ def main():
     print(f'\nresults: {out}, {RESULTS}/bench.png, raw: {RAW}')
 
 
-def plot(data):
+# One colour per mode, in every panel and every plot (designs.py too).
+COLOURS = {'buffered': '#4d4d4d', 'uncached': '#7b3294', 'direct': '#e08214'}
+
+
+def plot(data: dict) -> None:
     """Throughput ratios to buffered, and the hot file kept, as bars."""
     dat = os.path.join(RESULTS, 'bench-plot.dat')
     with open(dat, 'w') as f:
@@ -139,30 +149,39 @@ def plot(data):
                 base = statistics.median(data[(test, req, 'MB/s', 'buffered')])
                 vals = [statistics.median(data[(test, req, 'MB/s', m)]) / base
                         for m in ('uncached', 'direct')]
-                f.write(f'"{test} {human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
+                f.write(f'"{test}\\n{human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
     ws = os.path.join(RESULTS, 'bench-workset.dat')
     with open(ws, 'w') as f:
         f.write('# label buffered uncached direct\n')
         for p in ('write', 'read'):
             vals = [statistics.median(data[('workset', 1 << 20, f'hot cached after {p} %', m)])
                     for m in MODES]
-            f.write(f'"after streaming {p}" ' + ' '.join(f'{v:.1f}' for v in vals) + '\n')
+            f.write(f'"after streaming\\n{p}s" ' + ' '.join(f'{v:.1f}' for v in vals) + '\n')
+    title = ', '.join(machine().split(';')[0].split(': ', 1)[-1].split(', ')[:2]) + ', ' + time.strftime('%Y-%m-%d')
     script = f'''
-set terminal pngcairo noenhanced size 1100,450
+set terminal pngcairo noenhanced size 1100,480
 set output "{RESULTS}/bench.png"
-set multiplot layout 1,2 title "RWF_UNCACHED on XFS in UML (medians)"
+set multiplot layout 1,2 title "RWF_UNCACHED on XFS in UML, medians: {title}"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set key below
-set xtics rotate by -20
+set key outside top center horizontal
+set tmargin 5
+set bmargin 4
+set xtics norotate
 set grid ytics
-set title "throughput, x buffered"
+set title "throughput"
+set ylabel "x buffered in the same run"
 set yrange [0:*]
-plot "{dat}" using 2:xtic(1) title "uncached", '' using 3 title "direct", 1 with lines lc rgb "black" notitle
-set title "hot file (1/4 of RAM) still cached, %"
+plot "{dat}" using 2:xtic(1) title "uncached" lc rgb "{COLOURS['uncached']}", \\
+     '' using 3 title "O_DIRECT" lc rgb "{COLOURS['direct']}", \\
+     1 with lines lc rgb "{COLOURS['buffered']}" title "buffered"
+set title "hot file (1/4 of RAM) after streaming 4x RAM"
+set ylabel "still cached, %"
 set yrange [0:105]
-plot "{ws}" using 2:xtic(1) title "buffered", '' using 3 title "uncached", '' using 4 title "direct"
+plot "{ws}" using 2:xtic(1) title "buffered" lc rgb "{COLOURS['buffered']}", \\
+     '' using 3 title "uncached" lc rgb "{COLOURS['uncached']}", \\
+     '' using 4 title "O_DIRECT" lc rgb "{COLOURS['direct']}"
 unset multiplot
 '''
     try:

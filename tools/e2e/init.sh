@@ -42,7 +42,7 @@ step() {
 
 mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /dev &&
 	mount -t tmpfs tmp "$MNT" && mkdir "$MNT/scratch" "$MNT/xfs" "$MNT/ext4" \
-		"$MNT/fault" "$MNT/journal" "$MNT/bench" "$MNT/tmpfs" &&
+		"$MNT/fault" "$MNT/journal" "$MNT/space" "$MNT/bench" "$MNT/tmpfs" &&
 	mount -t hostfs -o "$E2E_BUILD/scratch" hostfs "$SCRATCH" || {
 	echo "e2e: the guest could not mount its filesystems"
 	"$BIN/e2e-poweroff"
@@ -90,6 +90,21 @@ direct() {
 		"$BIN/e2e-semantics" direct-verify "$MNT/xfs/direct" &&
 		"$BIN/e2e-semantics" direct-verify "$MNT/journal/direct" &&
 		umount "$MNT/journal"
+}
+
+# ENOSPC and EDQUOT: an XFS of its own with a fixed speculative
+# preallocation (allocsize) and a project quota; the uncached write goes
+# through xfs_file_buffered_write()'s retry.
+space() {
+	mount -t xfs -o allocsize=64m,prjquota /dev/ubde "$MNT/space" &&
+		mkdir "$MNT/space/quota" &&
+		xfs_quota -x -c "project -s -p $MNT/space/quota 42" \
+			-c "limit -p bhard=8m 42" "$MNT/space" >/dev/null &&
+		"$BIN/e2e-space" edquot "$MNT/space/quota" &&
+		"$BIN/e2e-space" enospc "$MNT/space" &&
+		"$BIN/e2e-space" full "$MNT/space" &&
+		umount "$MNT/space" && mount -t xfs -o prjquota /dev/ubde "$MNT/space" &&
+		"$BIN/e2e-space" verify "$MNT/space" && umount "$MNT/space"
 }
 
 # Filesystems that did not opt in: tmpfs, and hostfs.
@@ -144,7 +159,7 @@ faults() {
 repair() {
 	umount "$MNT/xfs" "$MNT/ext4" &&
 		xfs_repair -n /dev/ubda && xfs_repair -n "$FAULT_DEV" && e2fsck -fn /dev/ubdb &&
-		e2fsck -fn /dev/ubdd
+		e2fsck -fn /dev/ubdd && xfs_repair -n /dev/ubde
 }
 
 # One repetition of every measurement, the modes side by side.
@@ -161,7 +176,7 @@ bench_rep() {
 }
 
 bench() {
-	mount -t xfs /dev/ubde "$MNT/bench" || return 1
+	mount -t xfs /dev/ubdf "$MNT/bench" || return 1
 	rep=1
 	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
 		bench_rep >"$MNT/rep.csv" || return 1
@@ -177,6 +192,7 @@ run_check() {
 	step mount mount_disks
 	step semantics semantics
 	step direct direct
+	step space space
 	step unsupported unsupported
 	step fsx-self-test fsx_self_test
 	step fsx-xfs fsx xfs 1

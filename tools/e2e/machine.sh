@@ -73,6 +73,7 @@ make_disk xfs 1G mkfs.xfs -q -f
 make_disk ext4 1G mkfs.ext4 -q -F
 make_disk fault 1G mkfs.xfs -q -f
 make_disk journal 256M mkfs.ext4 -q -F
+make_disk space 400M mkfs.xfs -q -f
 if [ "$MODE" = bench ]; then
 	MIN_FREE_GB=$((E2E_BENCH_SIZE * 3 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
 	make_disk bench $((E2E_BENCH_SIZE * 4)) mkfs.xfs -q -f
@@ -87,15 +88,19 @@ log=$E2E_RESULTS/guest.log
 # would lose register contents mid-copy.
 tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX_Fast_Unaligned_Load
 note "booting the e2e machine ($MODE, mem=$E2E_MEM; log: $log; at most ${E2E_TIMEOUT}s)"
-rc=0
+set +e
 timeout -k 10 "$E2E_TIMEOUT" "$E2E_BUILD/linux" mem="$E2E_MEM" "${disks[@]}" \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$TOP/tools/e2e/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
 	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
 	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" GLIBC_TUNABLES="$tunables" \
-	${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null >"$log" 2>&1 || rc=$?
-# The guest's console ends its lines with CR LF.
-sed -i 's/\r$//' "$log"
+	${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null 2>&1 |
+	# The guest's console ends its lines with CR LF.  Its steps, as
+	# they start, are the machine's progress.
+	tr -d '\r' | tee "$log" | { grep --line-buffered '^e2e: --- ' || true; } |
+	sed -u "s/^e2e: --- /${0##*/}: step /" >&2
+rc=${PIPESTATUS[0]}
+set -e
 cp "$E2E_BUILD"/scratch/*.{tsv,csv} "$E2E_RESULTS/" 2>/dev/null || true
 status=$(tail -n 1 "$E2E_BUILD/scratch/status" 2>/dev/null || true)
 

@@ -16,6 +16,22 @@ check "designs: a row whose cases did not run says so" \
 check "designs: designs.json has every design" \
 	python3 -c "import json; d = json.load(open('$WORK/designs.json')); assert d['designs'] == ['ours', 'dropbehind']"
 
+# Every property's globs name cases that exist (suite and case, in the
+# sources of kunit/): a renamed case must not leave a row checking nothing.
+check "designs: every glob of a property names a suite and a case that exist" python3 - "$TOOLS" <<'PY'
+import fnmatch, glob, os, re, sys
+sys.path.insert(0, sys.argv[1])
+import designs
+names = []
+for f in glob.glob(os.path.join(sys.argv[1], '..', 'kunit', '*_test.c')):
+    text = open(f).read()
+    suite = re.search(r'\.name = "([a-z0-9_]+)",', text).group(1)
+    names += [f'{suite}.{c}' for c in re.findall(r'KUNIT_CASE(?:_PARAM|_SLOW)?\((\w+)', text)]
+bad = [g for _, globs in designs.PROPERTIES for g in globs
+       if not any(fnmatch.fnmatchcase(n, '.'.join(g.split('.')[:2])) for n in names)]
+assert not bad, f'globs that match no case: {bad}'
+PY
+
 # --- kunit_results: the one reader of kunit.json ------------------------
 check "kunit_results: unit tests" python3 -m unittest -q "$HERE/test_kunit_results.py"
 cat >"$WORK/k.json" <<'JSON'

@@ -58,6 +58,10 @@ check "prepare: the refusal says make export" grep -q "make export" "$WORK/out"
 check "prepare: the unexported commit is still there" \
 	bash -c "git -C '$TREE' log --format=%s -1 | grep -qx 'iomap: three'"
 
+ugit -C "$TREE" commit -q --allow-empty -m "fixup! iomap: three"
+check_fails "export: refuses a fixup that is not squashed" "$T/tools/export.sh"
+check "export: says how to squash it" grep -q 'rebase -i --autosquash' "$WORK/out"
+ugit -C "$TREE" reset -q --hard HEAD~1
 check "export: writes the series" "$T/tools/export.sh"
 check "export: three numbered patches, mm first" \
 	bash -c "cd '$T' && test \"\$(echo mm/*.patch fs/*.patch)\" = 'mm/0001-mm-filemap-one.patch fs/0002-iomap-two.patch fs/0003-iomap-three.patch'"

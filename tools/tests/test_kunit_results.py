@@ -123,5 +123,36 @@ class Report(unittest.TestCase):
             self.assertEqual(by_name["uncached_read"].get("skipped"), "1")
 
 
+class Kcidb(unittest.TestCase):
+    def test_required_fields_and_statuses(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "gates.tsv"), "w") as f:
+                f.write("checkpatch\tpass\t3\tclean\nsuites\tfail\t12\t1 failed\n"
+                        "x86_64\tpass\t90\tok\n")
+            with open(os.path.join(d, "kunit.json"), "w") as f:
+                json.dump(ROOT, f)
+            report = kunit_results.kcidb(d, "origin", "abc123", "p")
+        self.assertEqual(report["version"]["major"], 5)
+        checkout = report["checkouts"][0]
+        self.assertTrue(checkout["id"].startswith("origin:"))
+        self.assertEqual(checkout["origin"], "origin")
+        builds = {b["id"]: b for b in report["builds"]}
+        self.assertEqual(sorted(builds), ["origin:um-coverage", "origin:x86_64"])
+        self.assertTrue(builds["origin:um-coverage"]["valid"])
+        self.assertFalse(builds["origin:x86_64"]["valid"])  # no results: did not build
+        for b in report["builds"]:
+            self.assertEqual(b["checkout_id"], checkout["id"])
+        for t in report["tests"]:
+            for k in ("id", "origin", "build_id", "path", "status"):
+                self.assertIn(k, t)
+            self.assertIn(t["build_id"], builds)
+            self.assertIn(t["status"], ("FAIL", "ERROR", "MISS", "PASS", "DONE", "SKIP"))
+        by_path = {t["path"]: t for t in report["tests"]}
+        self.assertEqual(by_path["kunit.uncached_invalidation.c"]["status"], "ERROR")
+        self.assertEqual(by_path["kunit.uncached_read.b"]["status"], "SKIP")
+        self.assertEqual(by_path["sandbox.gate.suites"]["status"], "FAIL")
+        self.assertEqual(by_path["sandbox.gate.suites"]["build_id"], "origin:um-coverage")
+
+
 if __name__ == "__main__":
     unittest.main()
