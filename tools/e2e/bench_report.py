@@ -131,8 +131,37 @@ def main() -> None:
         f.write(machine() + '\n')
         for name, target, value, ok in targets:
             f.write(f"{name}\t{value:.2f}\t{target}\t{verdict(target, ok(value))}\n")
+    write_markdown(data, targets, reps)
     plot(data)
-    print(f'\nresults: {out}, {RESULTS}/bench.png, raw: {RAW}')
+    print(f'\nresults: {out}, {RESULTS}/bench.md, {RESULTS}/bench.png, raw: {RAW}')
+
+
+def write_markdown(data: dict, targets: list, reps: int) -> None:
+    """results/bench.md: the table README keeps a dated copy of."""
+    def cell(test: str, req: int, metric: str, mode: str) -> str:
+        vals = data.get((test, req, metric, mode))
+        if not vals:
+            return '-'
+        med = statistics.median(vals)
+        base = data.get((test, req, metric, 'buffered'))
+        ratio = f', {med / statistics.median(base):.2f}x' if mode != 'buffered' and base else ''
+        return f'{med:.4g} ({min(vals):.4g}-{max(vals):.4g}){ratio}'
+
+    lines = [f'`make bench` on {time.strftime("%Y-%m-%d")}, {reps} repetitions, medians '
+             f'(min-max), x buffered in the same run; {machine()}', '',
+             '| | request | ' + ' | '.join(MODES) + ' |', '| --- | --- |' + ' --- |' * len(MODES)]
+    for test, metric, what in (('seqwrite', 'MB/s', 'write, MB/s'),
+                               ('seqread', 'MB/s', 'read, cold, MB/s'),
+                               ('seqwrite', 'system CPU s', 'write 1 GiB, system CPU s'),
+                               ('seqread', 'system CPU s', 'read 1 GiB, system CPU s')):
+        for req in (1 << 20, 64 << 10):
+            lines.append(f'| {what} | {human(req)} | ' +
+                         ' | '.join(cell(test, req, metric, m) for m in MODES) + ' |')
+    lines += ['', '| target | measured | |', '| --- | --- | --- |']
+    lines += [f'| {name} {target} | {value:.2f} | {verdict(target, ok(value))} |'
+              for name, target, value, ok in targets]
+    with open(os.path.join(RESULTS, 'bench.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
 
 
 # One colour per mode, in every panel and every plot (designs.py too).
