@@ -88,7 +88,7 @@ bool model_case_valid(const struct model_file *f, const struct model_case *c)
 			if (c->state[w] != MF_ABSENT)
 				return false;
 		return c->fault == MX_NONE || c->fault == MX_ALLOC ||
-		       c->fault == MX_WB;
+		       c->fault == MX_ENOSPC || c->fault == MX_WB;
 	}
 	return true;
 }
@@ -133,12 +133,36 @@ static void add_writeback(struct model_result *r, loff_t start, loff_t end,
 	r->nr_writebacks++;
 }
 
+/*
+ * Where a write that runs out of space from @from on stops: iomap asks
+ * for space once per mapping (->iomap_begin at the write's start, at each
+ * chunk, and where the file's written part ends, [doc]); a filesystem of
+ * ->write_begin once per folio.
+ */
+static loff_t space_stop(const struct model_file *f, const struct model_case *c,
+			 loff_t from)
+{
+	loff_t end = c->pos + c->len, p, stop = LLONG_MAX;
+
+	if (c->path == UTFS_GENERIC)
+		return max(c->pos, from);
+	if (c->pos >= from)
+		return c->pos;
+	if (f->size > c->pos && f->size < end && f->size >= from)
+		stop = f->size;
+	p = round_up(max(from, c->pos + 1), f->chunk);
+	if (p < end)
+		stop = min(stop, p);
+	return stop;
+}
+
 static void model_write(const struct model_file *f, const struct model_case *c,
 			struct model_result *r)
 {
 	const loff_t end = c->pos + c->len;
-	pgoff_t alloc = ULONG_MAX, wb = ULONG_MAX;
-	loff_t cs, ce;
+	pgoff_t at = ULONG_MAX, wb = ULONG_MAX;
+	loff_t stop = LLONG_MAX, cs, ce;
+	int stop_error = 0;
 
 	/* [N1] RWF_NOWAIT: EAGAIN, since it would wait for writeback. */
 	if (c->flags == MFL_NOWAIT) {
@@ -147,9 +171,17 @@ static void model_write(const struct model_file *f, const struct model_case *c,
 	}
 	/* [A1] Only a folio the write must create needs an allocation. */
 	if (fault_in(f, c, MX_ALLOC, MX_ALLOC, c->pos >> PAGE_SHIFT,
-		     (end - 1) >> PAGE_SHIFT, &alloc) &&
-	    model_before(f, c, alloc) != MF_ABSENT)
-		alloc = ULONG_MAX;
+		     (end - 1) >> PAGE_SHIFT, &at) &&
+	    model_before(f, c, at) == MF_ABSENT) {
+		stop = max_t(loff_t, c->pos, (loff_t)at << PAGE_SHIFT);
+		stop_error = -ENOMEM;
+	}
+	/* [A1] Out of space, the write ends there as any buffered write. */
+	if (fault_in(f, c, MX_ENOSPC, MX_ENOSPC, c->pos >> PAGE_SHIFT,
+		     (end - 1) >> PAGE_SHIFT, &at)) {
+		stop = space_stop(f, c, (loff_t)at << PAGE_SHIFT);
+		stop_error = -ENOSPC;
+	}
 	fault_in(f, c, MX_WB, MX_WB_OTHER_FSYNC, c->pos >> PAGE_SHIFT,
 		 (end - 1) >> PAGE_SHIFT, &wb);
 
@@ -162,10 +194,9 @@ static void model_write(const struct model_file *f, const struct model_case *c,
 		 * error, with the file offset after them.
 		 */
 		r->direct_fallback = true;
-		r->copied_end = alloc != ULONG_MAX ?
-				max_t(loff_t, c->pos, (loff_t)alloc << PAGE_SHIFT) : end;
+		r->copied_end = min(stop, end);
 		if (r->copied_end == c->pos) {
-			r->ret = -ENOMEM;
+			r->ret = stop_error;
 			return;
 		}
 		add_writeback(r, c->pos, r->copied_end, end, false);
@@ -192,9 +223,9 @@ static void model_write(const struct model_file *f, const struct model_case *c,
 		 * not reach.
 		 */
 		kept = found_cached(f, c, cs, ce);
-		if (alloc != ULONG_MAX && ((loff_t)alloc << PAGE_SHIFT) < ce) {
+		if (stop < ce) {
 			/* [A1] The write ends there: what it wrote is written. */
-			r->copied_end = max_t(loff_t, cs, (loff_t)alloc << PAGE_SHIFT);
+			r->copied_end = max(cs, stop);
 			if (r->copied_end > cs)
 				add_writeback(r, cs, r->copied_end, ce, kept);
 			break;
@@ -213,8 +244,8 @@ static void model_write(const struct model_file *f, const struct model_case *c,
 	r->ki_pos = r->copied_end;
 	if (r->ret)
 		return;
-	/* [A1] The bytes written before the failure, or ENOMEM. */
-	r->ret = r->copied_end > c->pos ? r->copied_end - c->pos : -ENOMEM;
+	/* [A1] The bytes written before the failure, or its error. */
+	r->ret = r->copied_end > c->pos ? r->copied_end - c->pos : stop_error;
 }
 
 static void model_read(const struct model_file *f, const struct model_case *c,

@@ -40,6 +40,8 @@ enum model_where { MW_FIRST, MW_LAST, MW_BEFORE_BOUNDARY, MW_AFTER_BOUNDARY,
 enum model_fault {
 	MX_NONE,
 	MX_ALLOC,		/* every allocation of a write's lookup fails */
+	MX_ENOSPC,		/* space runs out there (->iomap_begin, and
+				 * ->write_begin, fail with -ENOSPC) */
 	MX_WB,			/* its writeback fails (-EIO) */
 	MX_WB_ASYNC,		/* the same, completing later, from a worker */
 	MX_WB_OTHER_FSYNC,	/* the same; another file's fsync() runs right

@@ -10,9 +10,9 @@
  * two and a half chunks), the state of four folios (the first and last
  * of the I/O, and those either side of the first chunk boundary after its
  * start: absent, clean, dirty, under writeback, not uptodate), and one
- * fault at one of them (an allocation, a writeback failing at once or
- * later, a writeback failing with another file's fsync() right after it,
- * a read failing at once or later).  The files need stable pages during
+ * fault at one of them (an allocation, space running out, a writeback
+ * failing at once or later, a writeback failing with another file's
+ * fsync() right after it, a read failing at once or later).  The files need stable pages during
  * writeback, as some real ones do.  The chunk is the real UNCACHED_WRITE_CHUNK (8 MiB): a file is
  * four chunks of the test filesystem's RAM disk, 1.5 chunks of it written.
  *
@@ -56,8 +56,9 @@ static const char *const flag_names[] = { "plain", "dsync", "nowait", "direct" }
 static const char *const pos_names[] = { "0", "100", "C-1", "C" };
 static const char *const len_names[] = { "1", "P", "C-P", "C", "C+P", "2.5C" };
 static const char state_letters[] = "acdwn";	/* enum model_folio */
-static const char *const fault_names[] = { "none", "alloc", "wb", "wbasync",
-					   "wbfsync", "read", "readasync" };
+static const char *const fault_names[] = { "none", "alloc", "enospc", "wb",
+					   "wbasync", "wbfsync", "read",
+					   "readasync" };
 static const char *const where_names[] = { "first", "last", "before", "after" };
 
 static const unsigned int dim_size[D_NR] = {
@@ -239,7 +240,7 @@ static void generate_boundaries(void)
 {
 	static const u8 lens[] = { 4, 5 };	/* C+P, 2.5C */
 	static const u8 poss[] = { 0, 2 };	/* 0, C-1 */
-	static const u8 faults[] = { MX_ALLOC, MX_WB };
+	static const u8 faults[] = { MX_ALLOC, MX_ENOSPC, MX_WB };
 	u8 v[D_NR] = {};
 	unsigned int l, p, k, w;
 
@@ -440,6 +441,10 @@ static void arm_fault(struct utfs_inode *ui, const struct model_case *c,
 		f->fail_alloc_index = at >> PAGE_SHIFT;
 		f->fail_alloc_lookups = UINT_MAX;
 		break;
+	case MX_ENOSPC:
+		f->begin_error = -ENOSPC;
+		f->begin_error_from = at;
+		break;
 	case MX_WB_OTHER_FSYNC:
 		f->fsync_after_writeback = other;
 		fallthrough;
@@ -471,6 +476,7 @@ static void disarm_faults(struct utfs_inode *ui)
 	ui->faults.read_error = false;
 	ui->faults.fsync_after_writeback = NULL;
 	ui->faults.async_read = false;
+	ui->faults.begin_error = 0;
 }
 
 static ssize_t model_do_io(struct file *file, const struct model_case *c,

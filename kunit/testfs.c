@@ -230,7 +230,7 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	enum utfs_extent_type type;
 	bool new = false;
 
-	if (ui->faults.begin_error)
+	if (ui->faults.begin_error && pos >= ui->faults.begin_error_from)
 		return ui->faults.begin_error;
 	if (pos >= (loff_t)ui->nr_blocks << PAGE_SHIFT)
 		return -EFBIG;
@@ -558,6 +558,8 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 
 	if (blk >= ui->nr_blocks)
 		return -EFBIG;
+	if (ui->faults.begin_error && pos >= ui->faults.begin_error_from)
+		return ui->faults.begin_error;
 	utfs_sample_nrpages(ui);
 	cached = utfs_is_cached(mapping, pos);
 	/* A large folio where the mapping allows them, as iomap asks. */

@@ -73,7 +73,13 @@ struct utfs_faults {
 	/* After each ->readahead, the Nth allocation of the reader fails. */
 	unsigned int fail_nth_after_readahead;
 	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
-	int begin_error;	/* ->iomap_begin fails with this */
+	/*
+	 * Space runs out: ->iomap_begin, and ->write_begin (as a
+	 * filesystem reserving blocks there), fail with begin_error for a
+	 * position at or after begin_error_from.
+	 */
+	int begin_error;
+	loff_t begin_error_from;
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
 	bool async_writeback;	/* folio writeback ends later, from a worker */
 	bool async_read;	/* reads from the disk end later, likewise */
