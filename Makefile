@@ -15,7 +15,7 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect e2e e2e-mutants export gdb compdb bench bench-loop designs \
+	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs \
 	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -65,6 +65,9 @@ e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exe
 
 e2e-mutants: tree ## which mutants the e2e machine notices, and the filesystems' own (a report; MUTANT=glob)
 	@tools/e2e/mutants.sh $(MUTANT)
+
+fstests: tree ## fstests in the e2e machine, XFS and ext4 sections (FSTESTS=checkout or .tar.xz; FSTESTS_TESTS='generic/127 -g quick')
+	@tools/fstests.sh
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh

@@ -60,16 +60,31 @@ BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
 # also holds its programs, disk images and scratch folder), where its
 # results go, its memory, how long it may run, and the sizes of the
 # exerciser's run and of the benchmark's data set (4x the memory).
+# DEBUG=1: the debug kernel (tools/e2e/debug.config), in build/e2e-debug.
+if [ "$DEBUG" = 1 ]; then E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e-debug}; fi
 E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e}
 # Host-platform fixes for the UML machine's user processes, applied in the
 # sandbox layer below the series, as coverage/platform/ is.
 E2E_PLATFORM=${E2E_PLATFORM:-$TOP/tools/e2e/platform}
 E2E_RESULTS=${E2E_RESULTS:-$RESULTS/e2e}
 E2E_MEM=${E2E_MEM:-256M}
-E2E_TIMEOUT=${E2E_TIMEOUT:-1200}
+# Run as root (CI), the machine's UML process drops to this host user, so
+# that a guest that remounts its root read-write still cannot write the
+# host outside its disks and scratch folder (root: it stays root).
+E2E_USER=${E2E_USER:-nobody}
+E2E_TIMEOUT=${E2E_TIMEOUT:-$((DEBUG == 1 ? 3600 : 1200))}
 E2E_FSX_OPS=${E2E_FSX_OPS:-50000}
 E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
 E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
+# fstests (make fstests; FSTESTS: the user's checkout or snapshot): where
+# it is copied and built, the list of tests it runs without FSTESTS_TESTS
+# (make check's gate: FSTESTS_LIST=tools/fstests/check.list), how long the
+# machine may run them, and what its build needs from Debian.
+FSTESTS_BUILD=${FSTESTS_BUILD:-$TOP/build/fstests}
+FSTESTS_LIST=${FSTESTS_LIST:-$TOP/tools/fstests/default.list}
+FSTESTS_TIMEOUT=${FSTESTS_TIMEOUT:-5400}
+FSTESTS_PKGS=(autoconf automake libtool pkg-config xfslibs-dev uuid-dev libattr1-dev
+	      libacl1-dev libaio-dev liburing-dev attr acl psmisc)
 # How often each case of the uncached_race suite repeats its race (the
 # suite's own default, 40, when empty): a kernel argument of the run.
 RACE_ITERATIONS=${RACE_ITERATIONS:-}
@@ -130,6 +145,7 @@ GATES=(
 	"debug:env DEBUG=1 tools/suites.sh"
 	"bisect:tools/bisect.sh"
 	"e2e:tools/e2e/machine.sh check"
+	"fstests:env FSTESTS_LIST=tools/fstests/check.list tools/fstests.sh"
 	"x86_64:tools/check-arch.sh"
 )
 # KCIDB's origin for results/kcidb.json: who submits the results.

@@ -4,7 +4,8 @@
 # ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to
 # scratch/steps.tsv, the first failure ends the run; the last line of
 # scratch/status is "pass" or "fail STEP".  Settings come from the kernel
-# command line: E2E_MODE (check, bench, or script: run E2E_SCRIPT, for
+# command line: E2E_MODE (check, bench, fstests: FSTESTS_SRC's check with
+# FSTESTS_ARGS, or script: run E2E_SCRIPT, for
 # a developer's own experiments, with the disks mounted), E2E_BUILD, E2E_FSX_OPS,
 # E2E_BENCH_REPS, E2E_BENCH_SIZE, E2E_STEPS.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -60,6 +61,26 @@ host_is_read_only() {
 		touch "$SCRATCH/probe" && rm "$SCRATCH/probe"
 }
 
+# Run by root on the host, the machine's process is an unprivileged host
+# user (E2E_UNPRIVILEGED=1): with its root remounted read-write, the guest
+# still cannot create a file outside its scratch folder.  Run by an
+# ordinary user, it could write what that user can (README says so).
+host_is_safe() {
+	if [ "${E2E_UNPRIVILEGED:-0}" != 1 ]; then
+		echo "e2e: the machine runs as the user who started it, not a user of its own: not checked"
+		return 0
+	fi
+	mount -o remount,rw / || { echo "e2e: could not remount the root read-write"; return 1; }
+	grep -q '^/dev/root / hostfs rw[,[:space:]]' /proc/mounts || {
+		echo "e2e: the root is not read-write after the remount"; return 1; }
+	if touch "$E2E_BUILD/probe" 2>/dev/null; then
+		echo "e2e: the guest created $E2E_BUILD/probe with its root read-write"
+		return 1
+	fi
+	touch "$SCRATCH/probe" && rm "$SCRATCH/probe" && mount -o remount,ro / &&
+		echo "ok: the root read-write, and still nothing outside the scratch folder writable"
+}
+
 mount_disks() {
 	mount -t xfs /dev/ubda "$MNT/xfs" && mount -t ext4 /dev/ubdb "$MNT/ext4"
 }
@@ -111,7 +132,14 @@ space() {
 unsupported() {
 	mount -t tmpfs tmpfs "$MNT/tmpfs" &&
 		"$BIN/e2e-semantics" unsupported "$MNT/tmpfs" &&
-		"$BIN/e2e-semantics" unsupported "$SCRATCH"
+		"$BIN/e2e-semantics" unsupported "$SCRATCH" &&
+		"$BIN/e2e-uring" unsupported "$MNT/tmpfs"
+}
+
+# io_uring, a real client: the flag in rw_flags, the inline IOCB_NOWAIT
+# attempt's EAGAIN and io-wq's retry, on both filesystems.
+uring() {
+	"$BIN/e2e-uring" run "$MNT/xfs" && "$BIN/e2e-uring" run "$MNT/ext4"
 }
 
 # The exerciser must fail, with its seed, when the file changes behind
@@ -189,10 +217,12 @@ bench() {
 
 run_check() {
 	step host-read-only host_is_read_only
+	step host-safe host_is_safe
 	step mount mount_disks
 	step semantics semantics
 	step direct direct
 	step space space
+	step uring uring
 	step unsupported unsupported
 	step fsx-self-test fsx_self_test
 	step fsx-xfs fsx xfs 1
@@ -200,6 +230,36 @@ run_check() {
 	step faults faults
 	step repair repair
 	finish pass
+}
+
+# fstests (tools/fstests.sh): its check, in FSTESTS_SRC, with a
+# local.config of two sections, [xfs] on ubda and ubdb and [ext4] on ubdc
+# and ubdd, its results in the scratch folder; /tmp and /var/tmp are the
+# guest's own.  Each test's line of check's output is a progress line.
+fstests_config() {
+	set -- xfs a b ext4 c d
+	while [ $# -gt 0 ]; do
+		mkdir -p "$MNT/fstests/test-$1" "$MNT/fstests/scratch-$1" || return 1
+		printf '[%s]\nFSTYP=%s\nTEST_DEV=/dev/ubd%s\nTEST_DIR=%s\nSCRATCH_DEV=/dev/ubd%s\nSCRATCH_MNT=%s\nRESULT_BASE=%s\n\n' \
+			"$1" "$1" "$2" "$MNT/fstests/test-$1" "$3" "$MNT/fstests/scratch-$1" \
+			"$SCRATCH/fstests"
+		shift 3
+	done >"$MNT/fstests/local.config"
+}
+
+fstests() {
+	mount -t tmpfs tmp /tmp && mount -t tmpfs vartmp /var/tmp && mkdir -p "$MNT/fstests" &&
+		fstests_config && cat "$MNT/fstests/local.config" && cd "$FSTESTS_SRC" || return 1
+	# shellcheck disable=SC2046 # the tests: check's arguments
+	{ HOST_OPTIONS=$MNT/fstests/local.config ./check -R xunit -E "$FSTESTS_EXCLUDE" \
+		$(echo "$FSTESTS_ARGS" | tr , ' ') 2>&1; echo "$?" >"$MNT/fstests/rc"; } |
+		while IFS= read -r line; do
+			echo "$line"
+			case $line in
+			SECTION*|[a-z]*/[0-9]*) echo "e2e: --- fstests: $line" ;;
+			esac
+		done
+	cd / && [ "$(cat "$MNT/fstests/rc")" = 0 ]
 }
 
 run_bench() {
@@ -210,6 +270,7 @@ run_bench() {
 case "${E2E_MODE:-}" in
 check) run_check ;;
 bench) run_bench ;;
+fstests) step fstests fstests; finish pass ;;
 script) step mount mount_disks; step script sh "$E2E_SCRIPT"; finish pass ;;
 *) finish "fail unknown E2E_MODE '${E2E_MODE:-}'" ;;
 esac

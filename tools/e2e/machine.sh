@@ -3,10 +3,14 @@
 # kernel (tools/e2e/machine.config, in $E2E_BUILD, incremental, ccache),
 # the host's root read-only through hostfs, ubd disks formatted here with
 # Debian's mkfs.xfs and mkfs.ext4, and tools/e2e/init.sh as PID 1 running
-# our programs.  MODE is check ('make e2e'), bench ('make bench'), or
+# our programs.  MODE is check ('make e2e'), bench ('make bench'), fstests
+# (tools/fstests.sh: FSTESTS_SRC, FSTESTS_ARGS, FSTESTS_EXCLUDE), or
 # script FILE: a shell script of the developer's own, run with the XFS
 # and ext4 disks mounted at $E2E_BUILD/mnt/{xfs,ext4} and our programs in
 # $E2E_BUILD/bin.  E2E_STEPS=a,b runs only those steps of init.sh.
+# DEBUG=1: the debug kernel (tools/e2e/debug.config and kunit/debug.config,
+# in build/e2e-debug).  A checker's report, a BUG or a WARNING in the
+# guest's log fails the run.
 # Exits with the guest's verdict; shows its log on failure or timeout.
 . "$(dirname "$0")/../lib.sh"
 
@@ -17,6 +21,12 @@ if [ "$MODE" = script ]; then
 	SCRIPT=$(realpath "$2")
 fi
 FRAGMENT=$TOP/tools/e2e/machine.config
+fragments=("$FRAGMENT")
+boot_debug=()
+if [ "$DEBUG" = 1 ]; then
+	fragments+=("$TOP/kunit/debug.config" "$TOP/tools/e2e/debug.config")
+	boot_debug=(page_poison=1)
+fi
 make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 # No gcov in this kernel: a clone in another folder reuses its objects.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
@@ -32,14 +42,15 @@ mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
 # The kernel: allnoconfig plus the fragment, configured again only when
 # the fragment, the tree's commit or a Kconfig file changed.
 stamp=$E2E_BUILD/.sandbox-config
-if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "$FRAGMENT")" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "${fragments[@]}")" ]; then
 	rm -f "$stamp"
-	make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig \
+	cat "${fragments[@]}" >"$E2E_BUILD/sandbox.config"
+	make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$E2E_BUILD/sandbox.config" allnoconfig \
 		>"$E2E_RESULTS/config.log" 2>&1 || { cat "$E2E_RESULTS/config.log"; die "kernel configuration failed"; }
-	missing=$(grep '^CONFIG_' "$FRAGMENT" | grep -vxF -f "$E2E_BUILD/.config" || true)
+	missing=$(grep -h '^CONFIG_' "${fragments[@]}" | grep -vxF -f "$E2E_BUILD/.config" || true)
 	[ -z "$missing" ] ||
 		die "not in $E2E_BUILD/.config (unknown option, or a dependency is off): $(echo $missing)"
-	config_inputs "$FRAGMENT" >"$stamp"
+	config_inputs "${fragments[@]}" >"$stamp"
 fi
 note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
 if ! build "$E2E_BUILD" "$E2E_RESULTS/build.log" "the e2e kernel" \
@@ -53,7 +64,7 @@ mkdir -p "$E2E_BUILD/bin"
 for src in "$TOP"/tools/e2e/*.c; do
 	prog=$E2E_BUILD/bin/e2e-$(basename "$src" .c)
 	[ "$prog" -nt "$src" ] && [ "$prog" -nt "$TOP/tools/e2e/e2e.h" ] && continue
-	gcc -static -O2 -Wall -Wextra -Werror -o "$prog" "$src" -lpthread ||
+	gcc -static -O2 -Wall -Wextra -Werror -o "$prog" "$src" -lpthread -luring ||
 		die "$src does not build"
 done
 
@@ -69,19 +80,47 @@ make_disk() {
 	fi
 	disks+=("ubd${#disks[@]}=$img")
 }
-make_disk xfs 1G mkfs.xfs -q -f
-make_disk ext4 1G mkfs.ext4 -q -F
-make_disk fault 1G mkfs.xfs -q -f
-make_disk journal 256M mkfs.ext4 -q -F
-make_disk space 400M mkfs.xfs -q -f
+if [ "$MODE" = fstests ]; then
+	# fstests' TEST_DEV and SCRATCH_DEV of each section (init.sh writes
+	# its local.config): ubda and ubdb XFS, ubdc and ubdd ext4.
+	[ -x "${FSTESTS_SRC:-}/check" ] || die "FSTESTS_SRC: no built fstests (tools/fstests.sh runs this mode)"
+	make_disk fstests-xfs-test 4G mkfs.xfs -q -f
+	make_disk fstests-xfs-scratch 4G mkfs.xfs -q -f
+	make_disk fstests-ext4-test 4G mkfs.ext4 -q -F
+	make_disk fstests-ext4-scratch 4G mkfs.ext4 -q -F
+else
+	make_disk xfs 1G mkfs.xfs -q -f
+	make_disk ext4 1G mkfs.ext4 -q -F
+	make_disk fault 1G mkfs.xfs -q -f
+	make_disk journal 256M mkfs.ext4 -q -F
+	make_disk space 400M mkfs.xfs -q -f
+fi
 if [ "$MODE" = bench ]; then
 	MIN_FREE_GB=$((E2E_BENCH_SIZE * 3 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
 	make_disk bench $((E2E_BENCH_SIZE * 4)) mkfs.xfs -q -f
 fi
 
-rm -rf "$E2E_BUILD/scratch" "$E2E_BUILD/probe"
-mkdir -p "$E2E_BUILD/scratch" "$E2E_BUILD/mnt"
+rm -rf "$E2E_BUILD/scratch" "$E2E_BUILD/probe" "$E2E_BUILD/uml"
+# UML's own folder (uml_dir=; its default is ~/.uml), the machine's like
+# the scratch folder.
+mkdir -p "$E2E_BUILD/scratch" "$E2E_BUILD/mnt" "$E2E_BUILD/uml"
 log=$E2E_RESULTS/guest.log
+# As root, the UML process runs as E2E_USER, owning only its disks and
+# scratch folder; it must still reach the kernel, init.sh, our programs
+# and fstests.  As an ordinary user it runs as that user.
+runas=() unprivileged=0
+uid=$(id -u "$E2E_USER" 2>/dev/null) && gid=$(id -g "$E2E_USER") ||
+	die "no host user $E2E_USER for the machine to run as (E2E_USER)"
+if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
+	chown -R "$uid:$gid" "$E2E_BUILD/disks" "$E2E_BUILD/scratch" "$E2E_BUILD/uml"
+	runas=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --)
+	for f in "$E2E_BUILD/linux" "$TOP/tools/e2e/init.sh" "$E2E_BUILD/bin/e2e-poweroff" \
+		 ${FSTESTS_SRC:+"$FSTESTS_SRC/check"}; do
+		"${runas[@]}" test -r "$f" ||
+			die "$E2E_USER (E2E_USER) cannot read $f: the folders above it must be readable by all"
+	done
+	unprivileged=1
+fi
 # No AVX in the guest's user processes: on a host whose XSAVE area UML
 # cannot set whole (AMX), UML keeps only their x87/SSE state across a
 # page fault (tools/e2e/platform/), and glibc's AVX string functions
@@ -89,12 +128,13 @@ log=$E2E_RESULTS/guest.log
 tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX_Fast_Unaligned_Load
 note "booting the e2e machine ($MODE, mem=$E2E_MEM; log: $log; at most ${E2E_TIMEOUT}s)"
 set +e
-timeout -k 10 "$E2E_TIMEOUT" "$E2E_BUILD/linux" mem="$E2E_MEM" "${disks[@]}" \
+timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$E2E_MEM" uml_dir="$E2E_BUILD/uml" "${disks[@]}" ${boot_debug[@]+"${boot_debug[@]}"} \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$TOP/tools/e2e/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
 	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
 	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" GLIBC_TUNABLES="$tunables" \
-	${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null 2>&1 |
+	${FSTESTS_SRC:+FSTESTS_SRC="$FSTESTS_SRC" FSTESTS_ARGS="$FSTESTS_ARGS" FSTESTS_EXCLUDE="$FSTESTS_EXCLUDE"} \
+	E2E_UNPRIVILEGED=$unprivileged ${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null 2>&1 |
 	# The guest's console ends its lines with CR LF.  Its steps, as
 	# they start, are the machine's progress.
 	tr -d '\r' | tee "$log" | { grep --line-buffered '^e2e: --- ' || true; } |
@@ -108,6 +148,15 @@ status=$(tail -n 1 "$E2E_BUILD/scratch/status" 2>/dev/null || true)
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	tail -n 60 "$log" >&2
 	die "the guest did not finish in ${E2E_TIMEOUT}s (hung?); the end of its log is above, all of it in $log"
+fi
+# A report of the kernel's checkers (KASAN, lockdep, DEBUG_VM, list and
+# object debugging, page poisoning), a BUG or a WARNING fails the run,
+# whatever the steps said.
+reports=$(grep -nE '(BUG|WARNING|INFO|ODEBUG): |Bad page (state|map)|list_(add|del) corruption|pagealloc: (single bit error|memory corruption)|possible (recursive|circular) locking' "$log" || true)
+if [ -n "$reports" ]; then
+	first=$(head -n 1 <<<"$reports" | cut -d: -f1)
+	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 60))p" "$log" >&2
+	die "the guest's kernel reported (first report above; all $(wc -l <<<"$reports") lines: grep in $log): $(head -n 1 <<<"$reports" | cut -d: -f2-)"
 fi
 if [ "$status" != pass ]; then
 	if [ -n "$status" ]; then

@@ -26,12 +26,19 @@ fsx) printf 'e2e: --- fsx-xfs\r\ne2e-fsx: FAIL (pid 7): read: byte 0x10 is 0x1, 
 panic) echo "Kernel panic - not syncing: Attempted to kill init!"; exit 134 ;;
 hang) sleep 60 ;;
 escape) touch "$b/probe"; echo pass >"$s/status" ;;
+whoami) for a; do case $a in E2E_UNPRIVILEGED=*) echo "${a#*=}" >"$s/unprivileged" ;; esac; done
+	id -u >"$s/uid"; printf 'mount\tpass\t0\n' >"$s/steps.tsv"; echo pass >"$s/status" ;;
+kasan) echo "BUG: KASAN: use-after-free in folio_end_writeback+0x10/0x20"; echo "Call Trace:"
+       printf 'mount\tpass\t0\n' >"$s/steps.tsv"; echo pass >"$s/status" ;;
 esac
 GUEST
 for t in mkfs.xfs mkfs.ext4 xfs_repair e2fsck dmsetup; do
 	printf '#!/bin/sh\n[ -z "$FAKE_FULL" ] || { echo "mkfs: pwrite failed: No space left on device"; exit 1; }\n' >"$WORK/e2ebin/$t"
 done
 chmod +x "$WORK/fake-guest" "$WORK/e2ebin"/*
+# The fake machine runs as whoever runs the tests (as root: stays root);
+# the drop to an unprivileged user has its own checks below.
+export E2E_USER=$(id -un)
 e2e() { env PATH="$WORK/e2ebin:$PATH" TREE="$E2T" E2E_BUILD="$WORK/e2ebuild" E2E_RESULTS="$WORK/e2eres" \
 	E2E_TIMEOUT=3 "$TOOLS/e2e/machine.sh" check; }
 check "e2e: a guest that passes passes" env FAKE_GUEST=pass bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e >'$WORK/e2e.out' 2>&1"
@@ -48,6 +55,23 @@ check "e2e: says it timed out and shows the log" \
 	bash -c "grep -q 'did not finish in 3s' '$WORK/out' && grep -q 'Linux version 6.12 (fake)' '$WORK/out'"
 check_fails "e2e: a guest that writes outside its scratch folder fails" env FAKE_GUEST=escape bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: says the host's root was writable" grep -q "host's root was writable" "$WORK/out"
+check_fails "e2e: a guest whose kernel reports fails, whatever its steps said" env FAKE_GUEST=kasan bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: prints the report" \
+	bash -c "grep -q 'kernel reported' '$WORK/out' && grep -q 'KASAN: use-after-free in folio_end_writeback' '$WORK/out'"
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$WORK"
+	check "e2e: run as root, the machine runs as E2E_USER" \
+		env FAKE_GUEST=whoami E2E_USER=nobody bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+	check "e2e: (its uid, and the guest is told)" \
+		bash -c "[ \$(cat '$WORK/e2ebuild/scratch/uid') = $(id -u nobody) ] && [ \$(cat '$WORK/e2ebuild/scratch/unprivileged') = 1 ]"
+	check "e2e: (owning its disks and scratch folder)" \
+		bash -c "[ \$(stat -c %U '$WORK/e2ebuild/disks/xfs.img') = nobody ] && [ \$(stat -c %U '$WORK/e2ebuild/scratch') = nobody ]"
+else
+	check "e2e: run as an ordinary user, the machine runs as that user" \
+		env FAKE_GUEST=whoami bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+	check "e2e: (and the guest is told)" \
+		bash -c "[ \$(cat '$WORK/e2ebuild/scratch/unprivileged') = 0 ]"
+fi
 check_fails "e2e: a disk image that cannot be made fails" env FAKE_GUEST=pass FAKE_FULL=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: says which image and why" \
 	bash -c "grep -q 'cannot create the disk image .*xfs.img' '$WORK/out' && grep -q 'No space left' '$WORK/out'"

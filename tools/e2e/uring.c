@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e-uring: RWF_UNCACHED through io_uring, a real client of the flag
+ * (Debian's liburing): IORING_OP_WRITE and IORING_OP_READ with the flag in
+ * the SQE's rw_flags.
+ *
+ *   e2e-uring run DIR          writes and reads on DIR's filesystem
+ *   e2e-uring unsupported DIR  a filesystem that did not opt in
+ *
+ * io_uring first issues a buffered write inline with IOCB_NOWAIT; an
+ * uncached write with it fails with EAGAIN (the man text's [N1]), so
+ * io_uring must retry it from an io-wq worker, which then shows as an
+ * "iou-wrk-" thread of this process (on ext4, which takes no nonblocking
+ * buffered write, io_uring sends it to io-wq at once).  For each shape (offsets 0 and
+ * inside a page; a page, 1 MiB, and one 8 MiB chunk and a page) and each
+ * submission (inline first, and IOSQE_ASYNC: io-wq at once), a write must
+ * complete whole, leave nothing of the file cached ([W1]) and read back
+ * right; an uncached read of the cold file must read right and leave
+ * nothing cached ([R1]).  A plain pwritev2() with RWF_NOWAIT | RWF_UNCACHED
+ * must fail with EAGAIN, which is what the inline attempt meets.
+ */
+#include "e2e.h"
+
+#include <dirent.h>
+#include <liburing.h>
+#include <sys/wait.h>
+
+#define CHUNK	(8UL << 20)
+
+/* Whether this process has an io-wq worker ("iou-wrk-PID") thread. */
+static int has_iowq_worker(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		e2e_die("/proc/self/task: %s", strerror(errno));
+	while (!found && (e = readdir(d))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(comm, sizeof(comm), f))
+			found = !strncmp(comm, "iou-wrk-", 8);
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * One read or write through io_uring; its result, and in *worker whether
+ * an io-wq worker of this process exists when it has completed.
+ */
+static int ring_rw(int fd, int write, void *buf, size_t len, off_t off,
+		   int rw_flags, int async, int *worker)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret)
+		e2e_die("io_uring_queue_init: %s", strerror(-ret));
+	sqe = io_uring_get_sqe(&ring);
+	if (write)
+		io_uring_prep_write(sqe, fd, buf, len, off);
+	else
+		io_uring_prep_read(sqe, fd, buf, len, off);
+	sqe->rw_flags = rw_flags;
+	if (async)
+		sqe->flags |= IOSQE_ASYNC;
+	ret = io_uring_submit(&ring);
+	if (ret != 1)
+		e2e_die("io_uring_submit: %d", ret);
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret)
+		e2e_die("io_uring_wait_cqe: %s", strerror(-ret));
+	ret = cqe->res;
+	*worker = has_iowq_worker();
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return ret;
+}
+
+static void one(const char *dir, off_t off, size_t len, int async, unsigned int tag)
+{
+	const char *how = async ? "IOSQE_ASYNC" : "inline first";
+	unsigned char *buf = e2e_alloc(len);
+	struct e2e_cachestat cs;
+	int fd, ret, worker, status;
+	char path[4096];
+	long long bad;
+	pid_t child;
+
+	snprintf(path, sizeof(path), "%s/uring-%u", dir, tag);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		e2e_die("open %s: %s", path, strerror(errno));
+	e2e_fill(buf, len, tag, off);
+	/*
+	 * In a child of its own, which has no io-wq worker before: one
+	 * afterwards ran the write, after the inline attempt's EAGAIN.
+	 */
+	child = fork();
+	if (child < 0)
+		e2e_die("fork: %s", strerror(errno));
+	if (!child) {
+		ret = ring_rw(fd, 1, buf, len, off, RWF_UNCACHED, async, &worker);
+		if (ret != (int)len)
+			e2e_die("%s: uncached write of %zu at %lld (%s) returned %d", path,
+				len, (long long)off, how, ret);
+		if (!worker)
+			e2e_die("%s: no io-wq worker ran the write (%s): the inline IOCB_NOWAIT attempt succeeded",
+				path, how);
+		exit(0);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		exit(1);
+	cs = e2e_cachestat(fd, 0, 0);
+	if (cs.nr_cache)
+		e2e_die("%s: %llu pages cached after an uncached write (%s)", path,
+			(unsigned long long)cs.nr_cache, how);
+
+	/* The cold file, read uncached: its data, and nothing left cached. */
+	memset(buf, 0, len);
+	ret = ring_rw(fd, 0, buf, len, off, RWF_UNCACHED, async, &worker);
+	if (ret != (int)len)
+		e2e_die("%s: uncached read of %zu at %lld (%s) returned %d", path, len,
+			(long long)off, how, ret);
+	bad = e2e_mismatch(buf, len, tag, off);
+	if (bad >= 0)
+		e2e_die("%s: byte %lld read back wrong (%s)", path, bad, how);
+	cs = e2e_cachestat(fd, 0, 0);
+	if (cs.nr_cache)
+		e2e_die("%s: %llu pages cached after an uncached read (%s)", path,
+			(unsigned long long)cs.nr_cache, how);
+	close(fd);
+	unlink(path);
+	free(buf);
+	printf("ok: io_uring %s, %zu bytes at %lld: written, read back, nothing cached\n",
+	       how, len, (long long)off);
+}
+
+static void run(const char *dir)
+{
+	static const off_t offs[] = { 0, 100 };
+	static const size_t lens[] = { E2E_PAGE, 1UL << 20, CHUNK + E2E_PAGE };
+	unsigned char *buf = e2e_alloc(E2E_PAGE);
+	unsigned int tag = 1;
+	int fd, plain, want;
+	char path[4096];
+
+	/*
+	 * What the inline attempt meets: EAGAIN ([N1]), or EOPNOTSUPP where
+	 * the filesystem takes no nonblocking buffered write at all (ext4),
+	 * as a plain one gets there (past EOF: the plain one may not
+	 * succeed either).
+	 */
+	snprintf(path, sizeof(path), "%s/uring-nowait", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		e2e_die("open %s: %s", path, strerror(errno));
+	e2e_fill(buf, E2E_PAGE, 0, 0);
+	if (pwritev2(fd, &(struct iovec){ buf, E2E_PAGE }, 1, 0, RWF_NOWAIT) >= 0)
+		plain = 0;
+	else
+		plain = errno;
+	if (ftruncate(fd, 0))
+		e2e_die("ftruncate %s: %s", path, strerror(errno));
+	want = plain == EOPNOTSUPP ? EOPNOTSUPP : EAGAIN;
+	if (pwritev2(fd, &(struct iovec){ buf, E2E_PAGE }, 1, 0, RWF_UNCACHED | RWF_NOWAIT) >= 0 ||
+	    errno != want)
+		e2e_die("%s: pwritev2(RWF_UNCACHED | RWF_NOWAIT) did not fail with %s (a plain RWF_NOWAIT write: %s)",
+			path, strerror(want), plain ? strerror(plain) : "written");
+	printf("ok: %s: RWF_UNCACHED | RWF_NOWAIT fails with %s\n", dir, strerror(want));
+	close(fd);
+	unlink(path);
+	free(buf);
+
+	for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++)
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+			for (int async = 0; async < 2; async++)
+				one(dir, offs[o], lens[l], async, tag++);
+}
+
+static void unsupported(const char *dir)
+{
+	unsigned char *buf = e2e_alloc(E2E_PAGE);
+	int fd, ret, worker;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/uring-unsupported", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		e2e_die("open %s: %s", path, strerror(errno));
+	ret = ring_rw(fd, 1, buf, E2E_PAGE, 0, RWF_UNCACHED, 0, &worker);
+	if (ret != -EOPNOTSUPP)
+		e2e_die("%s: an uncached io_uring write returned %d, not -EOPNOTSUPP", path, ret);
+	close(fd);
+	unlink(path);
+	free(buf);
+	printf("ok: io_uring on %s: -EOPNOTSUPP\n", dir);
+}
+
+int main(int argc, char **argv)
+{
+	e2e_prog = "e2e-uring";
+	if (argc == 3 && !strcmp(argv[1], "run"))
+		run(argv[2]);
+	else if (argc == 3 && !strcmp(argv[1], "unsupported"))
+		unsupported(argv[2]);
+	else
+		e2e_die("usage: e2e-uring run|unsupported DIR");
+	return 0;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Tool tests: make fstests' host side (fstests.sh, fstests_report.py) with
+# a fake fstests and a fake guest: no FSTESTS, a FSTESTS that is not
+# fstests, a build that fails, a tarball and a checkout built out of
+# place and only when they change, and reports with failures, tests that
+# did not run and sections that did not finish.
+. "$(dirname "$0")/lib.sh"
+
+# A checkout of the tools whose fstests lists and machine are fakes:
+# copies, so that nothing here writes through to the real ones.
+T=$WORK/top
+mkdir -p "$T/tools/fstests" "$T/tools/e2e"
+cp "$TOOLS"/*.sh "$TOOLS"/*.py "$T/tools/"
+printf 'generic/001\n# a comment\ngeneric/002\n' >"$T/tools/fstests/default.list"
+: >"$T/tools/fstests/exclude"
+# A fake machine: what the guest's check would leave in the scratch
+# folder, by FAKE_RESULT; it counts its runs.
+mkdir -p "$T/tools/e2e"
+cat >"$T/tools/e2e/machine.sh" <<'M'
+#!/usr/bin/env bash
+echo "$FSTESTS_ARGS" >>"$E2E_BUILD/machine-runs"
+s=$E2E_BUILD/scratch/fstests
+rm -rf "${E2E_BUILD:?}/scratch"; mkdir -p "$s/xfs" "$s/ext4"
+case $FAKE_RESULT in
+pass) c='<testcase name="generic/001" time="1"/>' ;;
+fail) c='<testcase name="generic/001" time="1"><failure message="- output mismatch" type="TestFail"/><system-err><![CDATA[-expected
++got]]></system-err></testcase>' ;;
+notrun) c='<testcase name="generic/001" time="1"/><testcase name="generic/002" time="0"><skipped message="not on this fs"/></testcase>' ;;
+esac
+for sec in xfs ext4; do
+	[ "$FAKE_RESULT:$sec" = unfinished:ext4 ] && continue
+	printf '<testsuite name="xfstests" time="3">%s</testsuite>\n' "${c:-<testcase name=\"generic/001\"/>}" >"$s/$sec/result.xml"
+done
+[ "$FAKE_RESULT" = pass ] || [ "$FAKE_RESULT" = notrun ]
+M
+chmod +x "$T/tools/e2e/machine.sh"
+# A fake fstests: configure and make that build ltp/fsx; FAKE_BROKEN
+# breaks its build.
+F=$WORK/fstests
+mkdir -p "$F/ltp" "$F/tests/generic"
+printf '#!/bin/sh\n' >"$F/check"
+touch "$F/tests/generic/001" "$F/tests/generic/002" "$F/ltp/fsx.c"
+printf '#!/bin/sh\n[ -z "$FAKE_BROKEN" ] || { echo "configure: error: xfs/xfs.h not found"; exit 1; }\n' >"$F/configure"
+printf 'all:\n\techo built >>../builds; printf "#!/bin/sh\\n" >ltp/fsx; chmod +x ltp/fsx\n' >"$F/Makefile"
+chmod +x "$F/check" "$F/configure"
+fst() { env TOP="$T" RESULTS="$WORK/res" FSTESTS_BUILD="$WORK/b/fstests" E2E_BUILD="$WORK/b/e2e" \
+	FSTESTS_LIST="$T/tools/fstests/default.list" "$@" "$T/tools/fstests.sh"; }
+mkdir -p "$WORK/b/e2e"
+
+check_fails "fstests: without FSTESTS fails" fst env FSTESTS=
+check "fstests: and says where to get fstests and how to pass it" \
+	bash -c "grep -q 'FSTESTS is not set' '$WORK/out' && grep -q 'git clone' '$WORK/out' && grep -q 'make fstests FSTESTS=' '$WORK/out'"
+check_fails "fstests: a FSTESTS that is not fstests fails" fst env FSTESTS="$WORK"/b
+check "fstests: and says so" grep -q "is not fstests\|holds no fstests" "$WORK/out"
+check_fails "fstests: a build that fails fails" fst env FSTESTS="$F" FAKE_BROKEN=1 FAKE_RESULT=pass
+check "fstests: shows the error and names the build dependencies" \
+	bash -c "grep -q 'xfs/xfs.h not found' '$WORK/out' && grep -q 'xfslibs-dev' '$WORK/out'"
+check "fstests: a folder that passes passes" fst env FSTESTS="$F" FAKE_RESULT=pass
+check "fstests: built out of place, never in the user's folder" \
+	bash -c "[ -x '$WORK/b/fstests/src/ltp/fsx' ] && [ ! -e '$F/ltp/fsx' ]"
+check "fstests: runs the list without its comments" grep -qx 'generic/001,generic/002' "$WORK/b/e2e/machine-runs"
+check "fstests: copies fstests' results per section" test -f "$WORK/res/fstests/ext4/result.xml"
+check "fstests: the same source is not built again" fst env FSTESTS="$F" FAKE_RESULT=pass
+check "fstests: (built once)" test "$(grep -c built "$WORK/b/fstests/builds")" = 1
+touch "$F/tests/generic/003"
+check "fstests: a changed source is built again" \
+	bash -c "$(declare -f fst); T='$T' WORK='$WORK'; fst env FSTESTS='$F' FAKE_RESULT=pass && test \$(grep -c built '$WORK/b/fstests/builds') = 2"
+check "fstests: FSTESTS_TESTS instead of the list" fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="generic/002 -g quick"
+check "fstests: (passed to check as given)" bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx 'generic/002,-g,quick'"
+check_fails "fstests: a test this fstests does not have fails" fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS=generic/999
+check "fstests: and names it" grep -q 'generic/999 is not a test' "$WORK/out"
+tar -C "$WORK" -cJf "$WORK/fstests.tar.xz" fstests
+check "fstests: a .tar.xz snapshot (one top folder) passes" fst env FSTESTS="$WORK/fstests.tar.xz" FAKE_RESULT=pass
+G=$WORK/checkout
+cp -r "$F" "$G" && rm -f "$G/builds" && git -C "$G" init -q && ugit -C "$G" add . && ugit -C "$G" commit -qm fstests
+echo junk >"$G/untracked-build-product"
+check "fstests: a git checkout passes" fst env FSTESTS="$G" FAKE_RESULT=pass
+check "fstests: (its tracked files copied, not its build products)" \
+	bash -c "[ -f '$WORK/b/fstests/src/check' ] && [ ! -e '$WORK/b/fstests/src/untracked-build-product' ]"
+check_fails "fstests: a failing test fails" fst env FSTESTS="$F" FAKE_RESULT=fail
+check "fstests: counts it per section and shows its diff" \
+	bash -c "grep -q 'xfs    ran 1, passed 0, failed 1' '$WORK/out' && grep -q '^+got' '$WORK/out'"
+check "fstests: a test that did not run passes, reported as not run" bash -c "$(declare -f fst); T=$T WORK=$WORK; fst env FSTESTS=$F FAKE_RESULT=notrun >$WORK/notrun.out"
+check "fstests: (not run, never passed)" grep -q "ran 1, passed 1, failed 0, not run 1" "$WORK/notrun.out"
+check_fails "fstests: a section that did not finish fails" fst env FSTESTS="$F" FAKE_RESULT=unfinished
+check "fstests: and says so" grep -q 'ext4 .*did not finish' "$WORK/out"
+finish
