@@ -53,6 +53,18 @@ static int has_iowq_worker(void)
 	return found;
 }
 
+/* A new, empty file DIR/NAME, open for reading and writing; its path in path. */
+static int open_new(const char *dir, const char *name, char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		e2e_die("open %s: %s", path, strerror(errno));
+	return fd;
+}
+
 /*
  * One read or write through io_uring; its result, and in *worker whether
  * an io-wq worker of this process exists when it has completed.
@@ -95,14 +107,12 @@ static void one(const char *dir, off_t off, size_t len, int async, unsigned int 
 	unsigned char *buf = e2e_alloc(len);
 	struct e2e_cachestat cs;
 	int fd, ret, worker, status;
-	char path[4096];
+	char path[4096], name[32];
 	long long bad;
 	pid_t child;
 
-	snprintf(path, sizeof(path), "%s/uring-%u", dir, tag);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		e2e_die("open %s: %s", path, strerror(errno));
+	snprintf(name, sizeof(name), "uring-%u", tag);
+	fd = open_new(dir, name, path, sizeof(path));
 	e2e_fill(buf, len, tag, off);
 	/*
 	 * In a child of its own, which has no io-wq worker before: one
@@ -164,10 +174,7 @@ static void run(const char *dir)
 	 * as a plain one gets there (past EOF: the plain one may not
 	 * succeed either).
 	 */
-	snprintf(path, sizeof(path), "%s/uring-nowait", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		e2e_die("open %s: %s", path, strerror(errno));
+	fd = open_new(dir, "uring-nowait", path, sizeof(path));
 	e2e_fill(buf, E2E_PAGE, 0, 0);
 	if (pwritev2(fd, &(struct iovec){ buf, E2E_PAGE }, 1, 0, RWF_NOWAIT) >= 0)
 		plain = 0;
@@ -197,10 +204,7 @@ static void unsupported(const char *dir)
 	int fd, ret, worker;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/uring-unsupported", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		e2e_die("open %s: %s", path, strerror(errno));
+	fd = open_new(dir, "uring-unsupported", path, sizeof(path));
 	ret = ring_rw(fd, 1, buf, E2E_PAGE, 0, RWF_UNCACHED, 0, &worker);
 	if (ret != -EOPNOTSUPP)
 		e2e_die("%s: an uncached io_uring write returned %d, not -EOPNOTSUPP", path, ret);

@@ -69,8 +69,6 @@ make_patch() {
 	git -C "$d" format-patch -q --zero-commit --no-signature -1 --stdout >"$out"
 }
 
-make_tarball
-
 if [ -r "${TEST_TARBALL:-}" ]; then
 	mkdir -p "$WORK/src"
 	tar -C "$WORK/src" -xJf "$TEST_TARBALL"
