@@ -178,6 +178,9 @@ void utfs_expect_settled(struct kunit *test, struct file *file,
 	}
 	KUNIT_EXPECT_EQ_MSG(test, nrpages, mapping->nrpages,
 			    "%s: page count of the mapping", what);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, ui->stats.wb_orphans,
+			    "%s: folios dropped from the page cache under writeback",
+			    what);
 }
 
 static const enum utfs_path utfs_both_paths[] = { UTFS_IOMAP, UTFS_GENERIC };

@@ -82,7 +82,11 @@ bool model_case_valid(const struct model_file *f, const struct model_case *c)
 	if (c->fault >= MX_WB && c->fault <= MX_WB_OTHER_FSYNC &&
 	    c->state[c->fault_at] == MF_WRITEBACK)
 		return false;
-	/* O_DIRECT: from a file with nothing cached, faults of the write. */
+	/*
+	 * O_DIRECT: from a file with nothing cached (the direct path's own
+	 * invalidation of what is cached is not the series'), faults of the
+	 * write.
+	 */
 	if (c->flags == MFL_DIRECT) {
 		for (w = 0; w < MW_NR; w++)
 			if (c->state[w] != MF_ABSENT)

@@ -14,7 +14,9 @@
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
+#include <linux/sched.h>
 #include <linux/uaccess.h>
+#include <linux/writeback.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -416,6 +418,23 @@ static void uncached_write_vs_truncate(struct kunit *test)
  * One uncached write of the first half of each page of [0, @len), page
  * after page, then nothing until stopped.  Seeds: 2 * the page's index + 1.
  */
+/*
+ * Let all writeback end, wait (10 s at most) until the other thread has
+ * done @rounds rounds, and join it.
+ */
+static void race_release_and_join(struct kunit *test, struct utfs_inode *ui,
+				  struct race *r, unsigned int rounds,
+				  struct task_struct *task)
+{
+	unsigned long deadline;
+
+	utfs_release_writeback(ui, ULONG_MAX);
+	for (deadline = jiffies + 10 * HZ;
+	     READ_ONCE(r->rounds) < rounds && time_before(jiffies, deadline);)
+		usleep_range(1000, 2000);
+	race_join(test, task);
+}
+
 static int race_half_page_writer_fn(void *data)
 {
 	struct race_writer *w = data;
@@ -503,13 +522,8 @@ static void uncached_write_vs_mmap(struct kunit *test)
 			faults++;
 		utfs_release_writeback(ui, i + 1);
 	}
-	utfs_release_writeback(ui, ULONG_MAX);
 	/* Let the writer finish its last write (it never takes long). */
-	for (deadline = jiffies + 10 * HZ;
-	     READ_ONCE(w->r.rounds) < RACE_ITERATIONS &&
-	     time_before(jiffies, deadline);)
-		usleep_range(1000, 2000);
-	race_join(test, task);
+	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS, task);
 
 	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
 			    "pages whose uncached write never got under writeback");
@@ -538,6 +552,350 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	}
 	kunit_info(test, "%u iterations, %u folios kept dirty by the mapping",
 		   RACE_ITERATIONS, kept);
+}
+
+/* Uncached writes of each page of [0, w->len) in turn, once each. */
+static int race_page_writer_fn(void *data)
+{
+	struct race_writer *w = data;
+	struct race *r = &w->r;
+	loff_t pos;
+
+	for (pos = 0; pos < w->len && !kthread_should_stop(); pos += PAGE_SIZE) {
+		utfs_pattern(r->buf, PAGE_SIZE, pos, 1);
+		if (utfs_pwrite(r->file, r->buf, PAGE_SIZE, pos,
+				RWF_UNCACHED) != PAGE_SIZE)
+			r->errors++;
+		WRITE_ONCE(r->rounds, r->rounds + 1);
+	}
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return race_done(r);
+}
+
+struct race_restart {
+	struct race r;
+	struct folio *folio;	/* the case's reference */
+	loff_t pos;
+	const void *data;	/* what the thread writes into the folio */
+	bool waiting;		/* about to wait for the folio's writeback */
+	bool missed;		/* the folio was gone when the thread ran */
+};
+
+/*
+ * Wait for the folio's writeback; as soon as it ends, write new data into
+ * the folio and start its next writeback.
+ */
+static int race_restart_fn(void *data)
+{
+	struct race_restart *rr = data;
+	struct address_space *mapping = rr->r.file->f_mapping;
+	struct folio *folio = rr->folio;
+
+	WRITE_ONCE(rr->waiting, true);
+	folio_wait_writeback(folio);
+	folio_lock(folio);
+	if (folio->mapping == mapping) {
+		memcpy_to_folio(folio, 0, rr->data, PAGE_SIZE);
+		filemap_dirty_folio(mapping, folio);
+	} else {
+		rr->missed = true;
+	}
+	folio_unlock(folio);
+	if (rr->missed) {
+		if (utfs_pwrite(rr->r.file, rr->data, PAGE_SIZE, rr->pos, 0) != PAGE_SIZE)
+			rr->r.errors++;
+	} else if (filemap_fdatawrite_range(mapping, rr->pos,
+					    rr->pos + PAGE_SIZE - 1)) {
+		rr->r.errors++;
+	}
+	race_done(&rr->r);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+/* Until (a second) @rr's thread sleeps waiting for the writeback. */
+static bool wait_for_waiter(struct race_restart *rr, struct task_struct *task)
+{
+	unsigned long deadline = jiffies + HZ;
+
+	while (time_before(jiffies, deadline)) {
+		if (READ_ONCE(rr->waiting) &&
+		    READ_ONCE(task->__state) == TASK_UNINTERRUPTIBLE)
+			return true;
+		usleep_range(50, 100);
+	}
+	return false;
+}
+
+/*
+ * The writeback of a clean folio ends, and before whatever comes after it
+ * (a drop-behind design's drop) takes the folio's lock, the folio is
+ * written again and its next writeback started: it is then clean,
+ * unlocked and under writeback, and must stay in the page cache until
+ * that writeback ends (upstream's 6.15 double free dropped it).  Each
+ * page in turn: an uncached write whose writeback is held, and a thread
+ * of real-time priority waiting for that writeback; its end wakes the
+ * thread, which under preemption runs there and then, writes new data
+ * into the folio and starts the next writeback.  The test filesystem's
+ * folios carry nothing, so no ->release_folio refuses the drop (as XFS's
+ * with 4 KiB blocks), and it counts every writeback that ends on a folio
+ * no longer in the page cache.  Without preemption the thread runs only
+ * after what follows the end: the case needs 'make debug' (CONFIG_PREEMPT).
+ */
+static void writeback_restarted_before_drop(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	const size_t len = (size_t)RACE_ITERATIONS * PAGE_SIZE;
+	struct file *file = utfs_new_plain_file(test, *path, len);
+	struct address_space *mapping = file->f_mapping;
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race_writer *w = race_writer_new(test, file, *path, 0, len);
+	struct race_restart *rr = kunit_kzalloc(test, sizeof(*rr), GFP_KERNEL);
+	u8 *data = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int i, missed = 0, unwaited = 0, late = 0, gone = 0;
+	struct task_struct *task, *waiter;
+	unsigned long deadline;
+
+	if (!IS_ENABLED(CONFIG_PREEMPTION))
+		kunit_skip(test, "needs preemption (CONFIG_PREEMPT, 'make debug')");
+	KUNIT_ASSERT_NOT_NULL(test, rr);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	rr->r.file = utfs_reopen(test, file, *path);
+	rr->data = data;
+	ui->faults.async_writeback = true;
+	ui->faults.hold_writeback = true;
+	task = race_start(test, race_page_writer_fn, &w->r);
+	for (i = 0; i < RACE_ITERATIONS; i++) {
+		loff_t pos = (loff_t)i * PAGE_SIZE;
+		struct folio *folio;
+
+		if (!wait_for_writeback_of(mapping, i)) {
+			missed = RACE_ITERATIONS - i;
+			break;
+		}
+		folio = filemap_get_folio(mapping, i);
+		if (IS_ERR(folio)) {
+			missed = RACE_ITERATIONS - i;
+			break;
+		}
+		utfs_pattern(data, PAGE_SIZE, pos, 2);
+		rr->folio = folio;
+		rr->pos = pos;
+		rr->waiting = false;
+		rr->missed = false;
+		WRITE_ONCE(rr->r.stopped, false);
+		waiter = kthread_create(race_restart_fn, rr, "utfs-restart");
+		if (IS_ERR(waiter))
+			folio_put(folio);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(waiter));
+		get_task_struct(waiter);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop,
+								    waiter));
+		sched_set_fifo(waiter);
+		wake_up_process(waiter);
+		if (!wait_for_waiter(rr, waiter))
+			unwaited++;
+		utfs_release_writeback(ui, i + 1);
+		for (deadline = jiffies + 5 * HZ; !READ_ONCE(rr->r.stopped) &&
+		     time_before(jiffies, deadline);)
+			usleep_range(100, 200);
+		race_join(test, waiter);
+		late += rr->missed;
+		/* Still under its second writeback: still in the page cache. */
+		if (folio_test_writeback(folio) && folio->mapping != mapping)
+			gone++;
+		folio_put(folio);
+	}
+	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS, task);
+
+	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
+			    "pages whose uncached write never got under writeback");
+	KUNIT_EXPECT_EQ_MSG(test, 0U, unwaited,
+			    "pages whose thread never waited for their writeback");
+	KUNIT_EXPECT_EQ_MSG(test, 0U, late,
+			    "pages whose thread ran only after the folio had gone");
+	KUNIT_EXPECT_EQ(test, 0U, w->r.errors + rr->r.errors);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, gone,
+			    "folios dropped from the page cache under writeback");
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	utfs_expect_settled(test, file, "after the race");
+	for (i = 0; i < RACE_ITERATIONS; i++)
+		utfs_expect_disk(test, ui, (loff_t)i * PAGE_SIZE, PAGE_SIZE, 2);
+}
+
+#define REWRITE_LEN	(16 * PAGE_SIZE)
+#define REWRITE_MS	2000	/* how long the reader reads */
+#define REWRITE_US	20	/* the writer's period */
+
+/*
+ * Every REWRITE_US, at real-time priority: each cached, clean, unlocked
+ * folio of the file is dirtied (with the data it holds: the reader reads
+ * the same whatever happens) and written back (async_writeback: the
+ * writeback is still going on when the reader runs again).
+ */
+static int race_rewrite_fn(void *data)
+{
+	struct race *r = data;
+	struct address_space *mapping = r->file->f_mapping;
+
+	while (!kthread_should_stop()) {
+		pgoff_t index;
+		bool dirtied = false;
+
+		for (index = 0; index < REWRITE_LEN >> PAGE_SHIFT; index++) {
+			struct folio *folio = filemap_get_folio(mapping, index);
+
+			if (IS_ERR(folio))
+				continue;
+			if (!folio_test_dirty(folio) && !folio_test_writeback(folio) &&
+			    folio_trylock(folio)) {
+				if (folio->mapping == mapping &&
+				    folio_test_uptodate(folio))
+					dirtied |= filemap_dirty_folio(mapping, folio);
+				folio_unlock(folio);
+			}
+			folio_put(folio);
+		}
+		if (dirtied && filemap_fdatawrite_range(mapping, 0, REWRITE_LEN - 1))
+			r->errors++;
+		r->rounds++;
+		usleep_range(REWRITE_US, 2 * REWRITE_US);
+	}
+	return race_done(r);
+}
+
+/*
+ * Uncached reads of a file, again and again, while a real-time thread
+ * dirties and writes back whatever of it is cached, clean and unlocked,
+ * every few microseconds: under preemption it runs at any point of the
+ * reader, between any two of its steps.  What a read brought in and then
+ * drops must not be under writeback when it is dropped (the test
+ * filesystem counts every writeback that ends on a folio no longer in the
+ * page cache): a drop that checked the folio before taking its lock and
+ * not after (upstream's first drop-behind reads) is found here, by chance,
+ * as the writer lands between the check and the lock.  Every read reads
+ * the file's data.  Needs preemption ('make debug').
+ */
+static void uncached_read_vs_rewrite(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_plain_file(test, *path, REWRITE_LEN);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	u8 *want = utfs_pattern_buf(test, REWRITE_LEN, 0, 5);
+	u8 *got = kunit_kzalloc(test, REWRITE_LEN, GFP_KERNEL);
+	struct race *r = race_new(test, file, *path);
+	unsigned int reads = 0, bad = 0, short_reads = 0;
+	struct task_struct *task;
+	unsigned long deadline;
+
+	if (!IS_ENABLED(CONFIG_PREEMPTION))
+		kunit_skip(test, "needs preemption (CONFIG_PREEMPT, 'make debug')");
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	utfs_fill_disk(ui, 0, want, REWRITE_LEN);
+	ui->faults.async_writeback = true;
+	task = kthread_create(race_rewrite_fn, r, "utfs-rewrite");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	get_task_struct(task);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop, task));
+	sched_set_fifo(task);
+	wake_up_process(task);
+	for (deadline = jiffies + msecs_to_jiffies(REWRITE_MS);
+	     time_before(jiffies, deadline); reads++) {
+		if (utfs_pread(file, got, REWRITE_LEN, 0, RWF_UNCACHED) != REWRITE_LEN)
+			short_reads++;
+		else if (memcmp(got, want, REWRITE_LEN))
+			bad++;
+		cond_resched();
+	}
+	race_join(test, task);
+
+	KUNIT_EXPECT_EQ(test, 0U, short_reads);
+	KUNIT_EXPECT_EQ(test, 0U, bad);
+	KUNIT_EXPECT_EQ(test, 0U, r->errors);
+	KUNIT_EXPECT_GT_MSG(test, r->rounds, 0U, "the writer never ran");
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	utfs_expect_settled(test, file, "after the race");
+	kunit_info(test, "%u reads, %u rounds of the writer", reads, r->rounds);
+}
+
+#define FAULT_AROUND_LEN	(16 * PAGE_SIZE)	/* fault_around_bytes */
+
+static int race_uncached_write_once_fn(void *data)
+{
+	struct race_writer *w = data;
+	struct race *r = &w->r;
+
+	utfs_pattern(r->buf, w->len, w->pos, 3);
+	if (utfs_pwrite(r->file, r->buf, w->len, w->pos, RWF_UNCACHED) != w->len)
+		r->errors++;
+	WRITE_ONCE(r->rounds, 1);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return race_done(r);
+}
+
+/*
+ * A read fault on the first page of an uncached write under writeback
+ * maps the folios around it too (fault-around), folios the write created
+ * and nobody touched; the writeback then ends with a spinlock held (as
+ * btrfs ends it), in task context but unable to sleep.  Whatever a design
+ * does with those folios then, it may not sleep there (unmapping a folio
+ * takes i_mmap_rwsem: under 'make debug' DEBUG_ATOMIC_SLEEP reports it,
+ * and the report fails the case), and the mapping keeps reading what was
+ * written, as do read() and, after fsync(), the disk.
+ */
+static void fault_around_maps_folios_under_writeback(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	const size_t len = FAULT_AROUND_LEN;
+	struct file *file = utfs_new_plain_file(test, *path, len);
+	struct address_space *mapping = file->f_mapping;
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race_writer *w = race_writer_new(test, file, *path, 0, len);
+	u8 *want = utfs_pattern_buf(test, len, 0, 3);
+	u8 *got = kunit_kzalloc(test, len, GFP_KERNEL);
+	unsigned int mapped = 0;
+	struct task_struct *task;
+	unsigned long addr, deadline;
+	bool under_writeback;
+	pgoff_t index;
+	u8 c;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	addr = kunit_vm_mmap(test, file, 0, len, PROT_READ, MAP_SHARED, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "could not map the file");
+	ui->faults.async_writeback = true;
+	ui->faults.hold_writeback = true;
+	ui->faults.end_writeback_locked = true;
+	task = race_start(test, race_uncached_write_once_fn, &w->r);
+	under_writeback = wait_for_writeback_of(mapping, (len >> PAGE_SHIFT) - 1);
+	KUNIT_EXPECT_TRUE_MSG(test, under_writeback,
+			      "the uncached write never got under writeback");
+	KUNIT_EXPECT_EQ(test, 0, get_user(c, (u8 __user *)addr));
+	for (index = 0; index < len >> PAGE_SHIFT; index++) {
+		struct folio *folio = filemap_get_folio(mapping, index);
+
+		if (!IS_ERR(folio)) {
+			mapped += folio_mapped(folio);
+			folio_put(folio);
+		}
+	}
+	race_release_and_join(test, ui, &w->r, 1, task);
+
+	/* Fault-around mapped more than the faulting page. */
+	KUNIT_EXPECT_GT(test, mapped, 1U);
+	KUNIT_EXPECT_EQ(test, 0U, w->r.errors);
+	KUNIT_EXPECT_EQ(test, 0UL, copy_from_user(got, (void __user *)addr, len));
+	KUNIT_EXPECT_MEMEQ(test, got, want, len);
+	KUNIT_EXPECT_EQ(test, (ssize_t)len, utfs_pread(file, got, len, 0, 0));
+	KUNIT_EXPECT_MEMEQ(test, got, want, len);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	utfs_expect_settled(test, file, "after the writeback");
+	utfs_expect_disk(test, ui, 0, len, 3);
+	kunit_info(test, "%u of %zu folios mapped by the fault", mapped,
+		   len >> PAGE_SHIFT);
 }
 
 #define READ_LEN	UTFS_MAX_SIZE
@@ -749,8 +1107,13 @@ static struct kunit_case uncached_race_cases[] = {
 	KUNIT_CASE_PARAM(uncached_writers_overlap, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_vs_truncate, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_vs_mmap, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(writeback_restarted_before_drop, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(fault_around_maps_folios_under_writeback,
+			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_read_vs_writer, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_read_vs_truncate_reclaim, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM_ATTR(uncached_read_vs_rewrite, utfs_paths_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 

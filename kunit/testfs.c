@@ -32,6 +32,8 @@
 #include <linux/workqueue.h>
 #include <linux/writeback.h>
 
+#include <kunit/test-bug.h>
+
 #include "testfs.h"
 
 /* inode and extent table */
@@ -338,7 +340,8 @@ static void utfs_async_io_fn(struct work_struct *work)
 	} else {
 		wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_writeback) ||
 			   folio->index < READ_ONCE(ui->faults.wb_released));
-		if (mapping_stable_writes(folio->mapping) &&
+		/* Not folio->mapping: a folio dropped under writeback has none. */
+		if (mapping_stable_writes(ui->vfs_inode.i_mapping) &&
 		    utfs_folio_crc(folio) != io->crc) {
 			spin_lock(&ui->lock);
 			ui->stats.unstable_writes++;
@@ -460,11 +463,19 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 		}
 		ui->stats.folios_written++;
 	}
+	if (!mapping)
+		ui->stats.wb_orphans++;
 	spin_unlock(&ui->lock);
 
 	if (error)
-		mapping_set_error(mapping, error);
-	folio_end_writeback(folio);
+		mapping_set_error(ui->vfs_inode.i_mapping, error);
+	if (READ_ONCE(ui->faults.end_writeback_locked)) {
+		spin_lock(&ui->wb_end_lock);
+		folio_end_writeback(folio);
+		spin_unlock(&ui->wb_end_lock);
+	} else {
+		folio_end_writeback(folio);
+	}
 	return error;
 }
 
@@ -766,6 +777,7 @@ static struct inode *utfs_alloc_inode(struct super_block *sb)
 		return NULL;
 	inode_init_once(&ui->vfs_inode);
 	spin_lock_init(&ui->lock);
+	spin_lock_init(&ui->wb_end_lock);
 	init_waitqueue_head(&ui->wb_hold);
 	return &ui->vfs_inode;
 }
@@ -781,6 +793,13 @@ static void utfs_free_inode(struct inode *inode)
 
 static void utfs_evict_inode(struct inode *inode)
 {
+	struct kunit *test = kunit_get_current_test();
+	unsigned int orphans = READ_ONCE(UTFS_I(inode)->stats.wb_orphans);
+
+	/* Every case's check, whether or not it looks at the stats. */
+	if (test && orphans)
+		KUNIT_FAIL(test, "%u folios dropped from the page cache under writeback",
+			   orphans);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 }
@@ -947,6 +966,15 @@ struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
 				 loff_t size)
 {
 	return utfs_create(test, path, size, false);
+}
+
+struct file *utfs_new_plain_file(struct kunit *test, enum utfs_path path,
+				 loff_t size)
+{
+	struct file *file = utfs_create(test, path, size, false);
+
+	mapping_clear_release_always(file->f_mapping);
+	return file;
 }
 
 struct file *utfs_new_file(struct kunit *test, enum utfs_path path)

@@ -104,6 +104,12 @@ struct utfs_faults {
 	size_t direct_bytes;
 	/* after ->writepages, an fsync() of this file consumes the error */
 	struct file *fsync_after_writeback;
+	/*
+	 * Writeback ends with a spinlock held, as a filesystem that tracks
+	 * the blocks of a folio under a spinlock does (btrfs): in task
+	 * context, but a context that may not sleep.
+	 */
+	bool end_writeback_locked;
 };
 
 struct utfs_stats {
@@ -133,6 +139,11 @@ struct utfs_stats {
 	/* Bit n: a write found (brought in) a folio of order n. */
 	unsigned int orders_found;
 	unsigned int orders_created;
+	/*
+	 * Writebacks that ended on a folio no longer in the page cache: it
+	 * was dropped while under writeback (nothing else removes one).
+	 */
+	unsigned int wb_orphans;
 };
 
 struct utfs_inode {
@@ -145,6 +156,7 @@ struct utfs_inode {
 	struct utfs_faults faults;
 	unsigned int lookups_in_mapping;	/* since the last ->iomap_begin */
 	wait_queue_head_t wb_hold;	/* held writeback waits here */
+	spinlock_t wb_end_lock;		/* for faults.end_writeback_locked */
 	struct utfs_stats stats;
 	unsigned int nr_events;
 	struct utfs_event events[UTFS_MAX_EVENTS];
@@ -182,6 +194,13 @@ struct file *utfs_new_sized_file(struct kunit *test, enum utfs_path path,
  */
 struct file *utfs_new_large_folio_file(struct kunit *test,
 				       enum utfs_path path);
+/*
+ * A file of up to size bytes whose folios carry nothing for the
+ * filesystem, as XFS's with 4 KiB blocks: no ->release_folio call decides
+ * whether one may be dropped (the other files set AS_RELEASE_ALWAYS).
+ */
+struct file *utfs_new_plain_file(struct kunit *test, enum utfs_path path,
+				 loff_t size);
 /* Another open file on the same inode, closed at test exit. */
 struct file *utfs_reopen(struct kunit *test, struct file *file,
 			 enum utfs_path path);
