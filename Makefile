@@ -15,7 +15,7 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \
-	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs \
+	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs upstream-bugs \
 	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -85,6 +85,9 @@ bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (resul
 
 designs: tree ## the suites against our design, the 2019 one and drop-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark)
 	@tools/designs.sh
+
+upstream-bugs: tree ## upstream's RWF_DONTCACHE bugs planted in the drop-behind model, and which gate catches each (UPSTREAM_BUGS_GATES)
+	@tools/upstream-bugs.sh $(BUG)
 
 bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt; COLD=1: and builds from scratch)
 	@tools/bench.sh $(if $(filter 1,$(COLD)),cold)

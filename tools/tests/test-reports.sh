@@ -32,6 +32,50 @@ bad = [g for _, globs in designs.PROPERTIES for g in globs
 assert not bad, f'globs that match no case: {bad}'
 PY
 
+# --- upstream-bugs: what catches each planted bug -----------------------
+ub=$WORK/ub/upstream-bugs
+uj() { printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"uncached_race","test_cases":[{"name":"x","status":"%s"},{"name":"y","status":"%s"}],"sub_groups":[]}]}' "$1" "$2"; }
+mkdir -p "$ub/model/suites" "$ub/model/debug" "$ub/01-a/suites" "$ub/01-a/debug" \
+	"$ub/02-b/suites" "$ub/02-b/debug" "$ub/03-c/suites" "$ub/03-c/debug"
+printf 'Upstream bug: one.\nCaught by: uncached_race.x\n\ndiff --git a/f b/f\n' >"$ub/01-a/bug.patch"
+printf 'Upstream bug: two.\nCaught by: none yet\n\ndiff --git a/f b/f\n' >"$ub/02-b/bug.patch"
+printf 'Upstream bug: three.\nCaught by: uncached_race.x\n\ndiff --git a/f b/f\n' >"$ub/03-c/bug.patch"
+# The model fails y by design: that is not a catch.
+for d in model/suites model/debug 01-a/suites 02-b/suites 02-b/debug 03-c/suites; do
+	uj PASS FAIL >"$ub/$d/kunit.json"
+	echo 7 >"$ub/$d/seconds"
+done
+uj FAIL FAIL >"$ub/01-a/debug/kunit.json"
+echo 65 >"$ub/01-a/debug/seconds"
+# 03: a case passes, but the kernel reported something in it.
+uj PASS FAIL >"$ub/03-c/debug/kunit.json"
+printf 'KTAP version 1\n    # Subtest: uncached_race\nBUG: sleeping function called from invalid context\n    ok 1 y\n' >"$ub/03-c/debug/ktap.log"
+check_fails "upstream-bugs: a bug caught by nothing fails the report" \
+	python3 "$TOOLS/upstream_bugs.py" "$ub" suites debug
+check "upstream-bugs: the failing case the model passes catches it, with the time" \
+	grep -qx '| 01-a | not caught | caught in 1m05s: uncached_race.x |' "$WORK/ub/upstream-bugs.md"
+check "upstream-bugs: a case the model fails too catches nothing" \
+	grep -qx '| 02-b | not caught | not caught |' "$WORK/ub/upstream-bugs.md"
+check "upstream-bugs: a kernel report catches it, and is shown" \
+	grep -q '^03-c, debug: uncached_race.y: BUG: sleeping function' "$WORK/ub/upstream-bugs.md"
+check "upstream-bugs: says which bug is caught by nothing" grep -q '02-b: caught by no gate' "$WORK/out"
+check "upstream-bugs: only the cases its header names catch it" \
+	grep -qF '03-c: caught by no gate (its Caught by: uncached_race.x)' "$WORK/out"
+rm -r "$ub/02-b"
+printf 'Upstream bug: three.\nCaught by: uncached_race.y\n\ndiff --git a/f b/f\n' >"$ub/03-c/bug.patch"
+check "upstream-bugs: every bug caught as its header says passes" \
+	python3 "$TOOLS/upstream_bugs.py" "$ub" suites debug
+rm "$ub/01-a/debug/kunit.json"
+echo 'build failed; the errors:' >"$ub/01-a/debug/kunit.log"
+check_fails "upstream-bugs: a build that failed catches nothing" \
+	python3 "$TOOLS/upstream_bugs.py" "$ub" suites debug
+check "upstream-bugs: and says the build failed" grep -qx '| 01-a | not caught | the build failed |' "$WORK/ub/upstream-bugs.md"
+echo 'KTAP version 1' >"$ub/01-a/debug/kunit.log"
+check_fails "upstream-bugs: a kernel that crashed with no results catches it through no case" \
+	python3 "$TOOLS/upstream_bugs.py" "$ub" suites debug
+check "upstream-bugs: and says the kernel crashed" \
+	grep -qx '| 01-a | not caught | no results: the kernel crashed |' "$WORK/ub/upstream-bugs.md"
+
 # --- kunit_results: the one reader of kunit.json ------------------------
 check "kunit_results: unit tests" python3 -m unittest -q "$HERE/test_kunit_results.py"
 cat >"$WORK/k.json" <<'JSON'
