@@ -20,6 +20,7 @@
 MODEL=$TOP/kunit/designs/dropbehind
 OUT=$RESULTS/upstream-bugs
 GATES_RUN=${UPSTREAM_BUGS_GATES:-suites debug}
+runner=${KUNIT_RUNNER:-$TOP/tools/kunit.sh}
 
 git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: the bugs are applied on a clean series"
 for g in $GATES_RUN; do
@@ -51,9 +52,9 @@ run_gate() {
 	note "$(basename "$1"): $2"
 	case $2 in
 	suites) COVERAGE=0 BUILD=$TOP/build/design-dropbehind RESULTS=$dir \
-			"$TOP/tools/kunit.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
+			"$runner" >"$dir/run.log" 2>&1 || rc=$? ;;
 	debug) DEBUG=1 BUILD=$TOP/build/design-dropbehind-debug RESULTS=$dir \
-			"$TOP/tools/kunit.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
+			"$runner" >"$dir/run.log" 2>&1 || rc=$? ;;
 	e2e) DEBUG=1 E2E_RESULTS=$dir "$TOP/tools/e2e/machine.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
 	fstests) DEBUG=1 RESULTS=$dir FSTESTS_LIST=$TOP/tools/fstests/check.list \
 			"$TOP/tools/fstests.sh" >"$dir/run.log" 2>&1 || rc=$? ;;

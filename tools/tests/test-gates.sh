@@ -65,6 +65,54 @@ check "mutants: a mutant without Mutant: and Killed by: lines is refused" \
 	grep -q '04-no-header (its header needs' "$WORK/out"
 check "mutants: says which mutant of how many it is at" grep -q 'mutant 3 of 4: 03-wrong-case' "$WORK/out"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
+# --- upstream-bugs: the planted bugs of the drop-behind model -----------
+# A stand-in for kunit.sh: case s.c fails when the tree has a bug, s.flaky
+# when fs/iomap.c changed.
+cat >"$WORK/fake-bugs-kunit" <<'SH'
+#!/bin/sh
+mkdir -p "$RESULTS"
+c=PASS f=PASS
+grep -q 'bug' "$TREE/mm/filemap.c" && c=FAIL
+git -C "$TREE" diff --quiet -- fs/iomap.c || f=FAIL
+printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"s","sub_groups":[],"test_cases":[{"name":"c","status":"%s"},{"name":"flaky","status":"%s"}]}]}\n' "$c" "$f" >"$RESULTS/kunit.json"
+SH
+chmod +x "$WORK/fake-bugs-kunit"
+db=$T/kunit/designs/dropbehind
+mkdir -p "$db/bugs"
+# The model: a line in mm/filemap.c; 01 a bug on it that s.c notices, 02
+# an edit that only s.flaky notices.
+echo "/* design */" >>"$TREE/mm/filemap.c"
+{ printf 'Design: a model.\n\n'; git -C "$TREE" diff; } >"$db/design.patch"
+git -C "$TREE" add mm/filemap.c
+echo "/* bug */" >>"$TREE/mm/filemap.c"
+{ printf 'Upstream bug: one a case catches.\nCaught by: s.c\n\n'; git -C "$TREE" diff -- mm/filemap.c; } >"$db/bugs/01-caught.patch"
+git -C "$TREE" checkout -q -- mm/filemap.c
+echo "/* not a bug */" >>"$TREE/fs/iomap.c"
+{ printf 'Upstream bug: one only a flaky case notices.\nCaught by: s.c\n\n'; git -C "$TREE" diff -- fs/iomap.c; } >"$WORK/02.patch"
+git -C "$TREE" checkout -q -- fs/iomap.c
+git -C "$TREE" reset -q -- mm/filemap.c
+git -C "$TREE" checkout -q -- mm/filemap.c
+ub() { env KUNIT_RUNNER="$WORK/fake-bugs-kunit" RESULTS="$WORK/ubres" "$T/tools/upstream-bugs.sh" "$@"; }
+check "upstream-bugs: a bug its named case catches passes" bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
+check "upstream-bugs: the table says which gate caught it with which case" \
+	grep -q '^| 01-caught | caught in 0m0.s: s.c | caught in 0m0.s: s.c |$' "$WORK/ubres/upstream-bugs.md"
+check "upstream-bugs: the tree is left as it was" git -C "$TREE" diff --quiet
+cp "$WORK/02.patch" "$db/bugs/02-flaky-only.patch"
+check_fails "upstream-bugs: a bug only a case its header does not name notices fails" \
+	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
+check "upstream-bugs: and says so" grep -qF '02-flaky-only: caught by no gate (its Caught by: s.c)' "$WORK/out"
+check "upstream-bugs: BUG= runs only the bugs it names" bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub '01-*'"
+check "upstream-bugs: the tree is left as it was after a failure too" git -C "$TREE" diff --quiet
+check_fails "upstream-bugs: an unknown gate is refused" \
+	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; UPSTREAM_BUGS_GATES='suites e2d' ub"
+check "upstream-bugs: naming the gates there are" grep -q "no gate 'e2d' (suites debug e2e fstests)" "$WORK/out"
+check_fails "upstream-bugs: the fstests gate without FSTESTS is refused" \
+	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; FSTESTS= UPSTREAM_BUGS_GATES=fstests ub"
+echo "/* edit */" >>"$TREE/fs/iomap.c"
+check_fails "upstream-bugs: a tree with uncommitted changes is refused" \
+	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
+git -C "$TREE" checkout -q -- fs/iomap.c
+rm -r "$T/kunit/designs"
 # --- bisect gate ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
 printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
