@@ -415,10 +415,6 @@ static void uncached_write_vs_truncate(struct kunit *test)
 }
 
 /*
- * One uncached write of the first half of each page of [0, @len), page
- * after page, then nothing until stopped.  Seeds: 2 * the page's index + 1.
- */
-/*
  * Let all writeback end, wait (10 s at most) until the other thread has
  * done @rounds rounds, and join it.
  */
@@ -435,6 +431,10 @@ static void race_release_and_join(struct kunit *test, struct utfs_inode *ui,
 	race_join(test, task);
 }
 
+/*
+ * One uncached write of the first half of each page of [0, @len), page
+ * after page, then nothing until stopped.  Seeds: 2 * the page's index + 1.
+ */
 static int race_half_page_writer_fn(void *data)
 {
 	struct race_writer *w = data;
@@ -498,7 +498,7 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	u8 *got = utfs_pattern_buf(test, len, 0, 0);
 	unsigned int i, lost = 0, faults = 0, missed = 0, kept = 0;
 	struct task_struct *task;
-	unsigned long addr, deadline;
+	unsigned long addr;
 	loff_t pos;
 
 	KUNIT_ASSERT_NOT_NULL(test, want);
@@ -858,7 +858,7 @@ static void fault_around_maps_folios_under_writeback(struct kunit *test)
 	u8 *got = kunit_kzalloc(test, len, GFP_KERNEL);
 	unsigned int mapped = 0;
 	struct task_struct *task;
-	unsigned long addr, deadline;
+	unsigned long addr;
 	bool under_writeback;
 	pgoff_t index;
 	u8 c;
