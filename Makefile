@@ -14,7 +14,7 @@ SUITE	?=
 # lib.sh's default for one configuration would leak into the next.
 
 .DEFAULT_GOAL := all
-.PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch \
+.PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch rules \
 	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs upstream-bugs \
 	list clean distclean help
 
@@ -48,8 +48,11 @@ test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
 check-series: deps ## the series applies, in order, to the pristine base (git apply --cached)
 	@tools/check-series.sh
 
-checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by
+checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by; make rules
 	@tools/checkpatch.sh
+
+rules: tree ## our static rules (tools/rules/: Coccinelle, and cross-file ones) on the lines the series adds
+	@tools/rules.sh
 
 diff-coverage: ## coverage of the lines the series adds, against coverage/thresholds
 	@tools/diff-coverage.sh --check

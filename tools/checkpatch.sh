@@ -2,7 +2,9 @@
 # Series hygiene: every patch in mm/ and fs/ passes checkpatch.pl --strict
 # (no errors, no warnings; a CHECK only when the commit message names
 # its type and says why),
-# has a "subsystem: summary" subject, a body, and a Signed-off-by.
+# has a "subsystem: summary" subject, a body, and a Signed-off-by; and
+# our static rules (tools/rules.sh) report nothing on the lines the
+# series adds.
 . "$(dirname "$0")/lib.sh"
 
 [ -f "$TREE/scripts/checkpatch.pl" ] || "$TOP/tools/prepare-tree.sh"
@@ -51,4 +53,6 @@ for p in "${patches[@]}"; do
 	fi
 done
 echo "checkpatch: $((${#patches[@]} - fails)) of ${#patches[@]} patches clean"
-[ "$fails" -eq 0 ]
+rules=0
+"$TOP/tools/rules.sh" || rules=$?
+[ "$fails" -eq 0 ] && [ "$rules" -eq 0 ]

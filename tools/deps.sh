@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(linux-source-6.12 gcc make flex bison bc python3 git perl xz-utils
-      ccache lcov sparse libc6-dev xfsprogs e2fsprogs dmsetup "${FSTESTS_PKGS[@]}" "$@")
+      ccache lcov sparse coccinelle libc6-dev xfsprogs e2fsprogs dmsetup "${FSTESTS_PKGS[@]}" "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,13 +4,14 @@
 # sandbox catches each.  Each kunit/designs/dropbehind/bugs/*.patch is
 # applied on top of the model (design.patch, itself on the series), like
 # a mutant, and reverted afterwards; the model alone runs first.  Gates
-# (UPSTREAM_BUGS_GATES, in this order by default: suites debug):
+# (UPSTREAM_BUGS_GATES, in this order by default: rules suites debug):
+#   rules    our static rules (tools/rules.sh) on the lines the model adds
 #   suites   the suites, no gcov (build/design-dropbehind)
 #   debug    the suites under kunit/debug.config (build/design-dropbehind-debug)
 #   e2e      the e2e machine with the checkers (make e2e DEBUG=1)
 #   fstests  fstests' check list in that machine (make fstests DEBUG=1)
-# A gate catches a bug when, with the bug, a case fails or a kernel report
-# appears that the model alone does not have (the e2e gates: when the run
+# A gate catches a bug when, with the bug, a case fails, a rule reports or
+# a kernel report appears that the model alone does not have (the e2e gates: when the run
 # fails and the model's passed).  Writes results/upstream-bugs/ and,
 # through tools/upstream_bugs.py, the table (results/upstream-bugs.md);
 # exit status 1 if a bug is caught by nothing, or not by the cases its
@@ -19,12 +20,13 @@
 
 MODEL=$TOP/kunit/designs/dropbehind
 OUT=$RESULTS/upstream-bugs
-GATES_RUN=${UPSTREAM_BUGS_GATES:-suites debug}
+GATES_RUN=${UPSTREAM_BUGS_GATES:-rules suites debug}
 runner=${KUNIT_RUNNER:-$TOP/tools/kunit.sh}
 
 git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: the bugs are applied on a clean series"
 for g in $GATES_RUN; do
-	case $g in suites|debug|e2e|fstests) ;; *) die "UPSTREAM_BUGS_GATES: no gate '$g' (suites debug e2e fstests)";; esac
+	case $g in rules|suites|debug|e2e|fstests) ;;
+	*) die "UPSTREAM_BUGS_GATES: no gate '$g' (rules suites debug e2e fstests)";; esac
 done
 case " $GATES_RUN " in *" fstests "*) [ -n "${FSTESTS:-}" ] ||
 	die "the fstests gate needs FSTESTS=PATH (see 'make fstests')";; esac
@@ -51,6 +53,7 @@ run_gate() {
 	rm -rf "$dir" && mkdir -p "$dir"
 	note "$(basename "$1"): $2"
 	case $2 in
+	rules) "$TOP/tools/rules.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
 	suites) COVERAGE=0 BUILD=$TOP/build/design-dropbehind RESULTS=$dir \
 			"$runner" >"$dir/run.log" 2>&1 || rc=$? ;;
 	debug) DEBUG=1 BUILD=$TOP/build/design-dropbehind-debug RESULTS=$dir \

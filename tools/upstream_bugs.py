@@ -5,7 +5,8 @@ drop-behind model, what each gate saw that the model alone did not.
 
   upstream_bugs.py OUT GATE...
       reads OUT/model/GATE/ and OUT/BUG/GATE/ (kunit.json and ktap.log of
-      the suites' gates; rc, seconds and run.log of every gate) and each
+      the suites' gates; the rules' reports in the rules gate's run.log;
+      rc, seconds and run.log of every gate) and each
       bug's header (OUT/BUG/bug.patch); prints the table, writes
       OUT/../upstream-bugs.md and upstream-bugs.json.  Exit status 1 if a
       bug is caught by no gate, or not by the cases its "Caught by:" names.
@@ -21,6 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kunit_results  # noqa: E402  (the one reader of kunit.json)
 
 KUNIT_GATES = ('suites', 'debug')
+# tools/rules.sh's report lines: "rule.NAME FILE:LINE: message".
+RULE_REPORT = re.compile(r'^(rule\.[\w-]+) (\S+:\d+): (.*)$')
 
 
 def read(path: str, default: str = '') -> str:
@@ -62,6 +65,16 @@ def kunit_seen(d: str) -> Optional[dict]:
     return {'failed': set(kunit_results.failed_cases(root)), 'reports': reports}
 
 
+def rules_seen(d: str) -> dict:
+    """The static rules that reported, each with its first report."""
+    seen = {}
+    for line in read(os.path.join(d, 'run.log')).splitlines():
+        m = RULE_REPORT.match(line)
+        if m:
+            seen.setdefault(m.group(1), f'{m.group(2)}: {m.group(3)}')
+    return seen
+
+
 def gate_cell(top: str, bug: str, gate: str, globs: list) -> dict:
     """What one gate saw of a bug.  A KUnit gate catches it through the
     cases its header names (globs), as a mutant is killed: a failure, or
@@ -73,6 +86,15 @@ def gate_cell(top: str, bug: str, gate: str, globs: list) -> dict:
     cell = {'seconds': seconds, 'caught': False, 'by': [], 'others': []}
     if not os.path.isdir(d):
         cell['verdict'] = 'not run'
+        return cell
+    if gate == 'rules':
+        seen, base = rules_seen(d), rules_seen(m)
+        new = sorted(r for r in seen if r not in base)
+        cell['by'] = [r for r in new if kunit_results.matches(r, globs)]
+        cell['others'] = [r for r in new if r not in cell['by']]
+        cell['reports'] = {r: seen[r] for r in new}
+        cell['caught'] = bool(cell['by'])
+        cell['verdict'] = 'caught' if cell['caught'] else 'not caught'
         return cell
     if gate in KUNIT_GATES:
         seen, base = kunit_seen(d), kunit_seen(m)

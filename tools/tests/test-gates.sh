@@ -25,6 +25,52 @@ else
 	echo "skip - checkpatch tests: no /usr/src/linux-source-6.12.tar.xz"
 fi
 
+# --- static rules (tools/rules.sh) -------------------------------------
+if command -v spatch >/dev/null; then
+	ct=$WORK/rules-tree
+	git clone -q "$TREE" "$ct"
+	check "rules: the series has no report" env TREE="$ct" "$T/tools/rules.sh"
+	cat >>"$ct/mm/filemap.c" <<'C'
+void drop(struct address_space *m, struct folio *f)
+{
+	if (folio_test_writeback(f) || folio_test_dirty(f))
+		return;
+	if (folio_trylock(f)) {
+		invalidate_complete_folio2(m, f);
+		folio_unlock(f);
+	}
+}
+C
+	check_fails "rules: a folio dropped with its writeback tested only before the lock is reported" \
+		env TREE="$ct" "$T/tools/rules.sh"
+	check "rules: names the rule and the line" \
+		grep -q '^rule.folio-removal-writeback mm/filemap.c:10: folio removed' "$WORK/out"
+	ugit -C "$ct" commit -qam "below the sandbox layer" && git -C "$ct" tag -f sandbox >/dev/null
+	echo '/* a change elsewhere in the file */' >>"$ct/mm/filemap.c"
+	check "rules: a report on a line the change does not add is not counted" env TREE="$ct" "$T/tools/rules.sh"
+	sed -i 's/^\t\tinvalidate_complete_folio2(m, f);/\t\tif (!folio_test_writeback(f))\n\t\t\tinvalidate_complete_folio2(m, f);/' "$ct/mm/filemap.c"
+	check "rules: tested again under the lock, the drop is not reported" env TREE="$ct" "$T/tools/rules.sh"
+	sed -i 's/folio_test_writeback(f))$/folio_test_dirty(f))/' "$ct/mm/filemap.c"
+	check_fails "rules: a test of dirty alone under the lock is reported" env TREE="$ct" "$T/tools/rules.sh"
+	# The split rule: a page flag the change adds must be on the split's list.
+	git -C "$ct" checkout -q -- . && mkdir -p "$ct/include/linux"
+	printf 'enum pageflags {\n\tPG_locked,\n\tPG_dirty,\n\tPG_private,\n};\n' >"$ct/include/linux/page-flags.h"
+	printf 'static void __split_huge_page_tail(struct folio *folio)\n{\n\tnew->flags |= (folio->flags &\n\t\t((1L << PG_locked) |\n\t\t (1L << PG_dirty)));\n}\n' >"$ct/mm/huge_memory.c"
+	ugit -C "$ct" add -A && ugit -C "$ct" commit -qm "page flags" && git -C "$ct" tag -f sandbox >/dev/null
+	check "rules: the kernel's own flags that a split does not copy are not judged" env TREE="$ct" "$T/tools/rules.sh"
+	sed -i 's/^\tPG_private,$/\tPG_private,\n\tPG_dropbehind,/' "$ct/include/linux/page-flags.h"
+	check_fails "rules: a page flag the change adds that a split does not copy is reported" \
+		env TREE="$ct" "$T/tools/rules.sh"
+	check "rules: names the flag and its line" grep -q '^rule.split-copies-page-flags include/linux/page-flags.h:5: PG_dropbehind is not copied' "$WORK/out"
+	sed -i 's/(1L << PG_dirty)/(1L << PG_dirty) | (1L << PG_dropbehind)/' "$ct/mm/huge_memory.c"
+	check "rules: on the split's list, it is not reported" env TREE="$ct" "$T/tools/rules.sh"
+	git -C "$ct" checkout -q -- mm/huge_memory.c
+	sed -i 's/^\tPG_dropbehind,$/\tPG_dropbehind,\t\/* not copied on split: each part is checked again *\//' "$ct/include/linux/page-flags.h"
+	check "rules: a flag whose line says it is not copied on split is not reported" env TREE="$ct" "$T/tools/rules.sh"
+else
+	echo "skip - rules tests: no spatch (make deps installs coccinelle)"
+fi
+
 # --- mutants gate --------------------------------------------------------
 # A stand-in for kunit.sh: case s.c fails when mm/filemap.c changed, case
 # s.flaky when fs/iomap.c did.
@@ -92,7 +138,8 @@ echo "/* not a bug */" >>"$TREE/fs/iomap.c"
 git -C "$TREE" checkout -q -- fs/iomap.c
 git -C "$TREE" reset -q -- mm/filemap.c
 git -C "$TREE" checkout -q -- mm/filemap.c
-ub() { env KUNIT_RUNNER="$WORK/fake-bugs-kunit" RESULTS="$WORK/ubres" "$T/tools/upstream-bugs.sh" "$@"; }
+ub() { env KUNIT_RUNNER="$WORK/fake-bugs-kunit" RESULTS="$WORK/ubres" \
+	UPSTREAM_BUGS_GATES="${UPSTREAM_BUGS_GATES:-suites debug}" "$T/tools/upstream-bugs.sh" "$@"; }
 check "upstream-bugs: a bug its named case catches passes" bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
 check "upstream-bugs: the table says which gate caught it with which case" \
 	grep -q '^| 01-caught | caught in 0m0.s: s.c | caught in 0m0.s: s.c |$' "$WORK/ubres/upstream-bugs.md"
@@ -105,7 +152,7 @@ check "upstream-bugs: BUG= runs only the bugs it names" bash -c "$(declare -f ub
 check "upstream-bugs: the tree is left as it was after a failure too" git -C "$TREE" diff --quiet
 check_fails "upstream-bugs: an unknown gate is refused" \
 	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; UPSTREAM_BUGS_GATES='suites e2d' ub"
-check "upstream-bugs: naming the gates there are" grep -q "no gate 'e2d' (suites debug e2e fstests)" "$WORK/out"
+check "upstream-bugs: naming the gates there are" grep -q "no gate 'e2d' (rules suites debug e2e fstests)" "$WORK/out"
 check_fails "upstream-bugs: the fstests gate without FSTESTS is refused" \
 	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; FSTESTS= UPSTREAM_BUGS_GATES=fstests ub"
 echo "/* edit */" >>"$TREE/fs/iomap.c"

@@ -76,6 +76,22 @@ check_fails "upstream-bugs: a kernel that crashed with no results catches it thr
 check "upstream-bugs: and says the kernel crashed" \
 	grep -qx '| 01-a | not caught | no results: the kernel crashed |' "$WORK/ub/upstream-bugs.md"
 
+# The rules gate: a rule's report the model does not have catches a bug.
+uc=$WORK/uc/upstream-bugs
+mkdir -p "$uc/model/rules" "$uc/01-a/rules" "$uc/02-b/rules"
+echo 'rule.b mm/filemap.c:3: on the model too' >"$uc/model/rules/run.log"
+printf 'rule.a mm/filemap.c:12: folio removed\nrule.b mm/filemap.c:3: x\n' >"$uc/01-a/rules/run.log"
+cp "$uc/model/rules/run.log" "$uc/02-b/rules/run.log"
+echo 3 >"$uc/01-a/rules/seconds"
+printf 'Upstream bug: one.\nCaught by: rule.a\n\ndiff --git a/f b/f\n' >"$uc/01-a/bug.patch"
+printf 'Upstream bug: two.\nCaught by: rule.b\n\ndiff --git a/f b/f\n' >"$uc/02-b/bug.patch"
+check_fails "upstream-bugs: a rule that reports on the model too catches nothing" \
+	python3 "$TOOLS/upstream_bugs.py" "$uc" rules
+check "upstream-bugs: a rule's report the model does not have catches it, and is shown" \
+	bash -c "grep -qx '| 01-a | caught in 0m03s: rule.a |' '$WORK/uc/upstream-bugs.md' &&
+		 grep -qx '01-a, rules: rule.a: mm/filemap.c:12: folio removed' '$WORK/uc/upstream-bugs.md' &&
+		 grep -qx '| 02-b | not caught |' '$WORK/uc/upstream-bugs.md'"
+
 # --- kunit_results: the one reader of kunit.json ------------------------
 check "kunit_results: unit tests" python3 -m unittest -q "$HERE/test_kunit_results.py"
 cat >"$WORK/k.json" <<'JSON'

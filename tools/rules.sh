@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Our static rules (tools/rules/) on what the tree changes above the
+# sandbox layer: the series, and in make upstream-bugs the drop-behind
+# model and the bug planted in it.  A NAME.cocci rule is a Coccinelle
+# semantic patch in report mode, run by spatch on each changed C file, as
+# the kernel's 'make coccicheck MODE=report' runs its own; a NAME.py rule
+# reads what Coccinelle cannot match across files, given the tree's path.
+# Both print "FILE:LINE:COLUMN: message".  A report counts only on a line
+# the change adds.  Prints one line per report, "rule.NAME FILE:LINE:
+# message"; exit status 1 if there is one.
+. "$(dirname "$0")/lib.sh"
+
+RULES=${RULES:-$TOP/tools/rules}
+command -v spatch >/dev/null || die "spatch is not in PATH: run 'make deps' (coccinelle)"
+git -C "$TREE" rev-parse -q --verify "$SANDBOX_TAG" >/dev/null ||
+	die "no tag $SANDBOX_TAG in $TREE (run 'make tree')"
+mapfile -t files < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG" -- '*.[ch]' ":!$SUITES_DIR")
+mapfile -t rules < <(ls "$RULES"/*.cocci "$RULES"/*.py 2>/dev/null)
+[ ${#rules[@]} -gt 0 ] || die "no rules in $RULES"
+
+# The lines the change adds to file $1, from the diff's hunk headers.
+added_lines() {
+	git -C "$TREE" diff -U0 "$SANDBOX_TAG" -- "$1" |
+		sed -n 's/^@@ -[0-9,]* +\([0-9]*\)\(,\([0-9]*\)\)\? @@.*/\1 \3/p' |
+		awk '{ n = ($2 == "") ? 1 : $2; for (i = 0; i < n; i++) print $1 + i }'
+}
+declare -A added
+for f in "${files[@]}"; do added[$f]=$(added_lines "$f"); done
+
+reports=0
+report() {  # $1 rule name; standard input: the rule's output
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ ^([^:]+):([0-9]+):[0-9-]+:\ (.*) ]] || continue
+		grep -qx "${BASH_REMATCH[2]}" <<<"${added[${BASH_REMATCH[1]}]:-}" || continue
+		echo "$1 ${BASH_REMATCH[1]}:${BASH_REMATCH[2]}: ${BASH_REMATCH[3]}"
+		reports=$((reports + 1))
+	done
+}
+for rule in "${rules[@]}"; do
+	name=rule.$(basename "${rule%.*}")
+	case $rule in
+	*.py)
+		out=$(python3 "$rule" "$TREE" 2>&1) || die "$rule failed: $out"
+		report "$name" <<<"$out" ;;
+	*.cocci)
+		for f in "${files[@]}"; do
+			[[ $f == *.c && -f $TREE/$f ]] || continue
+			out=$(cd "$TREE" && spatch --very-quiet -D report --no-includes --include-headers \
+				--sp-file "$rule" "$f" 2>&1) || die "spatch failed on $f with $rule: $out"
+			report "$name" <<<"$out"
+		done ;;
+	esac
+done
+note "${#files[@]} changed files, ${#rules[@]} rules, $reports reports"
+[ "$reports" -eq 0 ]
