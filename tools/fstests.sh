@@ -66,7 +66,10 @@ if [ "$(cat "$FSTESTS_BUILD/.source" 2>/dev/null)" != "$id" ] || [ ! -x "$src/lt
 		cp -a "$FSTESTS/." "$src/"
 	fi
 	note "building fstests in $src (log: $log)"
-	if ! (cd "$src" && { [ -x configure ] || make configure; } && ./configure &&
+	# Our DEBUG (the debug kernel) is not fstests' (its compiler flags:
+	# DEBUG=1 reaches gcc as a file name), and make passes its command
+	# line's variables on in MAKEFLAGS: fstests' build sees neither.
+	if ! (cd "$src" && unset DEBUG MAKEFLAGS MFLAGS MAKELEVEL && { [ -x configure ] || make configure; } && ./configure &&
 	      make -j"$(nproc)") >"$log" 2>&1; then
 		grep -E 'error|Error|not found' "$log" | head -n 30 >&2
 		die "fstests did not build (all of it: $log); its build needs Debian's ${FSTESTS_PKGS[*]} ('make deps')"
