@@ -75,6 +75,17 @@ def rules_seen(d: str) -> dict:
     return seen
 
 
+def judged(cell: dict, new: list, reports: dict, globs: list) -> dict:
+    """The cell's verdict from what the gate saw that the model did not
+    (new: cases or rules): caught through the ones the header names."""
+    cell['by'] = [c for c in new if kunit_results.matches(c, globs)]
+    cell['others'] = [c for c in new if c not in cell['by']]
+    cell['reports'] = reports
+    cell['caught'] = bool(cell['by'])
+    cell['verdict'] = 'caught' if cell['caught'] else 'not caught'
+    return cell
+
+
 def gate_cell(top: str, bug: str, gate: str, globs: list) -> dict:
     """What one gate saw of a bug.  A KUnit gate catches it through the
     cases its header names (globs), as a mutant is killed: a failure, or
@@ -90,12 +101,7 @@ def gate_cell(top: str, bug: str, gate: str, globs: list) -> dict:
     if gate == 'rules':
         seen, base = rules_seen(d), rules_seen(m)
         new = sorted(r for r in seen if r not in base)
-        cell['by'] = [r for r in new if kunit_results.matches(r, globs)]
-        cell['others'] = [r for r in new if r not in cell['by']]
-        cell['reports'] = {r: seen[r] for r in new}
-        cell['caught'] = bool(cell['by'])
-        cell['verdict'] = 'caught' if cell['caught'] else 'not caught'
-        return cell
+        return judged(cell, new, {r: seen[r] for r in new}, globs)
     if gate in KUNIT_GATES:
         seen, base = kunit_seen(d), kunit_seen(m)
         if base is None:
@@ -109,12 +115,7 @@ def gate_cell(top: str, bug: str, gate: str, globs: list) -> dict:
         failed = sorted(seen['failed'] - base['failed'])
         reports = {c: r for c, r in seen['reports'].items() if c not in base['reports']}
         new = failed + sorted(c for c in reports if c not in failed)
-        cell['by'] = [c for c in new if kunit_results.matches(c, globs)]
-        cell['others'] = [c for c in new if c not in cell['by']]
-        cell['reports'] = reports
-        cell['caught'] = bool(cell['by'])
-        cell['verdict'] = 'caught' if cell['caught'] else 'not caught'
-        return cell
+        return judged(cell, new, reports, globs)
     rc, base_rc = read(os.path.join(d, 'rc'), '?'), read(os.path.join(m, 'rc'), '?')
     cell['caught'] = rc != '0' and base_rc == '0'
     cell['verdict'] = ('caught' if cell['caught'] else
