@@ -29,6 +29,11 @@ notrun) c='<testcase name="generic/001" time="1"/><testcase name="generic/002" t
 esac
 for sec in xfs ext4; do
 	[ "$FAKE_RESULT:$sec" = unfinished:ext4 ] && continue
+	# fsx's log of operations, which a test that passes -P keeps: xfs only
+	if [ "$sec" = xfs ]; then
+		mkdir -p "$s/xfs/generic"
+		printf '1 write 0x0 thru 0xfff (0x1000 bytes) dontcache=1 atomic_wr=0\n2 write 0x0 thru 0xfff (0x1000 bytes) dontcache=0 atomic_wr=0\n' >"$s/xfs/generic/001.0.fsxlog"
+	fi
 	printf '<testsuite name="xfstests" time="3">%s</testsuite>\n' "${c:-<testcase name=\"generic/001\"/>}" >"$s/$sec/result.xml"
 done
 [ "$FAKE_RESULT" = pass ] || [ "$FAKE_RESULT" = notrun ]
@@ -80,6 +85,10 @@ check "fstests: (its tracked files copied, not its build products)" \
 check_fails "fstests: a failing test fails" fst env FSTESTS="$F" FAKE_RESULT=fail
 check "fstests: counts it per section and shows its diff" \
 	bash -c "grep -q 'xfs    ran 1, passed 0, failed 1' '$WORK/out' && grep -q '^+got' '$WORK/out'"
+check "fstests: counts fsx's uncached writes from its log of operations" \
+	grep -q 'xfs .*, 1 fsx writes with the flag' "$WORK/res/fstests/summary.txt"
+check "fstests: and says when fsx kept no log, rather than count 0" \
+	grep -q 'ext4 .*no fsx log of operations' "$WORK/res/fstests/summary.txt"
 check "fstests: a test that did not run passes, reported as not run" bash -c "$(declare -f fst); T=$T WORK=$WORK; fst env FSTESTS=$F FAKE_RESULT=notrun >$WORK/notrun.out"
 check "fstests: (not run, never passed)" grep -q "ran 1, passed 1, failed 0, not run 1" "$WORK/notrun.out"
 check_fails "fstests: a section that did not finish fails" fst env FSTESTS="$F" FAKE_RESULT=unfinished
