@@ -134,6 +134,26 @@ static long utfs_settled_refs(struct folio *folio)
 	       folio_test_private(folio) + 1;
 }
 
+/*
+ * Wait for the reads of @file's folios still going on (the asynchronous
+ * kind: an uncached read's readahead past its request, or a plain one's).
+ */
+void utfs_wait_reads(struct file *file)
+{
+	struct utfs_inode *ui = utfs_file_inode(file);
+	pgoff_t index;
+
+	for (index = 0; index < ui->nr_blocks; index++) {
+		struct folio *folio = filemap_get_folio(file->f_mapping, index);
+
+		if (IS_ERR(folio))
+			continue;
+		folio_wait_locked(folio);
+		index = folio_next_index(folio) - 1;
+		folio_put(folio);
+	}
+}
+
 void utfs_expect_settled(struct kunit *test, struct file *file,
 			 const char *what)
 {

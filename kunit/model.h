@@ -67,6 +67,7 @@ struct model_file {
 	loff_t size;		/* i_size, all of it written on the disk */
 	loff_t capacity;	/* the test filesystem's disk for the file */
 	loff_t chunk;		/* UNCACHED_WRITE_CHUNK */
+	unsigned long ra_pages;	/* the file's readahead size, in pages */
 };
 
 /* The seeds of utfs_pattern() each kind of data is written with. */
@@ -94,6 +95,8 @@ struct model_result {
 	bool direct_fallback;	/* generic O_DIRECT: direct_write_fallback() */
 	loff_t read_stop;	/* reads: where the read stopped */
 	pgoff_t unread;		/* reads: the folio it could not read */
+	/* reads: the window they leave, [window_start, window_end) */
+	pgoff_t window_start, window_end;
 };
 
 pgoff_t model_folio_of(const struct model_file *f, const struct model_case *c,

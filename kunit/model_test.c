@@ -292,6 +292,7 @@ static int model_suite_init(struct kunit_suite *suite)
 	model_file.chunk = UNCACHED_WRITE_CHUNK;
 	model_file.size = model_file.chunk + model_file.chunk / 2;
 	model_file.capacity = 4 * model_file.chunk;
+	model_file.ra_pages = VM_READAHEAD_PAGES;	/* the test filesystem's bdi */
 	model_params = kvcalloc(MODEL_MAX_CASES, sizeof(*model_params),
 				GFP_KERNEL);
 	if (!model_params)
@@ -602,11 +603,15 @@ static void model_generated(struct kunit *test)
 		utfs_pattern(buf, c->len, c->pos, MS_IO);
 	else
 		memset(buf, 0, c->len);
+	/* A read error shrinks it (shrink_readahead_size_eio()): before. */
+	KUNIT_ASSERT_EQ_MSG(test, model_file.ra_pages, (unsigned long)file->f_ra.ra_pages,
+			    "the file's readahead size");
 	arm_fault(ui, c, other);
 	ret = model_do_io(file, c, buf, &pos, &left);
 	disarm_faults(ui);
-	/* Writeback still going on (the asynchronous kind) ends first. */
+	/* Writeback and reads still going on (the asynchronous kind) end first. */
 	filemap_fdatawait_keep_errors(file->f_mapping);
+	utfs_wait_reads(file);
 
 	KUNIT_EXPECT_EQ_MSG(test, r.ret, ret, "the result");
 	KUNIT_EXPECT_EQ_MSG(test, r.ki_pos, pos, "ki_pos");
@@ -623,7 +628,7 @@ static void model_generated(struct kunit *test)
 
 			KUNIT_EXPECT_GE_MSG(test, ra->pos, r.read_start, "readahead %u", k);
 			KUNIT_EXPECT_LE_MSG(test, ra->pos + (loff_t)ra->len, r.read_end,
-					    "readahead %u beyond the request", k);
+					    "readahead %u beyond the request and its window", k);
 		}
 	}
 	if (c->op == MO_WRITE)

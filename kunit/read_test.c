@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uncached_read: an uncached read returns the data, reads nothing beyond
- * what was asked for, and drops the folios it created; folios that were
- * cached before it stay.
+ * uncached_read: an uncached read returns the data and drops the folios it
+ * read in as it consumes them; what stays is its window, the readahead past
+ * the request, which the next uncached read of the file consumes (or drops,
+ * reading elsewhere); folios that were cached before it stay.
  */
+#include <linux/fadvise.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
 #include <linux/pagemap.h>
@@ -60,26 +62,51 @@ static void expect_read_failing_nth(struct kunit *test, struct file *file,
 	KUNIT_EXPECT_MEMEQ(test, buf, want, len);
 }
 
-/* Nothing cached: the data comes back, and nothing stays cached. */
-static void read_drops_what_it_created(struct kunit *test)
+/*
+ * Nothing cached: the data comes back; what stays is the window past the
+ * request (the file's readahead size exceeds the file: up to EOF), which
+ * the next read consumes without reading it again, leaving nothing.
+ */
+static void read_window_consumed(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 1);
 	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 
+	KUNIT_ASSERT_GE(test, file->f_ra.ra_pages, (unsigned int)READ_FILE_BLOCKS);
 	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 1);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4U,
+			utfs_cached_folios(file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE));
+	expect_read(test, file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, RWF_UNCACHED, 1);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, (unsigned int)READ_FILE_BLOCKS, ui->stats.folios_read);
 }
 
-/* Unaligned reads within and across folios. */
-static void unaligned_read(struct kunit *test)
+/*
+ * A read that skips ahead in the window drops what it skipped; one before
+ * the window drops the window, which it is not going to consume, and reads
+ * its own; the read of the file's last folio leaves nothing.
+ */
+static void read_elsewhere_drops_window(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 2);
+	struct utfs_inode *ui = utfs_file_inode(file);
 
 	expect_read(test, file, 100, 10, RWF_UNCACHED, 2);
-	expect_read(test, file, PAGE_SIZE - 7, 2 * PAGE_SIZE + 9,
+	KUNIT_EXPECT_EQ(test, (unsigned long)READ_FILE_BLOCKS, file->f_mapping->nrpages);
+	expect_read(test, file, 8 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8U,
+			utfs_cached_folios(file, 8 * PAGE_SIZE, (READ_FILE_BLOCKS - 8) * PAGE_SIZE));
+	expect_read(test, file, 2 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 2UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 2 * READ_FILE_BLOCKS - 2U, ui->stats.folios_read);
+	expect_read(test, file, (READ_FILE_BLOCKS - 1) * PAGE_SIZE, PAGE_SIZE,
 		    RWF_UNCACHED, 2);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 2 * READ_FILE_BLOCKS - 2U, ui->stats.folios_read);
 }
 
 /* Pre-cached folios stay; only the ones the read created are dropped. */
@@ -102,18 +129,21 @@ static void read_keeps_precached(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_read);
 }
 
-/* No readahead: reading one folio reads exactly one folio. */
-static void no_readahead_beyond_request(struct kunit *test)
+/*
+ * POSIX_FADV_RANDOM: no window, reading one folio reads exactly one folio,
+ * and nothing stays; a plain read of it still reads ahead, and caches.
+ */
+static void random_read_no_window(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 4);
 	struct utfs_inode *ui = utfs_file_inode(file);
 
-	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 4);
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	expect_read(test, file, PAGE_SIZE, PAGE_SIZE, RWF_UNCACHED, 4);
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.folios_read);
-	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0,
-			READ_FILE_BLOCKS * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 
-	/* A plain read of the same folio does read ahead, and caches. */
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_NORMAL));
 	expect_read(test, file, 0, PAGE_SIZE, 0, 4);
 	KUNIT_EXPECT_GT(test, ui->stats.folios_read, 2U);
 	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0,
@@ -229,9 +259,9 @@ static void plain_read_after_readahead_enomem_caches(struct kunit *test)
 
 /*
  * The missing part of the request is read in batches that stop at the
- * next cached folio: here [0, 2) and [3, 5), each one ->readahead of
- * exactly that range, nothing beyond the request, and only the cached
- * folio left afterwards.
+ * next cached folio: here [0, 2), then [3, EOF), the request's rest and
+ * its window, each one ->readahead of exactly that range; the window and
+ * the cached folio stay, and after the next read only the cached folio.
  */
 static void read_in_batches_around_cached(struct kunit *test)
 {
@@ -244,7 +274,7 @@ static void read_in_batches_around_cached(struct kunit *test)
 
 	expect_read(test, file, 0, 5 * PAGE_SIZE, RWF_UNCACHED, 11);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.readaheads);
-	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 1U, ui->stats.folios_read);
 	ra = utfs_find_event(ui, UTFS_EV_READAHEAD, 0);
 	KUNIT_ASSERT_NOT_NULL(test, ra);
 	KUNIT_EXPECT_EQ(test, 0, ra->pos);
@@ -252,7 +282,11 @@ static void read_in_batches_around_cached(struct kunit *test)
 	ra = utfs_find_event(ui, UTFS_EV_READAHEAD, 1);
 	KUNIT_ASSERT_NOT_NULL(test, ra);
 	KUNIT_EXPECT_EQ(test, 3 * PAGE_SIZE, ra->pos);
-	KUNIT_EXPECT_EQ(test, 2 * PAGE_SIZE, ra->len);
+	KUNIT_EXPECT_EQ(test, (READ_FILE_BLOCKS - 3) * PAGE_SIZE, ra->len);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4UL, file->f_mapping->nrpages);
+	expect_read(test, file, 5 * PAGE_SIZE, (READ_FILE_BLOCKS - 5) * PAGE_SIZE,
+		    RWF_UNCACHED, 11);
+	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 1U, ui->stats.folios_read);
 	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 2 * PAGE_SIZE,
 						     PAGE_SIZE));
@@ -430,28 +464,85 @@ static void plain_nowait_read_unchanged(struct kunit *test)
 }
 
 /*
- * A read larger than the readahead window and than one folio batch: read
- * a window at a time, dropped a batch at a time, nothing left.
+ * A read larger than the readahead size and than one folio batch: one
+ * ->readahead, of the request and its window (the request's size past
+ * it, here the file's last folio), each folio read once; what stays is
+ * the window.
  */
-static void large_read_in_windows(struct kunit *test)
+static void large_read_one_readahead(struct kunit *test)
 {
 	struct file *file = utfs_new_file(test, UTFS_IOMAP);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = UTFS_MAX_SIZE - PAGE_SIZE;
-	unsigned long window = file->f_ra.ra_pages;
 
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 16),
 		       UTFS_MAX_SIZE);
 	utfs_reset_stats(ui);
-	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, window);
-	KUNIT_ASSERT_GT(test, window, (unsigned long)PAGEVEC_SIZE);
+	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, (size_t)file->f_ra.ra_pages);
+	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, (size_t)PAGEVEC_SIZE);
 
 	expect_read(test, file, 0, len, RWF_UNCACHED, 16);
-	KUNIT_EXPECT_EQ(test, DIV_ROUND_UP(len / PAGE_SIZE, window),
-			(unsigned long)ui->stats.readaheads);
-	KUNIT_EXPECT_EQ(test, len / PAGE_SIZE,
-			(unsigned long)ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, (unsigned int)UTFS_MAX_BLOCKS, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, len, PAGE_SIZE));
+}
+
+/* Request sizes around the folio and the readahead size, in bytes. */
+static const size_t stream_sizes[] = {
+	100, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE + 5,
+	16 * PAGE_SIZE, VM_READAHEAD_PAGES * PAGE_SIZE,
+	(VM_READAHEAD_PAGES + 8) * PAGE_SIZE + 1,
+};
+
+static void stream_size_desc(const size_t *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "req_%zu", *size);
+}
+KUNIT_ARRAY_PARAM(stream, stream_sizes, stream_size_desc);
+
+/*
+ * [R1] A file streamed with uncached reads of one size: after each call,
+ * what is cached is exactly the window, contiguous from the folio the read
+ * ended in, past the request by at least half of and at most the window's
+ * size (the larger of the readahead size and the request), or to EOF; each
+ * folio is read from the disk once; at EOF nothing is left.
+ */
+static void stream_read_window(struct kunit *test)
+{
+	const size_t req = *(const size_t *)test->param_value;
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	const pgoff_t eof = UTFS_MAX_BLOCKS;
+	pgoff_t ahead = max_t(pgoff_t, file->f_ra.ra_pages, DIV_ROUND_UP(req, PAGE_SIZE));
+	unsigned int wrong = 0;
+	loff_t pos = 0;
+
+	KUNIT_ASSERT_EQ(test, (unsigned int)VM_READAHEAD_PAGES, file->f_ra.ra_pages);
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 18),
+		       UTFS_MAX_SIZE);
+	utfs_reset_stats(ui);
+	while (pos < UTFS_MAX_SIZE && wrong < 4) {
+		size_t len = min_t(size_t, req, UTFS_MAX_SIZE - pos);
+		pgoff_t last = DIV_ROUND_UP(pos + req, PAGE_SIZE), first, end;
+
+		expect_read(test, file, pos, len, RWF_UNCACHED, 18);
+		pos += len;
+		first = pos >> PAGE_SHIFT;
+		for (end = first; end < eof &&
+		     utfs_cached_folios(file, end * PAGE_SIZE, PAGE_SIZE); end++)
+			;
+		if (file->f_mapping->nrpages != end - first ||
+		    (pos < UTFS_MAX_SIZE &&
+		     (end < min(eof, last + ahead / 2) || end > min(eof, last + ahead)))) {
+			wrong++;
+			KUNIT_FAIL(test, "after the read ending at %lld: cached [%lu, %lu) and %lu pages, want [%lu, %lu..%lu)",
+				   pos, first, end, file->f_mapping->nrpages, first,
+				   min(eof, last + ahead / 2), min(eof, last + ahead));
+		}
+	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, (unsigned int)UTFS_MAX_BLOCKS, ui->stats.folios_read);
 }
 
 static struct kunit_case uncached_read_cases[] = {
@@ -459,15 +550,16 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE_PARAM(read_error_drops_what_it_brought_in,
 			 read_error_gen_params),
 	KUNIT_CASE(plain_nowait_read_unchanged),
-	KUNIT_CASE(large_read_in_windows),
+	KUNIT_CASE(large_read_one_readahead),
+	KUNIT_CASE_PARAM(stream_read_window, stream_gen_params),
 	KUNIT_CASE(plain_read_after_readahead_enomem_caches),
 	KUNIT_CASE(read_in_batches_around_cached),
 	KUNIT_CASE(cold_read_one_readahead),
 	KUNIT_CASE_PARAM(nonblocking_uncached_read, nonblocking_gen_params),
-	KUNIT_CASE(read_drops_what_it_created),
-	KUNIT_CASE(unaligned_read),
+	KUNIT_CASE(read_window_consumed),
+	KUNIT_CASE(read_elsewhere_drops_window),
 	KUNIT_CASE(read_keeps_precached),
-	KUNIT_CASE(no_readahead_beyond_request),
+	KUNIT_CASE(random_read_no_window),
 	KUNIT_CASE(write_then_read_uncached),
 	KUNIT_CASE(no_async_readahead),
 	KUNIT_CASE(nowait_read_not_cached),

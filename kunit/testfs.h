@@ -279,6 +279,8 @@ void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
 /* Expect every folio of the range to be cached, uptodate, with the pattern. */
 void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 		       size_t len, u8 seed);
+/* Wait for the reads of the file's folios still going on. */
+void utfs_wait_reads(struct file *file);
 /*
  * No folio of the file is locked, under writeback or referenced beyond the
  * page cache and its mappings, and the mapping's page count agrees with
