@@ -11,6 +11,8 @@
  *	MB/s, the guest's system CPU seconds (all of the kernel's work,
  *	writeback threads included), the file's pages cached after each
  *	pass (% of its size) and the guest's Cached: (MiB)
+ *	(E2E_BENCH_FS=NAME in the environment: the tests are seqwrite-NAME
+ *	and seqread-NAME)
  *   e2e-bench peak DIR MODE SIZE
  *	write SIZE bytes in ONE pwritev2() call (iovecs of 1 MiB over the
  *	same buffer), while a second thread samples the file's cached pages
@@ -130,10 +132,14 @@ static void seq_pass(const char *test, int fd, int write, uint64_t size, uint64_
 static void seq(const char *dir, uint64_t req, uint64_t size)
 {
 	int fd = open_file(dir, "seq", O_RDWR | O_CREAT | O_TRUNC);
+	const char *fs = getenv("E2E_BENCH_FS");
+	char write_test[64], read_test[64];
 
-	seq_pass("seqwrite", fd, 1, size, req);
+	snprintf(write_test, sizeof(write_test), "seqwrite%s%s", fs ? "-" : "", fs ? fs : "");
+	snprintf(read_test, sizeof(read_test), "seqread%s%s", fs ? "-" : "", fs ? fs : "");
+	seq_pass(write_test, fd, 1, size, req);
 	drop(fd);
-	seq_pass("seqread", fd, 0, size, req);
+	seq_pass(read_test, fd, 0, size, req);
 	printf("seq,%s,%lu,short transfers,%lu\n", mode, req, short_ops);
 	close(fd);
 }

@@ -120,6 +120,14 @@ def main() -> None:
         ('uncached read throughput, cold file, x buffered', '>= 0.9',
          min(med('seqread', r, 'MB/s', 'uncached') / med('seqread', r, 'MB/s', 'buffered')
              for r in (1 << 20, 64 << 10)), lambda v: v >= 0.9),
+        ('the same on ext4, x buffered', '>= 0.9',
+         min(med('seqread-ext4', r, 'MB/s', 'uncached') /
+             med('seqread-ext4', r, 'MB/s', 'buffered')
+             for r in (1 << 20, 64 << 10)), lambda v: v >= 0.9),
+        ('uncached read system CPU, x buffered (XFS, ext4)', '<= 1.0',
+         max(med(t, r, 'system CPU s', 'uncached') / med(t, r, 'system CPU s', 'buffered')
+             for t in ('seqread', 'seqread-ext4') for r in (1 << 20, 64 << 10)),
+         lambda v: v <= 1.0),
         ('uncached write throughput, x buffered', '>= 1.0',
          min(med('seqwrite', r, 'MB/s', 'uncached') / med('seqwrite', r, 'MB/s', 'buffered')
              for r in (1 << 20, 64 << 10)), lambda v: v >= 1.0),
@@ -153,7 +161,9 @@ def write_markdown(data: dict, targets: list, reps: int) -> None:
     for test, metric, what in (('seqwrite', 'MB/s', 'write, MB/s'),
                                ('seqread', 'MB/s', 'read, cold, MB/s'),
                                ('seqwrite', 'system CPU s', 'write 1 GiB, system CPU s'),
-                               ('seqread', 'system CPU s', 'read 1 GiB, system CPU s')):
+                               ('seqread', 'system CPU s', 'read 1 GiB, system CPU s'),
+                               ('seqread-ext4', 'MB/s', 'ext4 read, cold, MB/s'),
+                               ('seqread-ext4', 'system CPU s', 'ext4 read 1 GiB, system CPU s')):
         for req in (1 << 20, 64 << 10):
             lines.append(f'| {what} | {human(req)} | ' +
                          ' | '.join(cell(test, req, metric, m) for m in MODES) + ' |')

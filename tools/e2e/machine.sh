@@ -96,8 +96,9 @@ else
 	make_disk space 400M mkfs.xfs -q -f
 fi
 if [ "$MODE" = bench ]; then
-	MIN_FREE_GB=$((E2E_BENCH_SIZE * 3 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
+	MIN_FREE_GB=$((E2E_BENCH_SIZE * 4 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
 	make_disk bench $((E2E_BENCH_SIZE * 4)) mkfs.xfs -q -f
+	make_disk bench-ext4 $((E2E_BENCH_SIZE * 2)) mkfs.ext4 -q -F
 fi
 
 rm -rf "$E2E_BUILD/scratch" "$E2E_BUILD/probe" "$E2E_BUILD/uml"
