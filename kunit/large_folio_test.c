@@ -171,11 +171,14 @@ static void dirty_large_folio_partly_overwritten(struct kunit *test)
 }
 
 /*
- * A clean large folio cached at [LF_SIZE, 2 * LF_SIZE), and an uncached
- * read of [from, to) around or into it: the data is right, the large
- * folio stays with its order, and nothing else stays cached.
+ * A clean large folio cached at [LF_SIZE, 2 * LF_SIZE) of a file of three,
+ * and an uncached read of [from, to) around or into it: the data is right,
+ * the large folio stays with its order, and what else stays cached is the
+ * read's window ([R1]): @window pages, the folio the read ended in if it
+ * read only part of it, read ahead to EOF.
  */
-static void read_with_large_folio(struct kunit *test, loff_t from, loff_t to)
+static void read_with_large_folio(struct kunit *test, loff_t from, loff_t to,
+				  unsigned long window)
 {
 	struct file *file = large_folio_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
@@ -191,25 +194,30 @@ static void read_with_large_folio(struct kunit *test, loff_t from, loff_t to)
 			utfs_pread(file, got, to - from, from, RWF_UNCACHED));
 	KUNIT_EXPECT_MEMEQ(test, got, want + from, to - from);
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, LF_SIZE));
-	KUNIT_EXPECT_EQ(test, (unsigned long)LF_SIZE / PAGE_SIZE,
+	KUNIT_EXPECT_EQ(test, (unsigned long)LF_SIZE / PAGE_SIZE + window,
 			file->f_mapping->nrpages);
+	if (window)
+		KUNIT_EXPECT_EQ(test, (unsigned int)window,
+				utfs_cached_folios(file, 3 * LF_SIZE - window * PAGE_SIZE,
+						   window * PAGE_SIZE));
 	utfs_expect_settled(test, file, "after the read");
 }
 
 static void read_around_large_folio(struct kunit *test)
 {
-	read_with_large_folio(test, 0, 3 * LF_SIZE);
+	read_with_large_folio(test, 0, 3 * LF_SIZE, 0);
 }
 
 static void read_starts_inside_large_folio(struct kunit *test)
 {
+	/* It ends inside the third large folio, which it read in: it stays. */
 	read_with_large_folio(test, LF_SIZE + LF_SIZE / 2,
-			      2 * LF_SIZE + LF_SIZE / 2);
+			      2 * LF_SIZE + LF_SIZE / 2, LF_SIZE / PAGE_SIZE);
 }
 
 static void read_ends_inside_large_folio(struct kunit *test)
 {
-	read_with_large_folio(test, LF_SIZE / 2, LF_SIZE + LF_SIZE / 2);
+	read_with_large_folio(test, LF_SIZE / 2, LF_SIZE + LF_SIZE / 2, 0);
 }
 
 /*
