@@ -190,12 +190,19 @@ repair() {
 		e2fsck -fn /dev/ubdd && xfs_repair -n /dev/ubde
 }
 
-# One repetition of every measurement, the modes side by side.
-bench_rep() {
+# The sequential passes of every mode and request size.
+bench_seq() {
 	for mode in buffered uncached direct; do
 		for req in 1048576 65536; do
 			"$BIN/e2e-bench" seq "$MNT/bench" $mode $req "$E2E_BENCH_SIZE" || return 1
 		done
+	done
+}
+
+# One repetition of every measurement, the modes side by side.
+bench_rep() {
+	bench_seq || return 1
+	for mode in buffered uncached direct; do
 		"$BIN/e2e-bench" peak "$MNT/bench" $mode "$E2E_BENCH_SIZE" &&
 			"$BIN/e2e-bench" workset "$MNT/bench" $mode $((E2E_BENCH_SIZE / 16)) \
 				"$E2E_BENCH_SIZE" &&
@@ -203,33 +210,27 @@ bench_rep() {
 	done
 }
 
-bench() {
-	mount -t xfs /dev/ubdf "$MNT/bench" || return 1
+# bench_reps FSTYPE DEVICE COMMAND: E2E_BENCH_REPS repetitions of COMMAND
+# on that filesystem, each appended to the CSV with its number.
+bench_reps() {
+	mount -t "$1" "$2" "$MNT/bench" || return 1
 	rep=1
 	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
-		bench_rep >"$MNT/rep.csv" || return 1
-		cat "$MNT/rep.csv"
-		sed "s/^/$rep,/" "$MNT/rep.csv" >>"$SCRATCH/bench.csv"
-		rep=$((rep + 1))
-	done
-	umount "$MNT/bench"
-	# The sequential passes again on ext4 (ubdg): its tests are
-	# seqwrite-ext4 and seqread-ext4.
-	mount -t ext4 /dev/ubdg "$MNT/bench" || return 1
-	rep=1
-	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
-		for mode in buffered uncached direct; do
-			for req in 1048576 65536; do
-				E2E_BENCH_FS=ext4 "$BIN/e2e-bench" seq "$MNT/bench" $mode $req \
-					"$E2E_BENCH_SIZE" || return 1
-			done
-		done >"$MNT/rep.csv"
+		"$3" >"$MNT/rep.csv" || return 1
 		cat "$MNT/rep.csv"
 		sed "s/^/$rep,/" "$MNT/rep.csv" >>"$SCRATCH/bench.csv"
 		rep=$((rep + 1))
 	done
 	rm -f "$MNT"/bench/*
 	umount "$MNT/bench"
+}
+
+# Everything on XFS (ubdf); the sequential passes again on ext4 (ubdg),
+# as seqwrite-ext4 and seqread-ext4.
+bench() {
+	bench_reps xfs /dev/ubdf bench_rep || return 1
+	export E2E_BENCH_FS=ext4
+	bench_reps ext4 /dev/ubdg bench_seq
 }
 
 run_check() {
