@@ -549,7 +549,7 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 {
 	struct utfs_inode *ui = utfs_file_inode(file);
 	pgoff_t index, nr = model_file.capacity >> PAGE_SHIFT;
-	unsigned int wrong = 0;
+	unsigned int wrong = 0, reclaimed = 0;
 	loff_t bad;
 
 	for (index = 0; index < nr; index++) {
@@ -557,6 +557,16 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 		enum model_folio got = cached_state(file->f_mapping, index);
 		loff_t at = (loff_t)index << PAGE_SHIFT;
 
+		/*
+		 * Reclaim may take a clean folio at any time (the debug
+		 * kernel's KASAN quarantine leaves it little memory): it
+		 * leaves a shadow entry, which dropping a folio does not.
+		 */
+		if (want == MF_CLEAN && got == MF_ABSENT &&
+		    xa_is_value(xa_load(&file->f_mapping->i_pages, index))) {
+			reclaimed++;
+			continue;
+		}
 		if (got != want && wrong++ < 4)
 			KUNIT_FAIL(test, "folio %lu: %c, the model says %c", index,
 				   state_letters[got], state_letters[want]);
@@ -580,6 +590,9 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 	if (bad >= 0 && wrong++ < 4)
 		KUNIT_FAIL(test, "disk byte %lld: %#x, the model says seed %d", bad,
 			   ui->disk[bad], model_disk_byte(&model_file, c, r, bad));
+	if (reclaimed)
+		kunit_info(test, "%u clean folios taken by reclaim, not checked",
+			   reclaimed);
 	return wrong;
 }
 

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import sys
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 from xml.etree import ElementTree as ET
 
 STATUSES = ('PASS', 'FAIL', 'SKIP')
@@ -48,10 +48,40 @@ def matches(name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, g) for g in globs)
 
 
-def summary(root: dict, allow_skip: Sequence[str] = ()) -> tuple[list[str], int]:
+KTAP_RESULT = re.compile(r'^( *)(not )?ok \d+ (\S+)')
+KTAP_SUBTEST = re.compile(r'^( *)# Subtest: (\S+)')
+DIAGNOSTIC_LINES = 8
+
+
+def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
+    """The lines a KTAP log prints before each failed result, by dotted
+    case name (suite.case[.parameter]): what the failed expectations said."""
+    found: dict[str, list[str]] = {}
+    path: list[str] = []
+    since: list[str] = []
+    for line in log_lines:
+        m = KTAP_SUBTEST.match(line)
+        if m:
+            path = path[:len(m.group(1)) // 4 - 1] + [m.group(2)]
+            since = []
+            continue
+        m = KTAP_RESULT.match(line)
+        if m:
+            depth = len(m.group(1)) // 4
+            if m.group(2) and depth > 0:
+                found['.'.join(path[:depth] + [m.group(3)])] = since[:DIAGNOSTIC_LINES]
+            since = []
+        elif line.strip() and not line.lstrip().startswith(('KTAP version', '1..', '# module:')):
+            since.append(line.strip())
+    return found
+
+
+def summary(root: dict, allow_skip: Sequence[str] = (),
+            diags: Optional[dict] = None) -> tuple[list[str], int]:
     """The summary's lines, and its exit status: 1 if a case failed, if no
     case passed, or if a case was skipped that allow_skip (globs) does not
-    name: a gate runs the cases it states, or fails."""
+    name: a gate runs the cases it states, or fails.  With diags (from
+    diagnostics()), what each failed case printed follows its name."""
     total = dict.fromkeys(STATUSES, 0)
     lines, failed = [], []
     for name, suite_cases in suites(root):
@@ -60,6 +90,7 @@ def summary(root: dict, allow_skip: Sequence[str] = ()) -> tuple[list[str], int]
             counts[verdict(status)] += 1
             if verdict(status) == 'FAIL':
                 failed.append(f'  FAILED: {case} ({status})')
+                failed += ['      ' + d for d in (diags or {}).get(case, [])]
             elif status == 'SKIP' and not matches(case, allow_skip):
                 failed.append(f'  SKIPPED, and this run must run it: {case}')
         lines.append(f'  {name:28} {counts["PASS"]:3} passed {counts["FAIL"]:3} failed '
@@ -228,6 +259,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument('kunit_json')
     p.add_argument('--allow-skip', action='append', default=[], metavar='GLOB',
                    help='cases this run may skip (dotted names)')
+    p.add_argument('--ktap', metavar='LOG',
+                   help='the KTAP log: print what each failed case said')
     p = sub.add_parser('failed', help='the failed cases, one per line')
     p.add_argument('kunit_json')
     p = sub.add_parser('reports', help='every kernel report (KASAN, lockdep, WARN, BUG, '
@@ -267,7 +300,11 @@ def main(argv: Sequence[str]) -> int:
     if args.command == 'failed':
         print('\n'.join(failed_cases(root)))
         return 0
-    lines, rc = summary(root, args.allow_skip)
+    diags = None
+    if args.ktap and os.path.exists(args.ktap):
+        with open(args.ktap, errors='replace') as f:
+            diags = diagnostics(f.read().splitlines())
+    lines, rc = summary(root, args.allow_skip, diags)
     print('\n'.join(lines))
     return rc
 

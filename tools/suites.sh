@@ -45,7 +45,7 @@ set +e
 kunit_rc=$?
 summary() {
 	python3 "$TOP/tools/kunit_results.py" summary "$RESULTS/kunit.json" \
-		"${ALLOWED_SKIPS[@]/#/--allow-skip=}"
+		--ktap="$RESULTS/ktap.log" "${ALLOWED_SKIPS[@]/#/--allow-skip=}"
 }
 ran=$(summary 2>/dev/null | tail -n 1)
 if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then

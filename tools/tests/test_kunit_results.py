@@ -56,6 +56,22 @@ class Summary(unittest.TestCase):
         root = {"sub_groups": [{"name": "s", "test_cases": [{"name": "a", "status": "SKIP"}]}]}
         self.assertEqual(kunit_results.summary(root, ["s.*"])[1], 1)
 
+    def test_failed_case_says_why(self):
+        log = ["KTAP version 1", "1..1", "    KTAP version 1",
+               "    # Subtest: uncached_invalidation", "    # module: uncached_kunit",
+               "    1..2", "    # c: EXPECTATION FAILED at x.c:1", "    Expected 1 == 2",
+               "    not ok 1 c", "        # Subtest: p", "        ok 1 iomap",
+               "        # p: folio 3: c, the model says a", "        not ok 2 generic",
+               "    not ok 2 p", "not ok 1 uncached_invalidation"]
+        diags = kunit_results.diagnostics(log)
+        self.assertEqual(diags["uncached_invalidation.c"],
+                         ["# c: EXPECTATION FAILED at x.c:1", "Expected 1 == 2"])
+        self.assertEqual(diags["uncached_invalidation.p.generic"],
+                         ["# p: folio 3: c, the model says a"])
+        lines, _ = kunit_results.summary(ROOT, (), diags)
+        at = lines.index("  FAILED: uncached_invalidation.p.generic (FAIL)")
+        self.assertEqual(lines[at + 1], "      # p: folio 3: c, the model says a")
+
     def test_failed_cases(self):
         self.assertEqual(kunit_results.failed_cases(ROOT),
                          ["uncached_invalidation.c", "uncached_invalidation.p.generic"])
