@@ -21,6 +21,24 @@
  *	read a HOT-byte file into the cache, then stream SIZE bytes through
  *	a new file, written then read in MODE: % of the hot file still
  *	cached after the write and after the read
+ *
+ * What the I/O does to everybody else (each write call timed; a write's
+ * time is the call's, the final fsync() counts only in MB/s):
+ *   e2e-bench latency DIR MODE REQUEST SIZE
+ *	one sequential writer of a new file: the 50th, 99th and 99.9th
+ *	percentile and the longest of its calls, and the peak of the guest's
+ *	Dirty: + Writeback: (sampled every millisecond), in MiB
+ *   e2e-bench writers DIR MODE NR SIZE
+ *	NR writers at once, one new file each, SIZE bytes in all in 1 MiB
+ *	calls: aggregate MB/s (test writers-NR)
+ *   e2e-bench samefile DIR MODE SIZE
+ *	a buffered reader re-reads, in 64 KiB calls one after the other, a
+ *	cached 16 MiB region of a file while one writer in MODE streams SIZE
+ *	bytes into the rest of it: the reader's 50th and 99th percentile, the
+ *	writer's MB/s
+ *   e2e-bench twowriters DIR MODE SIZE
+ *	two writers in MODE of one new file, each into its half: aggregate
+ *	MB/s and the 99th percentile of their calls
  */
 #include "e2e.h"
 
@@ -55,18 +73,21 @@ static double system_cpu(void)
 	return sys / (double)sysconf(_SC_CLK_TCK);
 }
 
-static long meminfo_cached_mib(void)
+/* A /proc/meminfo field (KEY with its colon), in kB. */
+static long meminfo_kb(const char *key)
 {
 	char line[256];
+	size_t n = strlen(key);
 	long kb = -1;
 	FILE *f = fopen("/proc/meminfo", "r");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Cached: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb < 0 ? -1 : kb / 1024;
+	while (kb < 0 && f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n))
+			kb = strtol(line + n, NULL, 10);
+	if (!f || kb < 0)
+		e2e_die("no %s in /proc/meminfo", key);
+	fclose(f);
+	return kb;
 }
 
 static double cached_pct(int fd, uint64_t size)
@@ -126,7 +147,7 @@ static void seq_pass(const char *test, int fd, int write, uint64_t size, uint64_
 	printf("%s,%s,%lu,MB/s,%.1f\n", test, mode, req, size / t / 1e6);
 	printf("%s,%s,%lu,system CPU s,%.2f\n", test, mode, req, system_cpu() - sys0);
 	printf("%s,%s,%lu,file cached %%,%.2f\n", test, mode, req, cached_pct(fd, size));
-	printf("%s,%s,%lu,Cached MiB,%ld\n", test, mode, req, meminfo_cached_mib());
+	printf("%s,%s,%lu,Cached MiB,%ld\n", test, mode, req, meminfo_kb("Cached:") / 1024);
 }
 
 static void seq(const char *dir, uint64_t req, uint64_t size)
@@ -144,23 +165,53 @@ static void seq(const char *dir, uint64_t req, uint64_t size)
 	close(fd);
 }
 
+/* A thread that samples PROBE every millisecond and keeps the peak. */
 static struct {
 	int fd;
+	double (*probe)(void);
 	volatile int done;
-	uint64_t peak;
+	double peak;
+	pthread_t thread;
 } sampler;
 
 static void *sample(void *arg)
 {
 	(void)arg;
 	while (!sampler.done) {
-		uint64_t n = e2e_cachestat(sampler.fd, 0, ~0ULL >> 1).nr_cache;
+		double v = sampler.probe();
 
-		if (n > sampler.peak)
-			sampler.peak = n;
+		if (v > sampler.peak)
+			sampler.peak = v;
 		usleep(1000);
 	}
 	return NULL;
+}
+
+static void sampler_start(double (*probe)(void))
+{
+	sampler.probe = probe;
+	sampler.done = 0;
+	sampler.peak = 0;
+	if (pthread_create(&sampler.thread, NULL, sample, NULL))
+		e2e_die("pthread_create");
+}
+
+static double sampler_stop(void)
+{
+	sampler.done = 1;
+	pthread_join(sampler.thread, NULL);
+	return sampler.peak;
+}
+
+/* The sampled file's cached pages, and the guest's dirty memory, in MiB. */
+static double file_cached_mib(void)
+{
+	return e2e_cachestat(sampler.fd, 0, ~0ULL >> 1).nr_cache * E2E_PAGE / (double)MiB;
+}
+
+static double dirty_writeback_mib(void)
+{
+	return (meminfo_kb("Dirty:") + meminfo_kb("Writeback:")) / 1024.0;
 }
 
 static void peak(const char *dir, uint64_t size)
@@ -168,7 +219,6 @@ static void peak(const char *dir, uint64_t size)
 	int nr = (int)(size / MiB);
 	struct iovec *iov = calloc(nr, sizeof(*iov));
 	unsigned char *buf = e2e_alloc(MiB);
-	pthread_t thread;
 	ssize_t ret;
 
 	if (!iov || nr < 1 || nr > IOV_MAX)
@@ -177,16 +227,13 @@ static void peak(const char *dir, uint64_t size)
 	for (int i = 0; i < nr; i++)
 		iov[i] = (struct iovec){ buf, MiB };
 	sampler.fd = open_file(dir, "peak", O_RDWR | O_CREAT | O_TRUNC);
-	if (pthread_create(&thread, NULL, sample, NULL))
-		e2e_die("pthread_create");
+	sampler_start(file_cached_mib);
 	ret = pwritev2(sampler.fd, iov, nr, 0, rwf);
-	sampler.done = 1;
-	pthread_join(thread, NULL);
+	sampler_stop();
 	if (ret != (ssize_t)size)
 		e2e_die("one pwritev2() of %lu bytes returned %zd (%s)", size, ret,
 			ret < 0 ? strerror(errno) : "short");
-	printf("peak,%s,%lu,peak cached MiB,%.1f\n", mode, size,
-	       sampler.peak * E2E_PAGE / (double)MiB);
+	printf("peak,%s,%lu,peak cached MiB,%.1f\n", mode, size, sampler.peak);
 	close(sampler.fd);
 }
 
@@ -223,11 +270,221 @@ static void workset(const char *dir, uint64_t hot_size, uint64_t size)
 	free(buf);
 }
 
+/* A writer: LEN bytes of fd from OFF in REQ-byte calls, each call timed. */
+struct writer {
+	int fd;
+	uint64_t off, len, req;
+	double *lat;	/* seconds, a call each */
+	size_t nr;
+	pthread_t thread;
+};
+
+static void *write_timed(void *arg)
+{
+	struct writer *w = arg;
+	unsigned char *buf = e2e_alloc(w->req);
+
+	w->lat = calloc(w->len / w->req + 1, sizeof(*w->lat));
+	if (!w->lat)
+		e2e_die("out of memory");
+	memset(buf, 0x6b, w->req);
+	for (uint64_t done = 0; done < w->len; done += w->req) {
+		double t0 = now();
+
+		e2e_pio(w->fd, 1, buf, w->req, w->off + done, rwf);
+		w->lat[w->nr++] = now() - t0;
+	}
+	if (fsync(w->fd))
+		e2e_die("fsync: %s", strerror(errno));
+	free(buf);
+	return NULL;
+}
+
+static void writers_start(struct writer *w, int nr)
+{
+	for (int i = 0; i < nr; i++)
+		if (pthread_create(&w[i].thread, NULL, write_timed, &w[i]))
+			e2e_die("pthread_create");
+}
+
+static void writers_join(struct writer *w, int nr)
+{
+	for (int i = 0; i < nr; i++)
+		pthread_join(w[i].thread, NULL);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The Q-quantile (nearest rank) of N samples, in milliseconds; sorts V. */
+static double percentile_ms(double *v, size_t n, double q)
+{
+	size_t rank = (size_t)(q * n);
+
+	if (rank < q * n)
+		rank++;	/* rounded up */
+	if (!n)
+		e2e_die("no samples");
+	qsort(v, n, sizeof(*v), cmp_double);
+	return 1e3 * v[rank ? rank - 1 : 0];
+}
+
+/* All calls of NR writers, in one array. */
+static double *all_calls(struct writer *w, int nr, size_t *n)
+{
+	double *v;
+
+	*n = 0;
+	for (int i = 0; i < nr; i++)
+		*n += w[i].nr;
+	v = calloc(*n + 1, sizeof(*v));
+	if (!v)
+		e2e_die("out of memory");
+	for (int i = 0, k = 0; i < nr; i++)
+		for (size_t j = 0; j < w[i].nr; j++)
+			v[k++] = w[i].lat[j];
+	return v;
+}
+
+static void latency(const char *dir, uint64_t req, uint64_t size)
+{
+	struct writer w = { .len = size, .req = req };
+	double t;
+
+	w.fd = open_file(dir, "latency", O_RDWR | O_CREAT | O_TRUNC);
+	sampler_start(dirty_writeback_mib);
+	t = now();
+	write_timed(&w);
+	t = now() - t;
+	printf("latency,%s,%lu,peak Dirty+Writeback MiB,%.1f\n", mode, req, sampler_stop());
+	printf("latency,%s,%lu,MB/s,%.1f\n", mode, req, size / t / 1e6);
+	printf("latency,%s,%lu,write p50 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.5));
+	printf("latency,%s,%lu,write p99 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.99));
+	printf("latency,%s,%lu,write p99.9 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.999));
+	printf("latency,%s,%lu,write max ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 1));
+	close(w.fd);
+	free(w.lat);
+}
+
+static void writers(const char *dir, int nr, uint64_t size)
+{
+	struct writer *w = calloc(nr, sizeof(*w));
+	double t, *v;
+	size_t n;
+
+	if (!w || nr < 1 || size / nr < MiB)
+		e2e_die("writers: NR from 1 to SIZE / 1 MiB");
+	for (int i = 0; i < nr; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "writer%d", i);
+		w[i] = (struct writer){ .fd = open_file(dir, name, O_RDWR | O_CREAT | O_TRUNC),
+					.len = size / nr / MiB * MiB, .req = MiB };
+	}
+	t = now();
+	writers_start(w, nr);
+	writers_join(w, nr);
+	t = now() - t;
+	v = all_calls(w, nr, &n);
+	printf("writers-%d,%s,%lu,MB/s,%.1f\n", nr, mode, MiB, n * MiB / t / 1e6);
+	printf("writers-%d,%s,%lu,write p99 ms,%.3f\n", nr, mode, MiB, percentile_ms(v, n, 0.99));
+	for (int i = 0; i < nr; i++) {
+		close(w[i].fd);
+		free(w[i].lat);
+	}
+	free(v);
+	free(w);
+}
+
+#define SAMEFILE_HOT	(16 * MiB)
+#define SAMEFILE_READ	(64 * 1024UL)
+
+static void samefile(const char *dir, uint64_t size)
+{
+	int saved = direct, reader;
+	unsigned char *buf = e2e_alloc(SAMEFILE_READ);
+	struct writer w = { .off = SAMEFILE_HOT, .len = size, .req = MiB };
+	double *lat = NULL, t;
+	size_t nr = 0, cap = 0;
+
+	/* The region the reader re-reads: buffered, written and read, cached. */
+	direct = 0;
+	reader = open_file(dir, "shared", O_RDWR | O_CREAT | O_TRUNC);
+	direct = saved;
+	memset(buf, 0x3c, SAMEFILE_READ);
+	for (uint64_t off = 0; off < SAMEFILE_HOT; off += SAMEFILE_READ)
+		e2e_pio(reader, 1, buf, SAMEFILE_READ, off, 0);
+	if (fsync(reader))
+		e2e_die("fsync: %s", strerror(errno));
+	for (uint64_t off = 0; off < SAMEFILE_HOT; off += SAMEFILE_READ)
+		e2e_pio(reader, 0, buf, SAMEFILE_READ, off, 0);
+
+	w.fd = open_file(dir, "shared", O_RDWR);
+	t = now();
+	writers_start(&w, 1);
+	/* Read after read till the writer is done. */
+	for (uint64_t off = 0; pthread_tryjoin_np(w.thread, NULL);
+	     off = (off + SAMEFILE_READ) % SAMEFILE_HOT) {
+		double t0 = now();
+
+		e2e_pio(reader, 0, buf, SAMEFILE_READ, off, 0);
+		if (nr == cap) {
+			cap = cap ? 2 * cap : 4096;
+			lat = realloc(lat, cap * sizeof(*lat));
+			if (!lat)
+				e2e_die("out of memory");
+		}
+		lat[nr++] = now() - t0;
+	}
+	t = now() - t;
+	printf("samefile,%s,%lu,writer MB/s,%.1f\n", mode, SAMEFILE_READ, size / t / 1e6);
+	printf("samefile,%s,%lu,reads,%zu\n", mode, SAMEFILE_READ, nr);
+	printf("samefile,%s,%lu,reader p50 ms,%.3f\n", mode, SAMEFILE_READ,
+	       percentile_ms(lat, nr, 0.5));
+	printf("samefile,%s,%lu,reader p99 ms,%.3f\n", mode, SAMEFILE_READ,
+	       percentile_ms(lat, nr, 0.99));
+	printf("samefile,%s,%lu,region cached after %%,%.1f\n", mode, SAMEFILE_READ,
+	       cached_pct(reader, SAMEFILE_HOT));
+	close(w.fd);
+	close(reader);
+	free(w.lat);
+	free(lat);
+	free(buf);
+}
+
+static void twowriters(const char *dir, uint64_t size)
+{
+	uint64_t half = size / 2 / MiB * MiB;
+	struct writer w[2] = {
+		{ .fd = open_file(dir, "two", O_RDWR | O_CREAT | O_TRUNC), .len = half, .req = MiB },
+		{ .fd = open_file(dir, "two", O_RDWR), .off = half, .len = half, .req = MiB },
+	};
+	double t, *v;
+	size_t n;
+
+	t = now();
+	writers_start(w, 2);
+	writers_join(w, 2);
+	t = now() - t;
+	v = all_calls(w, 2, &n);
+	printf("twowriters,%s,%lu,MB/s,%.1f\n", mode, MiB, 2 * half / t / 1e6);
+	printf("twowriters,%s,%lu,write p99 ms,%.3f\n", mode, MiB, percentile_ms(v, n, 0.99));
+	for (int i = 0; i < 2; i++) {
+		close(w[i].fd);
+		free(w[i].lat);
+	}
+	free(v);
+}
+
 int main(int argc, char **argv)
 {
 	e2e_prog = "e2e-bench";
 	if (argc < 4)
-		e2e_die("usage: e2e-bench seq|peak|workset DIR MODE ...");
+		e2e_die("usage: e2e-bench seq|peak|workset|latency|writers|samefile|twowriters DIR MODE ...");
 	mode = argv[3];
 	if (!strcmp(mode, "uncached"))
 		rwf = RWF_UNCACHED;
@@ -241,8 +498,16 @@ int main(int argc, char **argv)
 		peak(argv[2], strtoull(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "workset") && argc == 6)
 		workset(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+	else if (!strcmp(argv[1], "latency") && argc == 6)
+		latency(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+	else if (!strcmp(argv[1], "writers") && argc == 6)
+		writers(argv[2], atoi(argv[4]), strtoull(argv[5], NULL, 0));
+	else if (!strcmp(argv[1], "samefile") && argc == 5)
+		samefile(argv[2], strtoull(argv[4], NULL, 0));
+	else if (!strcmp(argv[1], "twowriters") && argc == 5)
+		twowriters(argv[2], strtoull(argv[4], NULL, 0));
 	else
-		e2e_die("usage: e2e-bench seq|peak|workset DIR MODE ...");
+		e2e_die("usage: e2e-bench seq|peak|workset|latency|writers|samefile|twowriters DIR MODE ...");
 	fflush(stdout);
 	return 0;
 }

@@ -103,6 +103,9 @@ def main() -> None:
         v = data.get((test, req, metric, mode))
         return statistics.median(v) if v else float('nan')
 
+    def ratio(test: str, req: int, metric: str, mode: str, base: str) -> float:
+        return med(test, req, metric, mode) / med(test, req, metric, base)
+
     size = max(k[1] for k in data if k[0] == 'peak')
     chunk_mib = 8
     targets = [
@@ -131,6 +134,21 @@ def main() -> None:
         ('uncached write throughput, x buffered', '>= 1.0',
          min(med('seqwrite', r, 'MB/s', 'uncached') / med('seqwrite', r, 'MB/s', 'buffered')
              for r in (1 << 20, 64 << 10)), lambda v: v >= 1.0),
+        ('four uncached writers, aggregate MB/s, x buffered', '>= 0.9',
+         ratio('writers-4', 1 << 20, 'MB/s', 'uncached', 'buffered'), lambda v: v >= 0.9),
+        ('32 files written uncached at once, MB/s, x buffered', '(reported)',
+         ratio('writers-32', 1 << 20, 'MB/s', 'uncached', 'buffered'), lambda v: True),
+        ('same-file reader p99 next to an uncached writer, x buffered writer', '<= 2',
+         ratio('samefile', 64 << 10, 'reader p99 ms', 'uncached', 'buffered'),
+         lambda v: v <= 2),
+        ('one uncached writer p99.9, x O_DIRECT at the same request', '<= 1.0',
+         max(ratio('latency', r, 'write p99.9 ms', 'uncached', 'direct')
+             for r in (1 << 20, 64 << 10)), lambda v: v <= 1.0),
+        ('two uncached writers of one file, MB/s, x buffered', '(reported)',
+         ratio('twowriters', 1 << 20, 'MB/s', 'uncached', 'buffered'), lambda v: True),
+        ('peak Dirty+Writeback of one uncached writer, x buffered', '(reported)',
+         max(ratio('latency', r, 'peak Dirty+Writeback MiB', 'uncached', 'buffered')
+             for r in (1 << 20, 64 << 10)), lambda v: True),
     ]
     print('\nTargets (measured, not asserted; the worst of the request sizes):')
     for name, target, value, ok in targets:
@@ -158,13 +176,27 @@ def write_markdown(data: dict, targets: list, reps: int) -> None:
     lines = [f'`make bench` on {time.strftime("%Y-%m-%d")}, {reps} repetitions, medians '
              f'(min-max), x buffered in the same run; {machine()}', '',
              '| | request | ' + ' | '.join(MODES) + ' |', '| --- | --- |' + ' --- |' * len(MODES)]
-    for test, metric, what in (('seqwrite', 'MB/s', 'write, MB/s'),
-                               ('seqread', 'MB/s', 'read, cold, MB/s'),
-                               ('seqwrite', 'system CPU s', 'write 1 GiB, system CPU s'),
-                               ('seqread', 'system CPU s', 'read 1 GiB, system CPU s'),
-                               ('seqread-ext4', 'MB/s', 'ext4 read, cold, MB/s'),
-                               ('seqread-ext4', 'system CPU s', 'ext4 read 1 GiB, system CPU s')):
-        for req in (1 << 20, 64 << 10):
+    both, mib, kib = (1 << 20, 64 << 10), (1 << 20,), (64 << 10,)
+    for test, metric, what, reqs in (
+            ('seqwrite', 'MB/s', 'write, MB/s', both),
+            ('seqread', 'MB/s', 'read, cold, MB/s', both),
+            ('seqwrite', 'system CPU s', 'write 1 GiB, system CPU s', both),
+            ('seqread', 'system CPU s', 'read 1 GiB, system CPU s', both),
+            ('seqread-ext4', 'MB/s', 'ext4 read, cold, MB/s', both),
+            ('seqread-ext4', 'system CPU s', 'ext4 read 1 GiB, system CPU s', both),
+            ('latency', 'write p50 ms', 'one writer, call p50, ms', both),
+            ('latency', 'write p99 ms', 'one writer, call p99, ms', both),
+            ('latency', 'write p99.9 ms', 'one writer, call p99.9, ms', both),
+            ('latency', 'peak Dirty+Writeback MiB', 'one writer, peak Dirty+Writeback, MiB',
+             both),
+            ('writers-4', 'MB/s', 'four writers, a file each, MB/s', mib),
+            ('writers-32', 'MB/s', '32 files at once, MB/s', mib),
+            ('samefile', 'reader p99 ms', 'same-file reader next to the writer, p99, ms',
+             kib),
+            ('samefile', 'writer MB/s', 'that writer, MB/s', kib),
+            ('twowriters', 'MB/s', 'two writers of one file, MB/s', mib),
+            ('twowriters', 'write p99 ms', 'two writers of one file, call p99, ms', mib)):
+        for req in reqs:
             lines.append(f'| {what} | {human(req)} | ' +
                          ' | '.join(cell(test, req, metric, m) for m in MODES) + ' |')
     lines += ['', '| target | measured | |', '| --- | --- | --- |']
@@ -189,6 +221,20 @@ def plot(data: dict) -> None:
                 vals = [statistics.median(data[(test, req, 'MB/s', m)]) / base
                         for m in ('uncached', 'direct')]
                 f.write(f'"{test}\\n{human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
+        for test in ('writers-4', 'writers-32', 'twowriters'):
+            base = statistics.median(data[(test, 1 << 20, 'MB/s', 'buffered')])
+            vals = [statistics.median(data[(test, 1 << 20, 'MB/s', m)]) / base
+                    for m in ('uncached', 'direct')]
+            f.write(f'"{test}" {vals[0]:.3f} {vals[1]:.3f}\n')
+    lat = os.path.join(RESULTS, 'bench-latency.dat')
+    with open(lat, 'w') as f:
+        f.write('# label buffered uncached direct (ms)\n')
+        for label, test, req, metric in (
+                ('writer p99.9\\n1 MiB calls', 'latency', 1 << 20, 'write p99.9 ms'),
+                ('writer p99.9\\n64 KiB calls', 'latency', 64 << 10, 'write p99.9 ms'),
+                ('same-file\\nreader p99', 'samefile', 64 << 10, 'reader p99 ms')):
+            vals = [statistics.median(data[(test, req, metric, m)]) for m in MODES]
+            f.write(f'"{label}" ' + ' '.join(f'{v:.4f}' for v in vals) + '\n')
     ws = os.path.join(RESULTS, 'bench-workset.dat')
     with open(ws, 'w') as f:
         f.write('# label buffered uncached direct\n')
@@ -198,9 +244,9 @@ def plot(data: dict) -> None:
             f.write(f'"after streaming\\n{p}s" ' + ' '.join(f'{v:.1f}' for v in vals) + '\n')
     title = ', '.join(machine().split(';')[0].split(': ', 1)[-1].split(', ')[:2]) + ', ' + time.strftime('%Y-%m-%d')
     script = f'''
-set terminal pngcairo noenhanced size 1100,480
+set terminal pngcairo noenhanced size 1650,480
 set output "{RESULTS}/bench.png"
-set multiplot layout 1,2 title "RWF_UNCACHED on XFS in UML, medians: {title}"
+set multiplot layout 1,3 title "RWF_UNCACHED on XFS in UML, medians: {title}"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -219,6 +265,13 @@ set title "hot file (1/4 of RAM) after streaming 4x RAM"
 set ylabel "still cached, %"
 set yrange [0:105]
 plot "{ws}" using 2:xtic(1) title "buffered" lc rgb "{COLOURS['buffered']}", \\
+     '' using 3 title "uncached" lc rgb "{COLOURS['uncached']}", \\
+     '' using 4 title "O_DIRECT" lc rgb "{COLOURS['direct']}"
+set title "latency, by the writer's mode"
+set ylabel "ms (log scale)"
+set logscale y
+set yrange [*:*]
+plot "{lat}" using 2:xtic(1) title "buffered" lc rgb "{COLOURS['buffered']}", \\
      '' using 3 title "uncached" lc rgb "{COLOURS['uncached']}", \\
      '' using 4 title "O_DIRECT" lc rgb "{COLOURS['direct']}"
 unset multiplot

@@ -199,14 +199,26 @@ bench_seq() {
 	done
 }
 
-# One repetition of every measurement, the modes side by side.
+# bench_one SCENARIO MODE ARGS...: one measurement, its files removed after.
+bench_one() {
+	scenario=$1
+	shift
+	"$BIN/e2e-bench" "$scenario" "$MNT/bench" "$@" && rm -f "$MNT"/bench/*
+}
+
+# One repetition of every measurement, the modes side by side: the
+# stream alone, then what it does to everybody else.
 bench_rep() {
 	bench_seq || return 1
 	for mode in buffered uncached direct; do
-		"$BIN/e2e-bench" peak "$MNT/bench" $mode "$E2E_BENCH_SIZE" &&
-			"$BIN/e2e-bench" workset "$MNT/bench" $mode $((E2E_BENCH_SIZE / 16)) \
-				"$E2E_BENCH_SIZE" &&
-			rm -f "$MNT"/bench/* || return 1
+		bench_one peak $mode "$E2E_BENCH_SIZE" &&
+			bench_one workset $mode $((E2E_BENCH_SIZE / 16)) "$E2E_BENCH_SIZE" &&
+			bench_one latency $mode 1048576 "$E2E_BENCH_SIZE" &&
+			bench_one latency $mode 65536 "$E2E_BENCH_SIZE" &&
+			bench_one writers $mode 4 "$E2E_BENCH_SIZE" &&
+			bench_one writers $mode 32 "$E2E_BENCH_SIZE" &&
+			bench_one samefile $mode "$E2E_BENCH_SIZE" &&
+			bench_one twowriters $mode "$E2E_BENCH_SIZE" || return 1
 	done
 }
 
