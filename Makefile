@@ -81,12 +81,12 @@ gdb: ## run the UML kernel under gdb with SUITE's cases
 compdb: ## compile_commands.json for editors and clangd (not made by every run)
 	@tools/compdb.sh
 
-bench: tree ## buffered vs uncached vs O_DIRECT on XFS in the e2e machine (results/bench.*)
+bench: tree ## buffered vs uncached vs O_DIRECT in the e2e machine: streams, one writer's latency, writers and readers beside it (results/bench.*)
 	@tools/deps.sh gnuplot-nox
 	@tools/e2e/machine.sh bench
 	@python3 tools/e2e/bench_report.py
 
-designs: tree ## the suites against our design, the 2019 one and drop-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark)
+designs: tree ## the suites against our design, the 2019 one, drop-behind and write-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names)
 	@tools/designs.sh
 
 upstream-bugs: tree ## upstream's RWF_DONTCACHE bugs planted in the drop-behind model, and which gate catches each (UPSTREAM_BUGS_GATES)

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'e2e
 import bench_report  # noqa: E402  (the one reader of the benchmark's CSV)
 import kunit_results  # noqa: E402  (the one reader of kunit.json)
 
-ORDER = ('ours', '2019-per-page', 'dropbehind')
+ORDER = ('ours', '2019-per-page', 'dropbehind', 'write-behind')
 # Each property: its name, and the globs of the cases (suite.case[.param])
 # that prove it.
 PROPERTIES = [
@@ -98,8 +98,8 @@ def bench(path: str) -> Optional[dict]:
     def med(test, req, metric, mode='uncached'):
         return statistics.median(data.get((test, req, metric, mode), [float('nan')]))
 
-    def ratio(test, req):
-        return med(test, req, 'MB/s') / med(test, req, 'MB/s', 'buffered')
+    def ratio(test, req, metric='MB/s', base='buffered'):
+        return med(test, req, metric) / med(test, req, metric, base)
     peak = [k for k in data if k[0] == 'peak']
     return {
         'write x buffered, 1 MiB': ratio('seqwrite', 1 << 20),
@@ -111,6 +111,16 @@ def bench(path: str) -> Optional[dict]:
             med('workset', 1 << 20, 'hot cached after write %'),
             med('workset', 1 << 20, 'hot cached after read %')),
         'peak cache in one call, MiB': med('peak', peak[0][1], 'peak cached MiB') if peak else float('nan'),
+        'one writer, call p99.9, ms, 1 MiB': med('latency', 1 << 20, 'write p99.9 ms'),
+        'one writer, call p99.9 x O_DIRECT, 1 MiB / 64 KiB': '%.2f / %.2f' % tuple(
+            ratio('latency', r, 'write p99.9 ms', 'direct') for r in (1 << 20, 64 << 10)),
+        'one writer, peak Dirty+Writeback, MiB': med('latency', 1 << 20,
+                                                     'peak Dirty+Writeback MiB'),
+        'four writers x buffered': ratio('writers-4', 1 << 20),
+        '32 files at once x buffered': ratio('writers-32', 1 << 20),
+        'same-file reader p99 x next to a buffered writer': ratio(
+            'samefile', 64 << 10, 'reader p99 ms'),
+        'two writers of one file x buffered': ratio('twowriters', 1 << 20),
     }
 
 

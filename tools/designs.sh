@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make designs: the same suites (and, with DESIGNS_BENCH=1, the e2e
-# benchmark) against three designs of RWF_UNCACHED: ours (the series), and
-# the two in kunit/designs/ (each a patch applied on top of the series,
+# benchmark) against four designs of RWF_UNCACHED: ours (the series), and
+# the three in kunit/designs/ (each a patch applied on top of the series,
 # like a mutant, and reverted afterwards).  Each design's suites build in
 # a folder of its own (build/design-NAME, no gcov, ccache); the e2e
 # machine's build folder is shared and rebuilt incrementally.  Writes
 # results/designs/NAME/ and, through tools/designs.py, the matrix:
-# results/designs.md and results/designs.json.  A report, not a gate:
+# results/designs.md and results/designs.json (DESIGNS="NAME...": run only
+# those again, the matrix from every result there is).  A report, not a gate:
 # exit status 0 whatever the cells say, 1 if a design does not build.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,8 @@ trap revert EXIT
 
 for d in ours "$TOP"/kunit/designs/*/; do
 	name=$(basename "$d")
+	# DESIGNS="NAME...": only those run again; the others' results stay.
+	[[ -z ${DESIGNS:-} || " $DESIGNS " == *" $name "* ]] || continue
 	rm -rf "${OUT:?}/$name"
 	mkdir -p "$OUT/$name"
 	if [ "$name" != ours ]; then

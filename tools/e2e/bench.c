@@ -161,7 +161,8 @@ static void seq(const char *dir, uint64_t req, uint64_t size)
 	seq_pass(write_test, fd, 1, size, req);
 	drop(fd);
 	seq_pass(read_test, fd, 0, size, req);
-	printf("seq,%s,%lu,short transfers,%lu\n", mode, req, short_ops);
+	printf("seq%s%s,%s,%lu,short transfers,%lu\n", fs ? "-" : "", fs ? fs : "", mode, req,
+	       short_ops);
 	close(fd);
 }
 
