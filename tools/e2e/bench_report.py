@@ -220,12 +220,13 @@ def plot(data: dict) -> None:
                 base = statistics.median(data[(test, req, 'MB/s', 'buffered')])
                 vals = [statistics.median(data[(test, req, 'MB/s', m)]) / base
                         for m in ('uncached', 'direct')]
-                f.write(f'"{test}\\n{human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
-        for test in ('writers-4', 'writers-32', 'twowriters'):
+                f.write(f'"{test[3:]}\\n{human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
+        for test, label in (('writers-4', '4\\nwriters'), ('writers-32', '32\\nfiles'),
+                            ('twowriters', '2 writers,\\n1 file')):
             base = statistics.median(data[(test, 1 << 20, 'MB/s', 'buffered')])
             vals = [statistics.median(data[(test, 1 << 20, 'MB/s', m)]) / base
                     for m in ('uncached', 'direct')]
-            f.write(f'"{test}" {vals[0]:.3f} {vals[1]:.3f}\n')
+            f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f}\n')
     lat = os.path.join(RESULTS, 'bench-latency.dat')
     with open(lat, 'w') as f:
         f.write('# label buffered uncached direct (ms)\n')
