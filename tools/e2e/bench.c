@@ -238,24 +238,30 @@ static void peak(const char *dir, uint64_t size)
 	close(sampler.fd);
 }
 
+/* A new file of SIZE bytes, buffered, written and read in BUF's LEN: cached. */
+static int cached_file(const char *dir, const char *name, uint64_t size,
+		       unsigned char *buf, size_t len)
+{
+	int saved = direct, fd;
+
+	direct = 0;
+	fd = open_file(dir, name, O_RDWR | O_CREAT | O_TRUNC);
+	direct = saved;
+	memset(buf, 0x3c, len);
+	for (uint64_t off = 0; off < size; off += len)
+		e2e_pio(fd, 1, buf, len, off, 0);
+	if (fsync(fd))
+		e2e_die("fsync: %s", strerror(errno));
+	for (uint64_t off = 0; off < size; off += len)
+		e2e_pio(fd, 0, buf, len, off, 0);
+	return fd;
+}
+
 static void workset(const char *dir, uint64_t hot_size, uint64_t size)
 {
-	int saved = direct, hot, fd;
 	unsigned char *buf = e2e_alloc(MiB);
+	int hot = cached_file(dir, "hot", hot_size, buf, MiB), fd;
 
-	/* the hot file, buffered: cached after a write and a read */
-	direct = 0;
-	hot = open_file(dir, "hot", O_RDWR | O_CREAT);
-	if (ftruncate(hot, 0))
-		e2e_die("truncate: %s", strerror(errno));
-	memset(buf, 0x3c, MiB);
-	for (uint64_t off = 0; off < hot_size; off += MiB)
-		e2e_pio(hot, 1, buf, MiB, off, 0);
-	if (fsync(hot))
-		e2e_die("fsync: %s", strerror(errno));
-	for (uint64_t off = 0; off < hot_size; off += MiB)
-		e2e_pio(hot, 0, buf, MiB, off, 0);
-	direct = saved;
 	printf("workset,%s,%lu,hot cached before %%,%.1f\n", mode, MiB, cached_pct(hot, hot_size));
 
 	fd = open_file(dir, "stream", O_RDWR | O_CREAT | O_TRUNC);
@@ -406,23 +412,13 @@ static void writers(const char *dir, int nr, uint64_t size)
 
 static void samefile(const char *dir, uint64_t size)
 {
-	int saved = direct, reader;
 	unsigned char *buf = e2e_alloc(SAMEFILE_READ);
 	struct writer w = { .off = SAMEFILE_HOT, .len = size, .req = MiB };
 	double *lat = NULL, t;
 	size_t nr = 0, cap = 0;
 
-	/* The region the reader re-reads: buffered, written and read, cached. */
-	direct = 0;
-	reader = open_file(dir, "shared", O_RDWR | O_CREAT | O_TRUNC);
-	direct = saved;
-	memset(buf, 0x3c, SAMEFILE_READ);
-	for (uint64_t off = 0; off < SAMEFILE_HOT; off += SAMEFILE_READ)
-		e2e_pio(reader, 1, buf, SAMEFILE_READ, off, 0);
-	if (fsync(reader))
-		e2e_die("fsync: %s", strerror(errno));
-	for (uint64_t off = 0; off < SAMEFILE_HOT; off += SAMEFILE_READ)
-		e2e_pio(reader, 0, buf, SAMEFILE_READ, off, 0);
+	/* The region the reader re-reads, cached. */
+	int reader = cached_file(dir, "shared", SAMEFILE_HOT, buf, SAMEFILE_READ);
 
 	w.fd = open_file(dir, "shared", O_RDWR);
 	t = now();
