@@ -48,8 +48,9 @@ def matches(name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(name, g) for g in globs)
 
 
-KTAP_RESULT = re.compile(r'^( *)(not )?ok \d+ (\S+)')
-KTAP_SUBTEST = re.compile(r'^( *)# Subtest: (\S+)')
+# A KTAP result and a subtest's header, with their indentation (4 a level).
+RESULT = re.compile(r'^(\s*)(not )?ok \d+ (\S+)')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
 DIAGNOSTIC_LINES = 8
 
 
@@ -60,12 +61,12 @@ def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
     path: list[str] = []
     since: list[str] = []
     for line in log_lines:
-        m = KTAP_SUBTEST.match(line)
+        m = SUBTEST.match(line)
         if m:
             path = path[:len(m.group(1)) // 4 - 1] + [m.group(2)]
             since = []
             continue
-        m = KTAP_RESULT.match(line)
+        m = RESULT.match(line)
         if m:
             depth = len(m.group(1)) // 4
             if m.group(2) and depth > 0:
@@ -113,8 +114,6 @@ def failed_cases(root: dict) -> list[str]:
 REPORT = re.compile(r'BUG: |WARNING: |INFO: possible |-+\[ cut here \]-+|ODEBUG: |'
                     r'kernel BUG at|list_(add|del) corruption|Kernel panic|UBSAN: |'
                     r'unreferenced object 0x')
-RESULT = re.compile(r'^\s*(not )?ok \d+ (\S+)')
-SUITE = re.compile(r'^ {4}# Subtest: (\S+)')
 REPORT_LINES = 30
 SAME_REPORT = 3
 
@@ -130,15 +129,15 @@ def reports(log_lines: Sequence[str]) -> list[tuple[str, list[str]]]:
                  len(log_lines))
     last = -SAME_REPORT
     for i, line in enumerate(log_lines[start:], start):
-        m = SUITE.match(line)
-        if m:
-            suite = m.group(1)
+        m = SUBTEST.match(line)
+        if m and m.group(1) == '    ':
+            suite = m.group(2)
         if REPORT.search(line) and i >= last + SAME_REPORT:
             pending.append(list(log_lines[i:i + REPORT_LINES]))
             last = i
         m = RESULT.match(line)
         if m and pending:
-            found += [(f'{suite}.{m.group(2)}', block) for block in pending]
+            found += [(f'{suite}.{m.group(3)}', block) for block in pending]
             pending = []
     found += [(f'{suite} (no result followed)', block) for block in pending]
     return found
