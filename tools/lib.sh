@@ -12,7 +12,26 @@ for _d in $SBIN_DIRS; do
 done
 unset _d
 TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-TREE=${TREE:-$TOP/work/linux}
+# Where the unpacked tree (work/) and the build folders (build/) live: in
+# the clone, unless its path has a space or a colon, which kbuild refuses
+# ("source directory cannot contain spaces or colons"); then in a folder
+# of the clone's own under /var/tmp, which the clone's work and build
+# links lead to, so that every path below reads the same.
+if [ -z "${BUILD_ROOT:-}" ]; then
+	case $TOP in
+	*[[:space:]:]*)
+		BUILD_ROOT=/var/tmp/uncached-sandbox-$(id -u)/$(printf '%s' "$TOP" | sha1sum | cut -c1-12)
+		for _d in work build; do
+			mkdir -p "$BUILD_ROOT/$_d"
+			[ -L "$TOP/$_d" ] || [ ! -e "$TOP/$_d" ] ||
+				{ echo "lib.sh: $TOP/$_d is in the way of a link to $BUILD_ROOT/$_d" >&2; exit 1; }
+			[ "$(readlink "$TOP/$_d")" = "$BUILD_ROOT/$_d" ] || ln -sfn "$BUILD_ROOT/$_d" "$TOP/$_d"
+		done
+		unset _d ;;
+	*) BUILD_ROOT=$TOP ;;
+	esac
+fi
+TREE=${TREE:-$BUILD_ROOT/work/linux}
 # DEBUG=1: the debug configuration (kunit/debug.config: KASAN, lockdep,
 # DEBUG_VM...), without gcov.  COVERAGE=0 builds without gcov.  Each
 # configuration has its own build folder.
@@ -27,7 +46,7 @@ KUNIT_ARCH=${KUNIT_ARCH:-um}
 # scripts this one runs, which may run another (make check's gates).
 if [ -z "${BUILD:-}" ]; then
 	export -n BUILD 2>/dev/null || true
-	BUILD=$TOP/build/kunit
+	BUILD=$BUILD_ROOT/build/kunit
 	if [ "$KUNIT_ARCH" != um ]; then BUILD+=-$KUNIT_ARCH
 	elif [ "$DEBUG" = 1 ]; then BUILD+=-debug
 	elif [ "$COVERAGE" = 0 ]; then BUILD+=-nocov; fi
@@ -47,22 +66,22 @@ COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # objects (compiler messages then name files relative to the build
 # folder).  gcov objects embed their .gcda path and cannot be shared; the
 # coverage build keeps absolute paths.
-[ "$COVERAGE" = 1 ] || export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+[ "$COVERAGE" = 1 ] || export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$BUILD_ROOT}
 # ccache's depend mode: on a miss it hashes the dependency file that
 # kbuild's -Wp,-MMD makes anyway, instead of running the preprocessor a
 # second time, so that a cold build costs what one without ccache does
 # (README, "Performance").  CCACHE_NODEPEND=1: ccache's default mode.
 [ -n "${CCACHE_NODEPEND:-}" ] || export CCACHE_DEPEND=${CCACHE_DEPEND:-true}
 # The bisect gate's worktree of the tree, and its build folder (no gcov).
-BISECT_TREE=${BISECT_TREE:-$TOP/work/bisect}
-BISECT_BUILD=${BISECT_BUILD:-$TOP/build/bisect}
+BISECT_TREE=${BISECT_TREE:-$BUILD_ROOT/work/bisect}
+BISECT_BUILD=${BISECT_BUILD:-$BUILD_ROOT/build/bisect}
 # The end-to-end machine (tools/e2e/): its kernel's build folder (which
 # also holds its programs, disk images and scratch folder), where its
 # results go, its memory, how long it may run, and the sizes of the
 # exerciser's run and of the benchmark's data set (4x the memory).
 # DEBUG=1: the debug kernel (tools/e2e/debug.config), in build/e2e-debug.
-if [ "$DEBUG" = 1 ]; then E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e-debug}; fi
-E2E_BUILD=${E2E_BUILD:-$TOP/build/e2e}
+if [ "$DEBUG" = 1 ]; then E2E_BUILD=${E2E_BUILD:-$BUILD_ROOT/build/e2e-debug}; fi
+E2E_BUILD=${E2E_BUILD:-$BUILD_ROOT/build/e2e}
 # Host-platform fixes for the UML machine's user processes, applied in the
 # sandbox layer below the series, as coverage/platform/ is.
 E2E_PLATFORM=${E2E_PLATFORM:-$TOP/tools/e2e/platform}
@@ -80,7 +99,7 @@ E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 # it is copied and built, the list of tests it runs without FSTESTS_TESTS
 # (make check's gate: FSTESTS_LIST=tools/fstests/check.list), how long the
 # machine may run them, and what its build needs from Debian.
-FSTESTS_BUILD=${FSTESTS_BUILD:-$TOP/build/fstests}
+FSTESTS_BUILD=${FSTESTS_BUILD:-$BUILD_ROOT/build/fstests}
 FSTESTS_LIST=${FSTESTS_LIST:-$TOP/tools/fstests/default.list}
 FSTESTS_TIMEOUT=${FSTESTS_TIMEOUT:-5400}
 FSTESTS_PKGS=(autoconf automake libtool pkg-config xfslibs-dev uuid-dev libattr1-dev

@@ -29,7 +29,7 @@ if [ "$DEBUG" = 1 ]; then
 fi
 make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 # No gcov in this kernel: a clone in another folder reuses its objects.
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$BUILD_ROOT}
 
 [ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE (run 'make tree')"
 for t in mkfs.xfs xfs_repair mkfs.ext4 e2fsck dmsetup; do
