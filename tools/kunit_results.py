@@ -52,11 +52,15 @@ def matches(name: str, globs: Sequence[str]) -> bool:
 RESULT = re.compile(r'^(\s*)(not )?ok \d+ (\S+)')
 SUBTEST = re.compile(r'^(\s*)# Subtest: (\S+)')
 DIAGNOSTIC_LINES = 8
+# The line a failed generated case prints to say how to run it alone: kept
+# however many lines came before it.
+RUN_ALONE = re.compile(r'make SUITE=\S+ MODEL_CASE=\S+')
 
 
 def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
     """The lines a KTAP log prints before each failed result, by dotted
-    case name (suite.case[.parameter]): what the failed expectations said."""
+    case name (suite.case[.parameter]): what the failed expectations said,
+    the first DIAGNOSTIC_LINES lines and the line that runs the case alone."""
     found: dict[str, list[str]] = {}
     path: list[str] = []
     since: list[str] = []
@@ -70,7 +74,9 @@ def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
         if m:
             depth = len(m.group(1)) // 4
             if m.group(2) and depth > 0:
-                found['.'.join(path[:depth] + [m.group(3)])] = since[:DIAGNOSTIC_LINES]
+                found['.'.join(path[:depth] + [m.group(3)])] = (
+                    since[:DIAGNOSTIC_LINES] +
+                    [d for d in since[DIAGNOSTIC_LINES:] if RUN_ALONE.search(d)])
             since = []
         elif line.strip() and not line.lstrip().startswith(('KTAP version', '1..', '# module:')):
             since.append(line.strip())

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 """Unit tests of tools/kunit_results.py (python3 -m unittest)."""
 import json
 import os
@@ -71,6 +72,17 @@ class Summary(unittest.TestCase):
         lines, _ = kunit_results.summary(ROOT, (), diags)
         at = lines.index("  FAILED: uncached_invalidation.p.generic (FAIL)")
         self.assertEqual(lines[at + 1], "      # p: folio 3: c, the model says a")
+
+    def test_the_line_that_runs_a_case_alone_is_kept(self):
+        # However many expectations failed before it.
+        log = (["KTAP version 1", "1..1", "    # Subtest: uncached_model", "    1..1"] +
+               [f"    # iomap_writes: EXPECTATION FAILED at model_test.c:{i}" for i in range(20)] +
+               ["    # iomap_writes: run it alone: make SUITE=uncached_model MODEL_CASE=w_17",
+                "    not ok 1 iomap_writes"])
+        said = kunit_results.diagnostics(log)["uncached_model.iomap_writes"]
+        self.assertEqual(len(said), kunit_results.DIAGNOSTIC_LINES + 1)
+        self.assertEqual(said[-1], "# iomap_writes: run it alone: "
+                         "make SUITE=uncached_model MODEL_CASE=w_17")
 
     def test_failed_cases(self):
         self.assertEqual(kunit_results.failed_cases(ROOT),
