@@ -104,6 +104,42 @@ JSON
 check_fails "kunit_results summary: a failed case fails" python3 "$TOOLS/kunit_results.py" summary "$WORK/k.json"
 check "kunit_results summary: counts" grep -qx '1 passed, 1 failed, 1 skipped' "$WORK/out"
 check "kunit_results summary: names the failed case" grep -q 'FAILED: uncached_staleness.c' "$WORK/out"
+# The kernel's report patterns, one list for KUnit (kunit_results.py) and
+# the e2e machine (grep -Ef): both find the same lines.
+check "kernel-reports.txt: no blank line (grep -f would match every line)" \
+	bash -c "! grep -qx '' '$TOOLS/kernel-reports.txt'"
+cat >"$WORK/reports.log" <<'LOG'
+[   12.5] BUG: KASAN: slab-use-after-free in utfs_async_write_fn+0x10/0x20
+WARNING: CPU: 0 PID: 1 at mm/filemap.c:100 filemap_read+0x1/0x2
+WARNING: possible circular locking dependency detected
+UBSAN: shift-out-of-bounds in mm/filemap.c:3:4
+BUG: Bad page state in process fsx  pfn:1234
+list_del corruption. prev->next should be 0000000060a4b0c8
+Kernel panic - not syncing: Segfault with no mm
+unreferenced object 0x000000006f2e3c40 (size 64):
+ODEBUG: free active (active state 0) object: 000000006f2e3c40
+INFO: task fsx:412 blocked for more than 120 seconds.
+------------[ cut here ]------------
+kernel BUG at mm/filemap.c:1234!
+pagealloc: memory corruption
+LOG
+cat >"$WORK/clean.log" <<'LOG'
+    ok 1 uncached_read
+    # c: EXPECTATION FAILED at kunit/read_test.c:10
+e2e: --- fsx on xfs
+Warning: no swap
+LOG
+check "kernel-reports.txt: grep -Ef finds every report line, and nothing else" \
+	bash -c "test \$(grep -cEf '$TOOLS/kernel-reports.txt' '$WORK/reports.log') -eq \$(wc -l <'$WORK/reports.log') &&
+		 ! grep -Ef '$TOOLS/kernel-reports.txt' '$WORK/clean.log'"
+check "kernel-reports.txt: kunit_results.py finds the same lines" python3 - "$TOOLS" "$WORK" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import kunit_results
+for name, want in (('reports.log', True), ('clean.log', False)):
+    for line in open(f'{sys.argv[2]}/{name}'):
+        assert bool(kunit_results.REPORT.search(line)) == want, line
+PY
 check_fails "kunit_results: an unknown command is refused" python3 "$TOOLS/kunit_results.py" sumary "$WORK/k.json"
 
 
