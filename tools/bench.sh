@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The developer's loop, measured (a benchmark, not a test).  In one run,
 # interleaved, REPS times each, on the same warm build folder:
 #   ours   one edited .c file in fs/iomap -> verdict + coverage summary

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Bisectability and new warnings.  In a git worktree of the tree with its
 # own build folder (no gcov), build the kernel after each patch of the
 # series, incrementally, and run the plumbing suite; and build the .c files

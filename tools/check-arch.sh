@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make check-arch: the suites in an x86_64 kernel under QEMU (TCG; there
 # is no KVM here), with kunit/x86_64.config: transparent huge pages, so
 # that the page cache has large folios, and two CPUs, so that the race

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Check that the series (in number order across mm/ and fs/) applies to the pristine base, without
 # the sandbox layer, as a maintainer would apply it.  Works on a temporary
 # index: the tree and its work files are not touched.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Series hygiene: every patch in mm/ and fs/ passes checkpatch.pl --strict
 # (no errors, no warnings; a CHECK only when the commit message names
 # its type and says why),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # compile_commands.json of the last build, for clangd and editors, in the
 # tree (where they look for it).  kunit.py run regenerates it on every run;
 # the sandbox's runs do not, so it is made here, on request.

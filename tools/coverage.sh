@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Capture the gcov data of the objects the series changes (and of our
 # suites) with geninfo/lcov, write the HTML report and summary.txt into
 # $COVERAGE_OUT.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make designs: the same suites (and, with DESIGNS_BENCH=1, the e2e
 # benchmark) against four designs of RWF_UNCACHED: ours (the series), and
 # the three in kunit/designs/ (each a patch applied on top of the series,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Coverage of exactly the lines the series adds: keep, from the last
 # run's lcov data, the line and branch records of added lines only, let
 # lcov count them, and name every added line or branch that never ran.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Remove the unpacked tree, unless it holds work that is not in the series.
 . "$(dirname "$0")/lib.sh"
 

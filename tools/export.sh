@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Turn the commits on top of the sandbox layer in $TREE back into the
 # series: git format-patch files numbered in series order, each in the
 # folder of the subsystem it changes (see patch_subsystem in lib.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Run the UML kernel from the last build under gdb, with the suites that
 # match the glob in $1 (all of ours when empty).  UML uses SIGSEGV and
 # SIGUSR1 internally: gdb must pass them on silently.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Build the UML kernel in $BUILD and run our suites, the kunit_tool way
 # but without its fixed costs when nothing in the configuration changed:
 # kunit.py config runs only when the kunitconfig, the tree's commit or a

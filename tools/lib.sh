@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared settings and helpers for the tools/ scripts (sourced, not run).
 # Every path can be overridden from the environment, which is how
 # tools/tests/ points the scripts at small fake trees.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make list: what the sandbox has, read from where each thing is defined:
 # the suites and their cases (kunit/*_test.c; a parameterised case counts
 # once here, each of its parameters in a run), the mutants and their

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Mutation testing: apply each known-bad variant in kunit/mutants/ on top
 # of the series, rebuild incrementally, run the suites, and revert it.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Make $TREE hold: the pristine kernel (tag "base"), the sandbox-only
 # commits (platform fixes for coverage and for the e2e machine's user
 # processes, suite hookup; tag "sandbox"), and our

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # One run: build and run the suites, then coverage and a one-screen summary.
 # Exit status is 0 only when every test passed.
 . "$(dirname "$0")/lib.sh"

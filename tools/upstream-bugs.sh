@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make upstream-bugs: the defects upstream shipped in its version of the
 # flag (RWF_DONTCACHE), planted in the drop-behind model, and what in the
 # sandbox catches each.  Each kunit/designs/dropbehind/bugs/*.patch is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Which mutants the end-to-end machine notices: the KUnit gate's
 # (kunit/mutants/), and those of the filesystems' own lines, which no
 # KUnit case reaches (tools/e2e/mutants/, whose "Killed by:" names the

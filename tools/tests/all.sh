@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The tool tests ('make test-tools'): every tools/tests/test-*.sh against
 # small fake kernel trees (no kernel build, under a minute), each file in
 # a work folder of its own.  Prints each file's counts and the total,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Shared by the tool tests (sourced): a work folder, helpers that count
 # results, and a small fake kernel tarball with no kernel in it.  Each
 # test file sources this, runs its checks and ends with 'finish'.

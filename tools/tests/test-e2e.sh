@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: the e2e machine's host side (e2e/machine.sh) with a fake guest
 # and a fake kernel tree: a guest that fails, hangs, panics or escapes,
 # disks that cannot be made, options the kernel did not take, tools that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: make fstests' host side (fstests.sh, fstests_report.py) with
 # a fake fstests and a fake guest: no FSTESTS, a FSTESTS that is not
 # fstests, a build that fails, a tarball and a checkout built out of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: the gates: checkpatch.sh, mutants.sh, bisect.sh, coverage.sh
 # and diff-coverage.sh, against a fake tree.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: README's tables against the code they describe: the gates
 # (lib.sh's GATES), the targets (the Makefile's "##" lines), the number of
 # mutants (kunit/mutants/), and README's length (a reference, not a diary).

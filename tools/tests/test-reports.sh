@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: the reports: designs.py's property matrix and kunit_results.py,
 # the one reader of kunit.json (with its unit tests).
 . "$(dirname "$0")/lib.sh"

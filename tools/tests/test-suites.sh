@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: running the suites: suites.sh (nothing changed, SUITE globs),
 # kunit.sh (configuration, an interrupted build, settings that reach
 # kunit.py), lib.sh's folders, the Makefile's environment, and deps.sh.

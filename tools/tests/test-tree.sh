@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Tool tests: the tree: prepare-tree.sh (fresh tree, a patch that does not
 # apply, commits of the developer's, interrupted runs, trees that are not
 # ours), export.sh, check-series.sh and distclean.sh.
