@@ -14,7 +14,7 @@ SUITE	?=
 # lib.sh's default for one configuration would leak into the next.
 
 .DEFAULT_GOAL := all
-.PHONY: all deps tree run debug check-arch coverage check test-tools check-series checkpatch rules \
+.PHONY: all deps tree preflight run debug check-arch coverage check test-tools check-series checkpatch rules \
 	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs upstream-bugs \
 	list clean distclean help
 
@@ -33,13 +33,18 @@ check-arch: deps tree ## the suites in an x86_64 kernel under QEMU: large folios
 deps: ## install missing Debian packages (as root), or print the apt-get line
 	@tools/deps.sh
 
+preflight: ## what make check's gates need, checked first: packages, FSTESTS, disk space, the e2e user's access
+	@tools/preflight.sh
+
 tree: deps ## unpack the kernel into work/linux and apply the series (only what changed)
 	@tools/prepare-tree.sh
 
 coverage: ## coverage report (results/coverage/) from the last run
 	@tools/coverage.sh
 
-check: deps tree ## what CI runs: every gate (make list), in order (results/gates.json, junit.xml, kcidb.json)
+check: ## what CI runs: what the gates need first (tools/preflight.sh), then every gate (make list), in order (results/gates.json, junit.xml, kcidb.json)
+	@tools/preflight.sh
+	@tools/prepare-tree.sh
 	@tools/check.sh
 
 test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
@@ -99,7 +104,7 @@ list: ## the suites and their cases, the mutants, the e2e steps and the gates, f
 	@tools/list.sh
 
 clean: ## remove build output, results and generated reports
-	rm -rf build results
+	rm -rf "$$(readlink -f build)" build results
 
 distclean: ## clean, and remove the unpacked tree (refuses if it has unexported commits)
 	@tools/distclean.sh

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the sandbox needs, or, when not root, say
-# which apt-get line would.  Arguments: further packages (make bench's).
+# which apt-get line would: every gate's and target's (make check-arch's
+# qemu, make bench's gnuplot, make gdb's gdb).  Arguments: further packages.
 . "$(dirname "$0")/lib.sh"
 
 PKGS=(linux-source-6.12 gcc make flex bison bc python3 git perl xz-utils
-      ccache lcov sparse coccinelle libc6-dev xfsprogs e2fsprogs dmsetup "${FSTESTS_PKGS[@]}" "$@")
+      ccache lcov sparse coccinelle libc6-dev xfsprogs e2fsprogs dmsetup "${FSTESTS_PKGS[@]}"
+      qemu-system-x86 libelf-dev gnuplot-nox gdb "$@")
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -41,7 +41,22 @@ step() {
 	fi
 }
 
+# fstests writes to /tmp and /var/tmp: there the guest has its own, tmpfs,
+# mounted first.  A host folder the guest needs that lies below them (a
+# clone in /tmp, or builds in /var/tmp: tools/lib.sh's BUILD_ROOT) is
+# mounted again from the host at its own path, read-only, before anything
+# is mounted inside it; outer folders first.
+own_tmp() {
+	mount -t tmpfs tmp /tmp && mount -t tmpfs vartmp /var/tmp || return 1
+	printf '%s\n' "$E2E_BUILD" ${FSTESTS_SRC:+"$FSTESTS_SRC"} | sort |
+		while IFS= read -r dir; do
+			case $dir in /tmp/* | /var/tmp/*) ;; *) continue ;; esac
+			mkdir -p "$dir" && mount -t hostfs -o ro,"$dir" hostfs "$dir" || exit 1
+		done
+}
+
 mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /dev &&
+	{ [ "${E2E_MODE:-}" != fstests ] || own_tmp; } &&
 	mount -t tmpfs tmp "$MNT" && mkdir "$MNT/scratch" "$MNT/xfs" "$MNT/ext4" \
 		"$MNT/fault" "$MNT/journal" "$MNT/space" "$MNT/bench" "$MNT/tmpfs" &&
 	mount -t hostfs -o "$E2E_BUILD/scratch" hostfs "$SCRATCH" || {
@@ -265,7 +280,7 @@ run_check() {
 # fstests (tools/fstests.sh): its check, in FSTESTS_SRC, with a
 # local.config of two sections, [xfs] on ubda and ubdb and [ext4] on ubdc
 # and ubdd, its results in the scratch folder; /tmp and /var/tmp are the
-# guest's own.  Each test's line of check's output is a progress line.
+# guest's own (own_tmp).  Each test's line of check's output is a progress line.
 fstests_config() {
 	set -- xfs a b ext4 c d
 	while [ $# -gt 0 ]; do
@@ -278,7 +293,7 @@ fstests_config() {
 }
 
 fstests() {
-	mount -t tmpfs tmp /tmp && mount -t tmpfs vartmp /var/tmp && mkdir -p "$MNT/fstests" &&
+	mkdir -p "$MNT/fstests" &&
 		fstests_config && cat "$MNT/fstests/local.config" && cd "$FSTESTS_SRC" || return 1
 	# shellcheck disable=SC2046 # the tests: check's arguments
 	{ HOST_OPTIONS=$MNT/fstests/local.config ./check -R xunit -E "$FSTESTS_EXCLUDE" \

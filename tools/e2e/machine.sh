@@ -31,6 +31,11 @@ make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 # No gcov in this kernel: a clone in another folder reuses its objects.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$BUILD_ROOT}
 
+# The guest is given its folders on the kernel's command line, which
+# cannot carry a space (lib.sh's BUILD_ROOT has none).
+case $E2E_BUILD${FSTESTS_SRC:-} in
+*[[:space:]]*) die "the guest's folders may not have a space: E2E_BUILD=$E2E_BUILD FSTESTS_SRC=${FSTESTS_SRC:-}" ;;
+esac
 [ -f "$TREE/Makefile" ] || die "no kernel tree at $TREE (run 'make tree')"
 for t in mkfs.xfs xfs_repair mkfs.ext4 e2fsck dmsetup; do
 	command -v "$t" >/dev/null ||
@@ -101,6 +106,17 @@ if [ "$MODE" = bench ]; then
 	make_disk bench-ext4 $((E2E_BENCH_SIZE * 2)) mkfs.ext4 -q -F
 fi
 
+# What the guest reads of the clone (init.sh, the user's script, fstests'
+# exclude list) is copied into the build folder: the clone's own path may
+# have a space, which the kernel's command line cannot carry, and may lie
+# below the /tmp that the guest keeps for itself (init.sh's own_tmp).
+guest=$E2E_BUILD/guest
+rm -rf "$guest" && mkdir -p "$guest"
+cp "$TOP/tools/e2e/init.sh" "$guest/init.sh"
+if [ -n "$SCRIPT" ]; then cp "$SCRIPT" "$guest/script.sh" && SCRIPT=$guest/script.sh; fi
+if [ -n "${FSTESTS_EXCLUDE:-}" ]; then
+	cp "$FSTESTS_EXCLUDE" "$guest/fstests.exclude" && FSTESTS_EXCLUDE=$guest/fstests.exclude
+fi
 rm -rf "$E2E_BUILD/scratch" "$E2E_BUILD/probe" "$E2E_BUILD/uml"
 # UML's own folder (uml_dir=; its default is ~/.uml), the machine's like
 # the scratch folder.
@@ -115,7 +131,7 @@ uid=$(id -u "$E2E_USER" 2>/dev/null) && gid=$(id -g "$E2E_USER") ||
 if [ "$(id -u)" = 0 ] && [ "$uid" != 0 ]; then
 	chown -R "$uid:$gid" "$E2E_BUILD/disks" "$E2E_BUILD/scratch" "$E2E_BUILD/uml"
 	runas=(setpriv --reuid="$uid" --regid="$gid" --clear-groups --)
-	for f in "$E2E_BUILD/linux" "$TOP/tools/e2e/init.sh" "$E2E_BUILD/bin/e2e-poweroff" \
+	for f in "$E2E_BUILD/linux" "$guest/init.sh" "$E2E_BUILD/bin/e2e-poweroff" \
 		 ${FSTESTS_SRC:+"$FSTESTS_SRC/check"}; do
 		"${runas[@]}" test -r "$f" ||
 			die "$E2E_USER (E2E_USER) cannot read $f: the folders above it must be readable by all"
@@ -130,7 +146,7 @@ tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX
 note "booting the e2e machine ($MODE, mem=$E2E_MEM; log: $log; at most ${E2E_TIMEOUT}s)"
 set +e
 timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$E2E_MEM" uml_dir="$E2E_BUILD/uml" "${disks[@]}" ${boot_debug[@]+"${boot_debug[@]}"} \
-	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$TOP/tools/e2e/init.sh" \
+	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$guest/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
 	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
 	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" GLIBC_TUNABLES="$tunables" \
