@@ -18,7 +18,7 @@
 if [ -d "$FSTESTS" ]; then
 	[ -f "$FSTESTS/check" ] || die "FSTESTS=$FSTESTS is not fstests (no 'check' script at its top)"
 else
-	tar -tf "$FSTESTS" 2>/dev/null | grep -qE '^([^/]+/)?check$' ||
+	tar -tf "$FSTESTS" 2>/dev/null | grep -E '^([^/]+/)?check$' >/dev/null ||
 		die "FSTESTS=$FSTESTS holds no fstests tree (no 'check' script at its top)"
 fi
 

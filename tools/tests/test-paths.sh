@@ -97,6 +97,12 @@ check_fails "preflight: a FSTESTS that is not fstests stops it" pf env FSTESTS="
 check "preflight: and says so" grep -q 'is not fstests' "$WORK/out"
 mkdir -p "$WORK/fst" && touch "$WORK/fst/check"
 check "preflight: fstests, and room for the builds, pass" pf env FSTESTS="$WORK/fst"
+# A snapshot whose check comes first and many files after it: the
+# listing goes on after the match (a 'grep -q' there would kill tar).
+mkdir -p "$WORK/snap/fstests-1/tests" && touch "$WORK/snap/fstests-1/check" &&
+	(cd "$WORK/snap/fstests-1/tests" && seq 3000 | xargs touch)
+tar -C "$WORK/snap" -cJf "$WORK/snap.tar.xz" fstests-1/check fstests-1/tests
+check "preflight: a snapshot of fstests passes" pf env FSTESTS="$WORK/snap.tar.xz"
 check_fails "preflight: too little room for the builds stops it" \
 	pf env FSTESTS="$WORK/fst" PATH="$WORK/pfbin:$PATH" DF_FAKE=1 bash -c 'df() { echo; echo "x 1 1 0 1% /"; }; export -f df; exec "$0" "$@"'
 check "preflight: and says how much is needed" grep -q 'GiB free in .* need .* GiB more' "$WORK/out"
