@@ -16,13 +16,7 @@ mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$SANDBOX_TAG..HEAD")
 [ ${#commits[@]} -gt 0 ] || die "no series on top of '$SANDBOX_TAG' in $TREE"
 mkdir -p "$OUT" "$WBUILD"
 
-if ! git -C "$WT" rev-parse --git-dir >/dev/null 2>&1; then
-	rm -rf "$WT"
-	git -C "$TREE" worktree prune
-	git -C "$TREE" worktree add -q --detach "$WT" "$SANDBOX_TAG"
-fi
-ln -sfn "$TOP/kunit" "$WT/$SUITES_DIR"
-checkout() { git -C "$WT" checkout -q --detach "$1"; }
+checkout() { worktree "$WT" "$1"; }
 
 # One step: build the tree as it is and run the plumbing suite.
 step() {

@@ -13,15 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # "path:line" for every line the series adds to a .c or .h file.
-git -C "$TREE" diff -U0 --no-color "$SANDBOX_TAG..HEAD" -- '*.c' '*.h' |
-awk -v tree="$TREE" '
-	/^\+\+\+ b\// { file = tree "/" substr($0, 7); next }
-	/^@@ / {
-		split(substr($3, 2), r, ",")
-		n = (r[2] == "") ? 1 : r[2]
-		for (i = 0; i < n; i++)
-			print file ":" (r[1] + i)
-	}' >"$tmp/added"
+added_lines "$SANDBOX_TAG..HEAD" -- '*.c' '*.h' | awk -v tree="$TREE" '{ print tree "/" $0 }' >"$tmp/added"
 
 # The tracefile, reduced to the added lines; lcov recounts the totals.
 awk -F'[:,]' '

@@ -76,6 +76,9 @@ COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # The bisect gate's worktree of the tree, and its build folder (no gcov).
 BISECT_TREE=${BISECT_TREE:-$BUILD_ROOT/work/bisect}
 BISECT_BUILD=${BISECT_BUILD:-$BUILD_ROOT/build/bisect}
+# The worktree where make designs and make upstream-bugs apply their
+# patches (never the shared tree: 'make' afterwards rebuilds nothing).
+DESIGNS_TREE=${DESIGNS_TREE:-$BUILD_ROOT/work/designs}
 # The end-to-end machine (tools/e2e/): its kernel's build folder (which
 # also holds its programs, disk images and scratch folder), where its
 # results go, its memory, how long it may run, and the sizes of the
@@ -269,4 +272,54 @@ patch_ids_of_range() {
 	for c in $(git -C "$TREE" rev-list --reverse "$1"); do
 		git -C "$TREE" show --format= "$c" | git patch-id --stable | cut -d' ' -f1
 	done
+}
+
+# worktree DIR REV: DIR, a git worktree of the tree (made if it is not
+# one), checked out at REV with nothing left of an earlier run's edits,
+# our suites linked in: where bisect, designs and upstream-bugs build.
+worktree() {
+	if ! [ -e "$1/.git" ] || ! git -C "$1" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$1"
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$1" "$2"
+	fi
+	git -C "$1" checkout -q -f --detach "$2"
+	ln -sfn "$TOP/kunit" "$1/$SUITES_DIR"
+}
+
+# Patches applied to a tree for a while (mutants, designs, planted bugs):
+# apply_patch TREE PATCH applies one; revert_patches [N] reverts the last
+# N still applied (all by default), the last first, and fails if one
+# does not revert.  A script that applies one reverts what is left on
+# exit, however it exits (this sets its EXIT trap).
+APPLIED=()
+apply_patch() {
+	git -C "$1" apply "$2" || return 1
+	APPLIED+=("$1"$'\t'"$2")
+	trap revert_patches EXIT
+}
+revert_patches() {
+	local n=${1:-${#APPLIED[@]}} p rc=0
+	while [ "$n" -gt 0 ] && [ ${#APPLIED[@]} -gt 0 ]; do
+		p=${APPLIED[-1]}
+		unset 'APPLIED[-1]'
+		n=$((n - 1))
+		git -C "${p%%$'\t'*}" apply -R "${p#*$'\t'}" || { note "could not revert ${p#*$'\t'}"; rc=1; }
+	done
+	return "$rc"
+}
+
+# added_lines GIT-DIFF-ARGUMENTS...: "FILE:LINE" for each line that
+# 'git diff' in the tree, with those arguments, adds (FILE relative to
+# the tree): the one reader of "the lines a change adds".
+added_lines() {
+	git -C "$TREE" diff -U0 --no-color --no-ext-diff --src-prefix=a/ --dst-prefix=b/ "$@" |
+	awk '
+		/^\+\+\+ b\// { file = substr($0, 7); next }
+		/^@@ / {
+			split(substr($3, 2), r, ",")
+			n = (r[2] == "") ? 1 : r[2]
+			for (i = 0; i < n; i++)
+				print file ":" (r[1] + i)
+		}'
 }

@@ -40,10 +40,6 @@ done
 [ ${#chosen[@]} -gt 0 ] || die "no mutant matches $*"
 mkdir -p "$OUT"
 
-applied=
-revert() { [ -n "$applied" ] && git -C "$TREE" apply -R "$applied"; applied=; }
-trap revert EXIT
-
 killed=0 n=0 bad=()
 for m in "${chosen[@]}"; do
 	n=$((n + 1))
@@ -56,11 +52,10 @@ for m in "${chosen[@]}"; do
 		printf 'BAD       %s: no Mutant: or Killed by: line\n' "$name"
 		continue
 	fi
-	git -C "$TREE" apply "$m" 2>"$OUT/$name.log" || {
+	apply_patch "$TREE" "$m" 2>"$OUT/$name.log" || {
 		cat "$OUT/$name.log" >&2
 		bad+=("$name (does not apply)"); continue
 	}
-	applied=$m
 	rc=0 failed= by=()
 	: >"$OUT/$name.log"
 	for g in "${killers[@]}"; do
@@ -77,7 +72,7 @@ for m in "${chosen[@]}"; do
 		[ -z "${MUTANT_EVERY_KILLER:-}" ] ||
 			printf '          %-60s %s\n' "$g" "$( [ -n "$new" ] && echo kills || echo 'does not kill')"
 	done
-	revert
+	revert_patches
 	failed=${failed%$'\n'}
 	if [ ${#by[@]} -gt 0 ]; then
 		killed=$((killed + 1))

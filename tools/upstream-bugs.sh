@@ -4,7 +4,10 @@
 # flag (RWF_DONTCACHE), planted in the drop-behind model, and what in the
 # sandbox catches each.  Each kunit/designs/dropbehind/bugs/*.patch is
 # applied on top of the model (design.patch, itself on the series), like
-# a mutant, and reverted afterwards; the model alone runs first.  Gates
+# a mutant, and reverted afterwards; the model alone runs first.  All of
+# it in a worktree of the tree's commit (DESIGNS_TREE, as make designs),
+# never in the shared tree, so that 'make' afterwards rebuilds nothing;
+# the e2e gates' kernel in build/e2e-upstream-bugs.  Gates
 # (UPSTREAM_BUGS_GATES, in this order by default: rules suites debug):
 #   rules    our static rules (tools/rules.sh) on the lines the model adds
 #   suites   the suites, no gcov (build/design-dropbehind)
@@ -37,16 +40,9 @@ for b in "$MODEL"/bugs/*.patch; do
 done
 [ ${#bugs[@]} -gt 0 ] || die "no bug in $MODEL/bugs matches ${*:-*}"
 
-applied=()
-revert() {
-	local i
-	for ((i = ${#applied[@]} - 1; i >= 0; i--)); do
-		git -C "$TREE" apply -R "${applied[i]}" || note "could not revert ${applied[i]}"
-	done
-	applied=()
-}
-trap revert EXIT
-apply() { git -C "$TREE" apply "$1" || die "$1 does not apply"; applied+=("$1"); }
+WT=$DESIGNS_TREE
+worktree "$WT" "$(git -C "$TREE" rev-parse HEAD)"
+apply() { apply_patch "$WT" "$1" || die "$1 does not apply"; }
 
 # One gate on the tree as it is now; its verdict files in $1/$2.
 run_gate() {
@@ -54,13 +50,15 @@ run_gate() {
 	rm -rf "$dir" && mkdir -p "$dir"
 	note "$(basename "$1"): $2"
 	case $2 in
-	rules) "$TOP/tools/rules.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
-	suites) COVERAGE=0 BUILD=$TOP/build/design-dropbehind RESULTS=$dir \
+	rules) TREE=$WT "$TOP/tools/rules.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
+	suites) TREE=$WT COVERAGE=0 BUILD=$BUILD_ROOT/build/design-dropbehind RESULTS=$dir \
 			"$runner" >"$dir/run.log" 2>&1 || rc=$? ;;
-	debug) DEBUG=1 BUILD=$TOP/build/design-dropbehind-debug RESULTS=$dir \
+	debug) TREE=$WT DEBUG=1 BUILD=$BUILD_ROOT/build/design-dropbehind-debug RESULTS=$dir \
 			"$runner" >"$dir/run.log" 2>&1 || rc=$? ;;
-	e2e) DEBUG=1 E2E_RESULTS=$dir "$TOP/tools/e2e/machine.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
-	fstests) DEBUG=1 RESULTS=$dir FSTESTS_LIST=$TOP/tools/fstests/check.list \
+	e2e) TREE=$WT DEBUG=1 E2E_BUILD=$BUILD_ROOT/build/e2e-upstream-bugs E2E_RESULTS=$dir \
+			"$TOP/tools/e2e/machine.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
+	fstests) TREE=$WT DEBUG=1 E2E_BUILD=$BUILD_ROOT/build/e2e-upstream-bugs RESULTS=$dir \
+			FSTESTS_LIST=$TOP/tools/fstests/check.list \
 			"$TOP/tools/fstests.sh" >"$dir/run.log" 2>&1 || rc=$? ;;
 	esac
 	echo "$rc" >"$dir/rc"
@@ -77,8 +75,7 @@ for b in "${bugs[@]}"; do
 	cp "$b" "$OUT/$name/bug.patch"
 	apply "$b"
 	for g in $GATES_RUN; do run_gate "$OUT/$name" "$g"; done
-	git -C "$TREE" apply -R "$b" || die "could not revert $b"
-	unset 'applied[-1]'
+	revert_patches 1 || die "could not revert $b"
 done
-revert
+revert_patches
 python3 "$TOP/tools/upstream_bugs.py" "$OUT" $GATES_RUN

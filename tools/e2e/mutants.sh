@@ -15,16 +15,12 @@ export E2E_FSX_OPS=${E2E_FSX_OPS:-5000}
 git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: mutants are applied on a clean series"
 mkdir -p "$OUT"
 rm -f "$OUT/summary.txt"
-applied=
-revert() { [ -n "$applied" ] && git -C "$TREE" apply -R "$applied"; applied=; }
-trap revert EXIT
 
 for m in "$TOP"/kunit/mutants/*.patch "$TOP"/tools/e2e/mutants/*.patch; do
 	name=$(basename "$m" .patch)
 	matches_globs "$name" "$@" || continue
 	progress "$name: $(mutant_field Mutant "$m")"
-	git -C "$TREE" apply "$m" || die "$name does not apply"
-	applied=$m
+	apply_patch "$TREE" "$m" || die "$name does not apply"
 	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/machine.sh" check >"$OUT/$name.log" 2>&1; then
 		verdict=survived
 	elif step=$(grep -o 'e2e check: fail [a-z0-9-]*' "$OUT/$name.log"); then
@@ -37,6 +33,6 @@ for m in "$TOP"/kunit/mutants/*.patch "$TOP"/tools/e2e/mutants/*.patch; do
 	else
 		verdict="broken (no verdict; see $OUT/$name.log)"
 	fi
-	revert
+	revert_patches
 	printf '%-40s %s\n' "$name" "$verdict" | tee -a "$OUT/summary.txt"
 done

@@ -122,8 +122,13 @@ c=PASS f=PASS
 grep -q 'bug' "$TREE/mm/filemap.c" && c=FAIL
 git -C "$TREE" diff --quiet -- fs/iomap.c || f=FAIL
 printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"s","sub_groups":[],"test_cases":[{"name":"c","status":"%s"},{"name":"flaky","status":"%s"}]}]}\n' "$c" "$f" >"$RESULTS/kunit.json"
+echo "$TREE" >>"$TREES_SEEN"
 SH
 chmod +x "$WORK/fake-bugs-kunit"
+export TREES_SEEN=$WORK/trees-seen
+# When each file of the shared tree last changed: make designs and make
+# upstream-bugs must not touch it (or 'make' rebuilds after them).
+stamps() { (cd "$TREE" && git ls-files | xargs stat -c '%n %y'); }
 db=$T/kunit/designs/dropbehind
 mkdir -p "$db/bugs"
 # The model: a line in mm/filemap.c; 01 a bug on it that s.c notices, 02
@@ -139,12 +144,18 @@ echo "/* not a bug */" >>"$TREE/fs/iomap.c"
 git -C "$TREE" checkout -q -- fs/iomap.c
 git -C "$TREE" reset -q -- mm/filemap.c
 git -C "$TREE" checkout -q -- mm/filemap.c
+stamps >"$WORK/stamps-before"
 ub() { env KUNIT_RUNNER="$WORK/fake-bugs-kunit" RESULTS="$WORK/ubres" \
 	UPSTREAM_BUGS_GATES="${UPSTREAM_BUGS_GATES:-suites debug}" "$T/tools/upstream-bugs.sh" "$@"; }
 check "upstream-bugs: a bug its named case catches passes" bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
 check "upstream-bugs: the table says which gate caught it with which case" \
 	grep -q '^| 01-caught | caught in 0m0.s: s.c | caught in 0m0.s: s.c |$' "$WORK/ubres/upstream-bugs.md"
 check "upstream-bugs: the tree is left as it was" git -C "$TREE" diff --quiet
+check "upstream-bugs: runs in its worktree, never in the shared tree" \
+	bash -c "test \"\$(sort -u '$TREES_SEEN')\" = '$T/work/designs'"
+check "upstream-bugs: no file of the shared tree was touched (make rebuilds nothing)" \
+	bash -c "$(declare -f stamps); TREE='$TREE'; stamps | cmp -s - '$WORK/stamps-before'"
+check "upstream-bugs: the worktree is left with no bug applied" git -C "$T/work/designs" diff --quiet
 cp "$WORK/02.patch" "$db/bugs/02-flaky-only.patch"
 check_fails "upstream-bugs: a bug only a case its header does not name notices fails" \
 	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
@@ -160,7 +171,41 @@ echo "/* edit */" >>"$TREE/fs/iomap.c"
 check_fails "upstream-bugs: a tree with uncommitted changes is refused" \
 	bash -c "$(declare -f ub); WORK='$WORK' T='$T'; ub"
 git -C "$TREE" checkout -q -- fs/iomap.c
+# --- designs: the same suites against each design ------------------------
+: >"$TREES_SEEN"
+stamps >"$WORK/stamps-before"
+ds() { env KUNIT_RUNNER="$WORK/fake-bugs-kunit" RESULTS="$WORK/dsres" "$T/tools/designs.sh" "$@"; }
+check "designs: each design runs" bash -c "$(declare -f ds); WORK='$WORK' T='$T'; ds"
+check "designs: ours and the design have results" \
+	test -s "$WORK/dsres/designs/ours/kunit.json" -a -s "$WORK/dsres/designs/dropbehind/kunit.json"
+check "designs: run in their worktree, never in the shared tree" \
+	bash -c "test \"\$(sort -u '$TREES_SEEN')\" = '$T/work/designs'"
+check "designs: no file of the shared tree was touched (make rebuilds nothing)" \
+	bash -c "$(declare -f stamps); TREE='$TREE'; stamps | cmp -s - '$WORK/stamps-before'"
+check "designs: the worktree is left with no design applied" git -C "$T/work/designs" diff --quiet
+echo "/* left over */" >>"$T/work/designs/fs/iomap.c"
+check "designs: a worktree an earlier run left edited is made clean again" \
+	bash -c "$(declare -f ds); WORK='$WORK' T='$T'; DESIGNS=ours ds && git -C '$T/work/designs' diff --quiet"
 rm -r "$T/kunit/designs"
+# --- lib.sh: patches applied for a while, reverted on exit ---------------
+p1=$T/kunit/mutants-p1.patch p2=$T/kunit/mutants-p2.patch
+echo "/* p1 */" >>"$TREE/mm/filemap.c" && git -C "$TREE" diff >"$p1" && git -C "$TREE" checkout -q -- .
+echo "/* p2 */" >>"$TREE/fs/iomap.c" && git -C "$TREE" diff >"$p2" && git -C "$TREE" checkout -q -- .
+check_fails "lib.sh: a script that applied patches and fails..." bash -c ". '$T/tools/lib.sh'
+	apply_patch \"\$TREE\" '$p1'; apply_patch \"\$TREE\" '$p2'; die 'a failure'"
+check "lib.sh: ... leaves the tree as it was" git -C "$TREE" diff --quiet
+check "lib.sh: revert_patches 1 reverts the last patch only" bash -c ". '$T/tools/lib.sh'
+	apply_patch \"\$TREE\" '$p1'; apply_patch \"\$TREE\" '$p2'; revert_patches 1
+	git -C \"\$TREE\" diff --quiet -- fs/iomap.c && ! git -C \"\$TREE\" diff --quiet -- mm/filemap.c"
+check "lib.sh: ... and the rest on exit" git -C "$TREE" diff --quiet
+rm "$p1" "$p2"
+# The routine exists once: no script applies or reverts a patch itself.
+check "lib.sh: no other script applies a patch and reverts it itself" \
+	bash -c "! grep -n 'apply -R' '$TOOLS'/*.sh '$TOOLS'/e2e/*.sh | grep -v '^$TOOLS/lib.sh:'"
+# One reader of "the lines a change adds": lib.sh's added_lines.  rules.sh:
+# its owner's to switch (then drop it from this exception).
+check "lib.sh: no other script reads the lines a diff adds itself" \
+	bash -c "! grep -n 'diff -U0' '$TOOLS'/*.sh '$TOOLS'/e2e/*.sh | grep -v '^$TOOLS/\(lib\|rules\).sh:'"
 # --- bisect gate ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
 printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
