@@ -14,5 +14,5 @@ if [ -d "$TREE/.git" ] && [ "${FORCE:-0}" != 1 ]; then
 		die "$TREE has uncommitted changes; commit and 'make export', or 'make distclean FORCE=1'"
 	fi
 fi
-# The bisect gate's worktree lives next to the tree.
-rm -rf "$TREE" "$TREE.tmp" "$BISECT_TREE"
+# The worktrees of bisect, designs and upstream-bugs live next to the tree.
+rm -rf "$TREE" "$TREE.tmp" "$BISECT_TREE" "$DESIGNS_TREE"

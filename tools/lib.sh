@@ -126,6 +126,10 @@ ALLOWED_SKIPS=()
 # changes (tools/suites.sh's nothing-changed check).
 RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS MODEL_CASE
 	      KUNIT_TIMEOUT KUNITCONFIG KUNITCONFIG_EXTRA KBUILD_CC)
+# The files of tools/ a run of the suites reads or runs: 'make' reruns
+# when one changes, and not for the others (an e2e program, a gate).
+RUN_TOOLS=(lib.sh suites.sh kunit.sh progress.py kunit_results.py kernel-reports.txt
+	   coverage.sh diff-coverage.sh)
 # The in-tree folder that holds our suites (a symlink to kunit/).
 SUITES_DIR=${SUITES_DIR:-fs/uncached_test}
 # Tags in the tree: the pristine base, and base + sandbox-only commits

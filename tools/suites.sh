@@ -5,15 +5,17 @@
 . "$(dirname "$0")/lib.sh"
 
 # What the verdict depends on: the tree (commits and uncommitted edits),
-# our suites, the kunitconfig and the tools (the files git sees: tracked,
-# or new and not ignored), and every setting of the run.
+# our suites and the kunitconfig (the files git sees: tracked, or new and
+# not ignored), the tools a run runs (lib.sh's RUN_TOOLS), and every
+# setting of the run.
 inputs() {
 	{
 		git -C "$TREE" rev-parse HEAD
 		git -C "$TREE" diff HEAD
-		(cd "$TOP" && { git ls-files -co --exclude-standard -- kunit tools .kunitconfig 2>/dev/null ||
-				find -L kunit tools .kunitconfig -type f -not -path '*/__pycache__/*' 2>/dev/null || true; } |
-			LC_ALL=C sort | xargs -r sha1sum)
+		(cd "$TOP" && { git ls-files -co --exclude-standard -- kunit .kunitconfig 2>/dev/null ||
+				find -L kunit .kunitconfig -type f -not -path '*/__pycache__/*' 2>/dev/null || true
+				printf 'tools/%s\n' "${RUN_TOOLS[@]}"; } |
+			LC_ALL=C sort -u | xargs -r sha1sum)
 		for v in "${RUN_SETTINGS[@]}"; do echo "$v=${!v:-}"; done
 		echo "$*"
 	} | sha1sum | cut -d' ' -f1

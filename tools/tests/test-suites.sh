@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 new_sandbox a
+# A copy of the tools, which these tests edit.
+rm "$T/tools" && cp -r "$TOOLS" "$T/tools" && rm -rf "$T/tools/__pycache__"
 # --- make with nothing changed -------------------------------------------
 # A stand-in for run-kunit.sh that counts its runs.
 printf '#!/bin/sh\necho run >>"%s/runs"\nmkdir -p "$RESULTS"\n' "$WORK" >"$WORK/count-run-kunit"
@@ -29,6 +31,23 @@ mkdir -p "$T/kunit/__pycache__" && echo x >"$T/kunit/__pycache__/x.pyc"
 check "make: Python's byte code next to the tools is no change" \
 	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; RACE_ITERATIONS=1000 noop && test \$(runs) -eq 3"
 rm -r "$T/kunit/__pycache__"
+echo '/* edit */' >>"$T/tools/e2e/bench.c"
+check "make: an edit of a tool the suites do not run (an e2e program) is no change" \
+	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; RACE_ITERATIONS=1000 noop && test \$(runs) -eq 3"
+echo '# edit' >>"$T/tools/kunit_results.py"
+check "make: an edit of a tool the suites run reruns (kunit_results.py)" \
+	bash -c "$(declare -f noop runs); WORK='$WORK' T='$T'; RACE_ITERATIONS=1000 noop && test \$(runs) -eq 4"
+# RUN_TOOLS is closed: every file of tools/ that one of them names (but
+# lib.sh, whose gates and helpers name every script) is in it.
+check "make: RUN_TOOLS holds every tool the suites' tools name" bash -c "
+	. '$TOOLS/lib.sh'; cd '$TOOLS'; missing=
+	for f in \"\${RUN_TOOLS[@]}\"; do
+		[ \$f = lib.sh ] && continue
+		for n in \$(grep -oE '[a-z0-9_-]+\.(sh|py|txt)' \$f | sort -u); do
+			[ -e \$n ] && [[ \" \${RUN_TOOLS[*]} \" != *\" \$n \"* ]] && missing+=\" \$f:\$n\"
+		done
+	done
+	[ -z \"\$missing\" ] || { echo \"not in RUN_TOOLS:\$missing\"; false; }"
 
 # --- SUITE that matches nothing ------------------------------------------
 printf 'static struct kunit_suite s = {\n\t.name = "uncached_fake",\n};\n' >"$T/kunit/fake_test.c"
