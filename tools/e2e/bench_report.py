@@ -16,9 +16,11 @@ import sys
 import time
 from collections import defaultdict
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RESULTS = os.environ.get('RESULTS') or os.path.join(TOP, 'results')
-RAW = (os.environ.get('E2E_RESULTS') or os.path.join(RESULTS, 'e2e')) + '/bench.csv'
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import settings  # noqa: E402  (lib.sh's paths: DEBUG=1's results/debug too)
+
+RESULTS = settings.get('RESULTS')
+RAW = settings.get('E2E_RESULTS') + '/bench.csv'
 MODES = ('buffered', 'uncached', 'direct')
 # Metrics where a smaller figure is better do not need a different ratio:
 # every ratio is mode / buffered.
@@ -34,7 +36,7 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    mem = os.environ.get('E2E_MEM', '256M')
+    mem = settings.get('E2E_MEM')
     return (f'{platform.node()}: {cpu}, {os.cpu_count()} cores, host kernel '
             f'{platform.release()}; guest: UML 6.12 + the series, mem={mem}, '
             'XFS on a ubd disk backed by a sparse host file')
@@ -66,7 +68,8 @@ def human(req: int) -> str:
 def main() -> None:
     argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        epilog='RESULTS and E2E_RESULTS (the environment) say where the files are.').parse_args()
+        epilog='lib.sh says where the files are (RESULTS, E2E_RESULTS; DEBUG=1: '
+        'the debug machine\'s).').parse_args()
     data = load(RAW)
     reps = max(len(v) for v in data.values())
     rows = []
