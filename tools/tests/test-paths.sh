@@ -106,10 +106,17 @@ check "preflight: a snapshot of fstests passes" pf env FSTESTS="$WORK/snap.tar.x
 check_fails "preflight: too little room for the builds stops it" \
 	pf env FSTESTS="$WORK/fst" PATH="$WORK/pfbin:$PATH" DF_FAKE=1 bash -c 'df() { echo; echo "x 1 1 0 1% /"; }; export -f df; exec "$0" "$@"'
 check "preflight: and says how much is needed" grep -q 'GiB free in .* need .* GiB more' "$WORK/out"
-printf '#!/bin/sh\n[ "$1" = "-W" ] && [ "$4" = gdb ] && exit 1\necho "install ok installed"\n' >"$WORK/pfbin/dpkg-query"
-if [ "$(id -u)" != 0 ]; then
-	check_fails "preflight: a missing package stops it" pf env FSTESTS="$WORK/fst"
-	check "preflight: with the apt-get line" grep -q 'apt-get install -y gdb' "$WORK/out"
+printf '#!/bin/sh\n[ "$1" = "-W" ] && [ "$3" = gdb ] && exit 1\necho "install ok installed"\n' >"$WORK/pfbin/dpkg-query"
+# An ordinary user without a package (as root: nobody, which cannot
+# install it either).
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$WORK" && as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 fi
+t0=$SECONDS
+check_fails "preflight: a missing package stops it, for an ordinary user" \
+	pf ${as_user[@]+"${as_user[@]}"} env FSTESTS="$WORK/fst"
+check "preflight: at once, with the apt-get line" \
+	bash -c "[ $((SECONDS - t0)) -le 5 ] && grep -q 'apt-get install -y gdb' '$WORK/out'"
 
 finish
