@@ -50,7 +50,10 @@ rm -f "$RESULTS/kunit.json" "$RESULTS/ktap.log"
 note "Linux $(make -s -C "$TREE" kernelversion), build in $BUILD, coverage $([ "$COVERAGE" = 1 ] && echo on || echo off)$([ "$DEBUG" = 1 ] && echo ', debug checkers on')"
 cd "$TREE"
 set +e
-# The build's progress goes to the terminal, not into kunit.log.
+# Everything goes into kunit.log.  On the terminal: the build's progress
+# (not in kunit.log), then the suites' (cases passed, failed and skipped
+# so far), each failed case with what it said, and errors; kunit.py's
+# listing of every case only in kunit.log (tools/progress.py --kunit).
 exec 3>&2
 {
 	rc=0
@@ -68,7 +71,7 @@ exec 3>&2
 	fi
 	[ "$rc" -ne 0 ] || "${KUNIT[@]}" exec "${exec_opts[@]}" "$@" || rc=$?
 	exit "$rc"
-} 2>&1 | tee "$RESULTS/kunit.log"
+} 2>&1 | python3 "$TOP/tools/progress.py" --kunit --log "$RESULTS/kunit.log" --what "the suites"
 rc=${PIPESTATUS[0]}
 set -e
 # The kernel's raw KTAP output, as kunit.py saved it.

@@ -91,7 +91,12 @@ if sys.argv[1] == 'config':
         sys.exit(1)
     open(opt('build_dir')[0] + '/.config', 'w').write('\n'.join(lines) + '\n')
 else:
-    print('KTAP version 1\n1..1\nok 1 uncached_fake')
+    print('[01:02:03] Starting KUnit Kernel (1/1)...\n'
+          '[01:02:03] ============ uncached_fake (3 subtests) ============\n'
+          '[01:02:03] [PASSED] c\n[01:02:03] [SKIPPED] d\n'
+          '[01:02:03] # e: EXPECTATION FAILED at kunit/fake_test.c:9\n[01:02:03] [FAILED] e\n'
+          '[01:02:03] ============== [FAILED] uncached_fake ==============\n'
+          '[01:02:03] Testing complete. Ran 3 tests: passed: 1, failed: 1, skipped: 1')
     json.dump({'name': 'r', 'test_cases': [], 'sub_groups': [{'name': 'uncached_fake', 'sub_groups': [],
                'test_cases': [{'name': 'c', 'status': 'PASS'}]}]}, open(opt('json')[0], 'w'))
 PY
@@ -144,5 +149,16 @@ check "run-kunit: KUNIT_ARCH=x86_64 configures with its fragment, runs on two CP
 		grep -q '^config --arch=x86_64 .*--kunitconfig=$T/kunit/x86_64.config' '$KT/tools/testing/kunit/kunit.py.args' &&
 		grep -q '^exec --arch=x86_64 .*--qemu_args=-smp 2' '$KT/tools/testing/kunit/kunit.py.args'"
 rm "$T/kunit/x86_64.config"
+# The terminal: progress, the failures and the verdict; kunit.log: all.
+check "run-kunit: the terminal shows a failed case, what it said, and the counts" \
+	env KUNITCONFIG="$WORK/good.kunitconfig" bash -c "$(declare -f rk); WORK='$WORK' T='$T' TOOLS='$TOOLS'; rk >'$WORK/terminal' 2>&1 &&
+		grep -q '\[FAILED\] e' '$WORK/terminal' && grep -q 'EXPECTATION FAILED at kunit/fake_test.c:9' '$WORK/terminal' &&
+		grep -q 'Testing complete' '$WORK/terminal'"
+check "run-kunit: and the progress of the cases" grep -q '^the suites: 1 passed, 1 failed, 1 skipped, done in' "$WORK/terminal"
+check "run-kunit: not kunit.py's listing of the cases that passed or skipped" \
+	bash -c "! grep -q '\[PASSED\]\|\[SKIPPED\]\|====' '$WORK/terminal'"
+check "run-kunit: which kunit.log has, with all the rest" \
+	bash -c "grep -q '\[PASSED\] c' '$WORK/kres/kunit.log' && grep -q '\[SKIPPED\] d' '$WORK/kres/kunit.log' &&
+		 grep -q '\[FAILED\] e' '$WORK/kres/kunit.log' && grep -q 'Testing complete' '$WORK/kres/kunit.log'"
 
 finish
