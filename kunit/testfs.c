@@ -14,8 +14,10 @@
  * It reads top-down as a filesystem: the inode and its extent table, the
  * iomap operations, the address space operations, the file operations,
  * the super block, and the mount and files the tests open.  What only the
- * tests use (reading the counters back, patterns and expectations, fault
- * injection into the page cache) is in helpers.c.
+ * tests use (reading the counters back, patterns and expectations, I/O
+ * helpers) is in helpers.c, which builds on this file; the fault hooks
+ * the filesystem calls (fail_nth, the lookups' injected failures) and the
+ * kernel's fault injection knobs they need are here.
  */
 #include <linux/backing-dev.h>
 #include <linux/crc32.h>
@@ -25,6 +27,7 @@
 #include <linux/hrtimer.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -862,6 +865,195 @@ static struct file_system_type utfs_fs_type = {
 };
 
 /*
+ * Fault injection.  The kernel's own: FAILSLAB and FAIL_PAGE_ALLOC with
+ * their defaults changed as syzkaller changes them through debugfs
+ * (allocations that may reclaim, highmem and order 0 may fail too; no
+ * messages), then per task: fail_nth, which /proc/self/fail-nth sets, and
+ * the task filter for "every allocation of this task fails".  KUnit has
+ * no user space to write the debugfs files, so the values are set through
+ * the variables the files show (their inodes' i_private).
+ */
+struct utfs_knob {
+	const char *name;
+	unsigned long value;
+	size_t size;	/* of the variable: bool, u32, unsigned long, atomic_t */
+};
+
+static const struct utfs_knob utfs_knobs[] = {
+	{ "failslab/ignore-gfp-wait", 0, sizeof(bool) },
+	{ "failslab/verbose", 0, sizeof(unsigned long) },
+	{ "failslab/task-filter", 1, sizeof(bool) },
+	{ "failslab/probability", 100, sizeof(unsigned long) },
+	{ "failslab/times", -1, sizeof(atomic_t) },
+	{ "fail_page_alloc/ignore-gfp-wait", 0, sizeof(bool) },
+	{ "fail_page_alloc/ignore-gfp-highmem", 0, sizeof(bool) },
+	{ "fail_page_alloc/min-order", 0, sizeof(u32) },
+	{ "fail_page_alloc/verbose", 0, sizeof(unsigned long) },
+	{ "fail_page_alloc/task-filter", 1, sizeof(bool) },
+	{ "fail_page_alloc/probability", 100, sizeof(unsigned long) },
+	{ "fail_page_alloc/times", -1, sizeof(atomic_t) },
+};
+
+/*
+ * The knobs' variables, found at the first suite_init, and what they held
+ * before: the last suite_exit (or a suite_init that fails after setting
+ * them) puts that back.  The variables are the kernel's own and outlive
+ * their debugfs files' lookups.
+ */
+static void *utfs_knob_vars[ARRAY_SIZE(utfs_knobs)];
+static unsigned long utfs_knob_saved[ARRAY_SIZE(utfs_knobs)];
+
+static unsigned long utfs_knob_get(const struct utfs_knob *k, void *var)
+{
+	if (k->size == sizeof(bool))
+		return READ_ONCE(*(bool *)var);
+	if (k->size == sizeof(u32))
+		return READ_ONCE(*(u32 *)var);
+	if (k->size == sizeof(atomic_t))
+		return atomic_read(var);
+	return READ_ONCE(*(unsigned long *)var);
+}
+
+static void utfs_knob_set(const struct utfs_knob *k, void *var,
+			  unsigned long value)
+{
+	if (k->size == sizeof(bool))
+		WRITE_ONCE(*(bool *)var, value);
+	else if (k->size == sizeof(u32))
+		WRITE_ONCE(*(u32 *)var, value);
+	else if (k->size == sizeof(atomic_t))
+		atomic_set(var, (int)value);
+	else
+		WRITE_ONCE(*(unsigned long *)var, value);
+}
+
+static int utfs_find_knob(struct vfsmount *mnt, unsigned int i)
+{
+	struct path path;
+	int error;
+
+	error = vfs_path_lookup(mnt->mnt_root, mnt, utfs_knobs[i].name, 0,
+				&path);
+	if (error) {
+		pr_err("uncached_kunit: no %s in debugfs (needs FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC)\n",
+		       utfs_knobs[i].name);
+		return error;
+	}
+	utfs_knob_vars[i] = d_inode(path.dentry)->i_private;
+	path_put(&path);
+	return 0;
+}
+
+/* An internal mount of debugfs: KUnit runs before anyone mounts it. */
+static struct vfsmount *utfs_mount_debugfs(void)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+
+	if (!type)
+		return ERR_PTR(-ENODEV);
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	return mnt;
+}
+
+/* Every knob found first: either all of them change, or none does. */
+static int utfs_setup_fault_injection(void)
+{
+	struct vfsmount *mnt = utfs_mount_debugfs();
+	unsigned int i;
+	int error = 0;
+
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	for (i = 0; i < ARRAY_SIZE(utfs_knobs) && !error; i++)
+		error = utfs_find_knob(mnt, i);
+	kern_unmount(mnt);
+	if (error)
+		return error;
+	for (i = 0; i < ARRAY_SIZE(utfs_knobs); i++) {
+		utfs_knob_saved[i] = utfs_knob_get(&utfs_knobs[i],
+						   utfs_knob_vars[i]);
+		utfs_knob_set(&utfs_knobs[i], utfs_knob_vars[i],
+			      utfs_knobs[i].value);
+	}
+	return 0;
+}
+
+static void utfs_restore_fault_injection(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(utfs_knobs); i++)
+		utfs_knob_set(&utfs_knobs[i], utfs_knob_vars[i],
+			      utfs_knob_saved[i]);
+}
+
+void utfs_fail_nth(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+unsigned int utfs_fail_nth_pending(void)
+{
+	return READ_ONCE(current->fail_nth);
+}
+
+void utfs_fail_allocations(bool fail)
+{
+	current->make_it_fail = fail;
+}
+
+/* The lookup of @pos makes its allocations fail (faults.fail_alloc_*). */
+static bool utfs_lookup_fails(struct utfs_inode *ui, loff_t pos)
+{
+	struct utfs_faults *f = &ui->faults;
+	bool fail = false;
+
+	spin_lock(&ui->lock);
+	ui->lookups_in_mapping++;
+	if (f->fail_alloc_lookups && pos >> PAGE_SHIFT == f->fail_alloc_index) {
+		if (f->fail_alloc_lookups != UINT_MAX)
+			f->fail_alloc_lookups--;
+		fail = true;
+	}
+	spin_unlock(&ui->lock);
+	return fail;
+}
+
+/*
+ * Around each folio lookup of a write: arm faults.fail_alloc_*, and note
+ * a lookup that an injected failure (of either kind) made fail.  Returns
+ * the fail_nth count before the lookup, or UINT_MAX if it was armed here.
+ */
+unsigned int utfs_lookup_begin(struct utfs_inode *ui, loff_t pos)
+{
+	if (!utfs_lookup_fails(ui, pos))
+		return utfs_fail_nth_pending();
+	utfs_fail_allocations(true);
+	return UINT_MAX;
+}
+
+void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
+		     struct folio *folio)
+{
+	bool injected = current->make_it_fail ||
+			(pending && !utfs_fail_nth_pending());
+
+	if (pending == UINT_MAX)
+		utfs_fail_allocations(false);
+	if (!IS_ERR(folio) || !injected)
+		return;
+	spin_lock(&ui->lock);
+	if (!ui->stats.alloc_failed++) {
+		ui->stats.alloc_failed_pos = pos;
+		ui->stats.alloc_failed_first_in_mapping =
+			ui->lookups_in_mapping == 1;
+	}
+	spin_unlock(&ui->lock);
+}
+
+/*
  * One kern_mount for every suite, from the first suite_init to the last
  * suite_exit; each suite's files hold references of their own.
  */
@@ -878,10 +1070,13 @@ int utfs_suite_init(struct kunit_suite *suite)
 	if (!utfs_mnt_users) {
 		error = utfs_setup_fault_injection();
 		mnt = error ? ERR_PTR(error) : kern_mount(&utfs_fs_type);
-		if (IS_ERR(mnt))
+		if (!error && IS_ERR(mnt)) {
+			/* KUnit runs no suite_exit for a failed suite_init. */
+			utfs_restore_fault_injection();
 			error = PTR_ERR(mnt);
-		else
+		} else if (!error) {
 			utfs_mnt = mnt;
+		}
 	}
 	if (!error)
 		utfs_mnt_users++;
@@ -895,6 +1090,7 @@ void utfs_suite_exit(struct kunit_suite *suite)
 	if (!--utfs_mnt_users) {
 		kern_unmount(utfs_mnt);
 		utfs_mnt = NULL;
+		utfs_restore_fault_injection();
 	}
 	mutex_unlock(&utfs_mnt_lock);
 }
@@ -925,8 +1121,8 @@ static struct file *utfs_open(struct kunit *test, struct inode *inode,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
 	/* As do_dentry_open() does: readahead works as on any regular file. */
 	file_ra_state_init(&file->f_ra, file->f_mapping);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, utfs_close,
-							    file));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, utfs_close, file));
 	return file;
 }
 
@@ -942,6 +1138,7 @@ static struct file *utfs_create(struct kunit *test, enum utfs_path path,
 	KUNIT_ASSERT_NOT_NULL(test, inode);
 	ui = UTFS_I(inode);
 	ui->nr_blocks = nr_blocks;
+	/* Owned by the inode: utfs_free_inode() frees them, iput() or not. */
 	ui->disk = vzalloc((size_t)nr_blocks << PAGE_SHIFT);
 	ui->extent = kvcalloc(nr_blocks, sizeof(*ui->extent), GFP_KERNEL);
 	if (!ui->disk || !ui->extent) {

@@ -245,7 +245,6 @@ void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
  * allocation of this task fails until utfs_fail_allocations(false).
  */
 #define UTFS_COUNT_ALLOCATIONS	(1U << 30)
-int utfs_setup_fault_injection(void);
 void utfs_fail_nth(unsigned int nth);
 unsigned int utfs_fail_nth_pending(void);
 void utfs_fail_allocations(bool fail);
