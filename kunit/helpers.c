@@ -2,14 +2,16 @@
 /*
  * What only the tests use of uncached_testfs: the event log and counters
  * read back, data patterns and expectations on the disk and the page
- * cache, I/O helpers, parameters, and the kernel's own fault injection
- * (FAILSLAB and FAIL_PAGE_ALLOC, per task) as the suites drive it.  The
- * filesystem itself is in testfs.c.
+ * cache, I/O helpers and parameters.  It builds on the filesystem
+ * (testfs.c), which uses nothing of it.
+ *
+ * Whatever a helper starts or changes for a case (a buffer, held
+ * writeback, asynchronous writeback) is undone by a KUnit action that it
+ * registers right after the thing exists: a case that fails at any
+ * assertion leaves nothing behind (tools/rules/kunit-actions.py).
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
-#include <linux/mount.h>
-#include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
@@ -74,16 +76,53 @@ static void utfs_kvfree(void *buf)
 	kvfree(buf);
 }
 
-/* kvmalloc: a write of several chunks needs more than kmalloc gives. */
-void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed)
+static void *utfs_kvmalloc(struct kunit *test, size_t len, gfp_t gfp)
 {
-	void *buf = kvmalloc(len, GFP_KERNEL);
+	void *buf = kvmalloc(len, gfp);
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, utfs_kvfree,
-							    buf));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, utfs_kvfree, buf));
+	return buf;
+}
+
+/**
+ * utfs_kvzalloc() - A zeroed buffer that lives until the case ends.
+ * @test: the case
+ * @len: its size; kvmalloc(): a write of several chunks needs more than
+ *	kmalloc gives
+ *
+ * Return: the buffer; the case fails at once if there is no memory.
+ */
+void *utfs_kvzalloc(struct kunit *test, size_t len)
+{
+	return utfs_kvmalloc(test, len, GFP_KERNEL | __GFP_ZERO);
+}
+
+void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed)
+{
+	void *buf = utfs_kvmalloc(test, len, GFP_KERNEL);
+
 	utfs_pattern(buf, len, pos, seed);
 	return buf;
+}
+
+/**
+ * utfs_pwrite_pattern() - Write utfs_pattern() to a file.
+ * @test: the case, whose buffer holds the pattern
+ * @file: the file
+ * @pos: where, in the file and in the pattern
+ * @len: how much
+ * @seed: the pattern's seed
+ * @flags: RWF_* flags of the write
+ *
+ * Return: what the write returned.
+ */
+ssize_t utfs_pwrite_pattern(struct kunit *test, struct file *file,
+			    loff_t pos, size_t len, u8 seed, rwf_t flags)
+{
+	return utfs_pwrite(file, utfs_pattern_buf(test, len, pos, seed), len,
+			   pos, flags);
 }
 
 void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
@@ -187,7 +226,7 @@ void utfs_expect_settled(struct kunit *test, struct file *file,
 		 */
 		for (tries = 0; tries < 20 && folio_ref_count(folio) !=
 		     utfs_settled_refs(folio); tries++) {
-			msleep(5);
+			usleep_range(5000, 6000);
 			lru_add_drain_all();
 		}
 		KUNIT_EXPECT_EQ_MSG(test, utfs_settled_refs(folio),
@@ -210,6 +249,7 @@ static void utfs_path_desc(const enum utfs_path *path, char *desc)
 	strscpy(desc, *path == UTFS_IOMAP ? "iomap" : "generic",
 		KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(utfs_path, utfs_both_paths, utfs_path_desc);
 
 const void *utfs_paths_gen_params(const void *prev, char *desc)
@@ -265,10 +305,64 @@ void utfs_cache_range(struct kunit *test, struct file *file, loff_t pos,
 			utfs_cached_folios(file, pos, len));
 }
 
+static void utfs_release_all_writeback(void *ui)
+{
+	utfs_release_writeback(ui, ULONG_MAX);
+}
+
+/**
+ * utfs_hold_writeback() - Hold the file's writeback until released.
+ * @test: the case
+ * @ui: the file's inode
+ *
+ * Writeback ends later, from a worker, and not before
+ * utfs_release_writeback() lets it.  When the case ends, however it
+ * ends, all of it is let go.
+ */
+void utfs_hold_writeback(struct kunit *test, struct utfs_inode *ui)
+{
+	ui->faults.async_writeback = true;
+	ui->faults.hold_writeback = true;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test,
+						  utfs_release_all_writeback,
+						  ui));
+}
+
+static void utfs_sync_writeback(void *ui)
+{
+	((struct utfs_inode *)ui)->faults.async_writeback = false;
+}
+
+/* Start the writeback of a dirty folio; it ends later, from a worker. */
+static void utfs_start_writeback(struct kunit *test, struct file *file,
+				 pgoff_t index)
+{
+	struct utfs_inode *ui = utfs_file_inode(file);
+	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	struct folio *folio;
+
+	/* Asynchronous for this writeback only, as the case had it after. */
+	if (!ui->faults.async_writeback) {
+		ui->faults.async_writeback = true;
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  utfs_sync_writeback,
+							  ui));
+	}
+	KUNIT_ASSERT_EQ(test, 0,
+			filemap_fdatawrite_range(file->f_mapping, pos,
+						 pos + PAGE_SIZE - 1));
+	kunit_release_action(test, utfs_sync_writeback, ui);
+	folio = filemap_get_folio(file->f_mapping, index);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
+	folio_put(folio);
+}
+
 void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
 		   enum utfs_precached state, u8 seed)
 {
-	struct utfs_inode *ui = utfs_file_inode(file);
 	loff_t pos = (loff_t)index << PAGE_SHIFT;
 	struct folio *folio;
 
@@ -279,20 +373,10 @@ void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
 	case UTFS_DIRTY:
 	case UTFS_UNDER_WRITEBACK:
 		KUNIT_ASSERT_EQ(test, (ssize_t)PAGE_SIZE,
-				utfs_pwrite(file,
-					    utfs_pattern_buf(test, PAGE_SIZE, pos, seed),
-					    PAGE_SIZE, pos, 0));
-		if (state == UTFS_DIRTY)
-			break;
-		/* Started, not waited for: it ends from a worker, later. */
-		ui->faults.async_writeback = true;
-		KUNIT_ASSERT_EQ(test, 0,
-				filemap_fdatawrite_range(file->f_mapping, pos,
-							 pos + PAGE_SIZE - 1));
-		folio = filemap_get_folio(file->f_mapping, index);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-		KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
-		folio_put(folio);
+				utfs_pwrite_pattern(test, file, pos, PAGE_SIZE,
+						    seed, 0));
+		if (state == UTFS_UNDER_WRITEBACK)
+			utfs_start_writeback(test, file, index);
 		break;
 	case UTFS_NOT_UPTODATE:
 		folio = filemap_grab_folio(file->f_mapping, index);

@@ -27,7 +27,7 @@
  * iov_iter, i_size, each folio's state and content afterwards, the disk,
  * the data a read returned, the writeback calls (one per chunk, over
  * exactly the chunk, after the chunk's mappings and before the next's),
- * what a read read from the disk, and what fsync() on the I/O's file and
+ * what a read brought in from the disk, and what fsync() on the I/O's file and
  * on another one reports next, that no folio changed under writeback, and
  * that a later write reports no error again.  A failing case prints the line that runs
  * it alone: make SUITE=uncached_model MODEL_CASE=NAME.
@@ -48,7 +48,7 @@ MODULE_PARM_DESC(model_case, "the one uncached_model case to run");
 
 /* The dimensions of the space, and the names of their values. */
 enum { D_PATH, D_OP, D_FLAGS, D_POS, D_LEN, D_FIRST, D_LAST, D_BEFORE,
-       D_AFTER, D_FAULT, D_FAULT_AT, D_NR };
+	D_AFTER, D_FAULT, D_FAULT_AT, D_NR };
 
 static const char *const path_names[] = { "iomap", "generic" };
 static const char *const op_names[] = { "write", "read" };
@@ -236,35 +236,44 @@ out:
  * side of it (in the first chunk or the next).  Pairwise alone leaves
  * these three-way meetings to chance.
  */
+/* The cases of one path, length and offset where two chunks meet. */
+static void generate_boundary(u8 *v)
+{
+	static const u8 faults[] = { MX_ALLOC, MX_ENOSPC, MX_WB };
+	unsigned int k, w;
+
+	v[D_FAULT] = MX_NONE;
+	v[D_FAULT_AT] = MW_FIRST;
+	for (k = 0; k < 4; k++) {
+		v[D_BEFORE] = k & 1 ? MF_CLEAN : MF_ABSENT;
+		v[D_AFTER] = k & 2 ? MF_CLEAN : MF_ABSENT;
+		if (valid(v))
+			add_case(v);
+	}
+	v[D_BEFORE] = MF_ABSENT;
+	v[D_AFTER] = MF_ABSENT;
+	for (k = 0; k < ARRAY_SIZE(faults); k++)
+		for (w = MW_BEFORE_BOUNDARY; w <= MW_AFTER_BOUNDARY; w++) {
+			v[D_FAULT] = faults[k];
+			v[D_FAULT_AT] = w;
+			if (valid(v))
+				add_case(v);
+		}
+}
+
 static void generate_boundaries(void)
 {
 	static const u8 lens[] = { 4, 5 };	/* C+P, 2.5C */
 	static const u8 poss[] = { 0, 2 };	/* 0, C-1 */
-	static const u8 faults[] = { MX_ALLOC, MX_ENOSPC, MX_WB };
 	u8 v[D_NR] = {};
-	unsigned int l, p, k, w;
+	unsigned int l, p;
 
 	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
 		for (l = 0; l < ARRAY_SIZE(lens); l++)
 			for (p = 0; p < ARRAY_SIZE(poss); p++) {
 				v[D_LEN] = lens[l];
 				v[D_POS] = poss[p];
-				v[D_FAULT] = MX_NONE;
-				v[D_FAULT_AT] = MW_FIRST;
-				for (k = 0; k < 4; k++) {
-					v[D_BEFORE] = k & 1 ? MF_CLEAN : MF_ABSENT;
-					v[D_AFTER] = k & 2 ? MF_CLEAN : MF_ABSENT;
-					if (valid(v))
-						add_case(v);
-				}
-				v[D_BEFORE] = v[D_AFTER] = MF_ABSENT;
-				for (k = 0; k < ARRAY_SIZE(faults); k++)
-					for (w = MW_BEFORE_BOUNDARY; w <= MW_AFTER_BOUNDARY; w++) {
-						v[D_FAULT] = faults[k];
-						v[D_FAULT_AT] = w;
-						if (valid(v))
-							add_case(v);
-					}
+				generate_boundary(v);
 			}
 }
 
@@ -282,6 +291,13 @@ static void generate_exhaustive(void)
 						add_case(v);
 }
 
+static void model_suite_exit(struct kunit_suite *suite)
+{
+	kvfree(model_params);
+	model_params = NULL;
+	utfs_suite_exit(suite);
+}
+
 static int model_suite_init(struct kunit_suite *suite)
 {
 	unsigned int covered = 0;
@@ -295,8 +311,10 @@ static int model_suite_init(struct kunit_suite *suite)
 	model_file.ra_pages = VM_READAHEAD_PAGES;	/* the test filesystem's bdi */
 	model_params = kvcalloc(MODEL_MAX_CASES, sizeof(*model_params),
 				GFP_KERNEL);
-	if (!model_params)
-		return -ENOMEM;
+	if (!model_params) {
+		error = -ENOMEM;
+		goto out;
+	}
 	model_nr_params = 0;
 	generate_exhaustive();
 	generate_boundaries();
@@ -306,14 +324,11 @@ static int model_suite_init(struct kunit_suite *suite)
 		model_nr_params, model_nr_exhaustive,
 		model_nr_params - model_nr_exhaustive, covered,
 		model_case ? " (model_case= picks one)" : "");
+out:
+	/* KUnit runs no suite_exit for a suite_init that fails. */
+	if (error)
+		model_suite_exit(suite);
 	return error;
-}
-
-static void model_suite_exit(struct kunit_suite *suite)
-{
-	kvfree(model_params);
-	model_params = NULL;
-	utfs_suite_exit(suite);
 }
 
 /* The next generated case of one path and one kind of I/O. */
@@ -603,19 +618,16 @@ static void model_generated(struct kunit *test)
 	struct file *other = utfs_reopen(test, file, c->path);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	u8 *page = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	u8 *buf = kvmalloc(c->len, GFP_KERNEL);
+	u8 *buf = c->op == MO_WRITE ?
+		  utfs_pattern_buf(test, c->len, c->pos, MS_IO) :
+		  utfs_kvzalloc(test, c->len);
 	struct model_result r;
 	size_t left;
 	loff_t pos;
 	ssize_t ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
 	model_run(&model_file, c, &r);
-	if (c->op == MO_WRITE)
-		utfs_pattern(buf, c->len, c->pos, MS_IO);
-	else
-		memset(buf, 0, c->len);
 	/* A read error shrinks it (shrink_readahead_size_eio()): before. */
 	KUNIT_ASSERT_EQ_MSG(test, model_file.ra_pages, (unsigned long)file->f_ra.ra_pages,
 			    "the file's readahead size");
@@ -661,7 +673,6 @@ static void model_generated(struct kunit *test)
 			    utfs_pwrite(file, page, PAGE_SIZE,
 					model_file.capacity - PAGE_SIZE, RWF_UNCACHED),
 			    "a later uncached write");
-	kvfree(buf);
 	if (test->status == KUNIT_FAILURE)
 		kunit_info(test, "run it alone: make SUITE=uncached_model MODEL_CASE=%s",
 			   ((const struct model_param *)c)->name);
@@ -680,6 +691,7 @@ static void name(struct kunit *test)					\
 {									\
 	model_generated(test);						\
 }
+
 MODEL_CASES(iomap_writes, UTFS_IOMAP, MO_WRITE)
 MODEL_CASES(generic_writes, UTFS_GENERIC, MO_WRITE)
 MODEL_CASES(iomap_reads, UTFS_IOMAP, MO_READ)
@@ -699,4 +711,5 @@ static struct kunit_suite uncached_model_suite = {
 	.suite_init = model_suite_init,
 	.suite_exit = model_suite_exit,
 };
+
 kunit_test_suite(uncached_model_suite);

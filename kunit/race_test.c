@@ -35,35 +35,61 @@ struct race {
 	unsigned int rounds;	/* the other thread's */
 	u8 seed;		/* the other thread's last write's */
 	bool stopped;		/* the other thread has returned */
+	struct task_struct *task;	/* the other thread */
 };
 
-static void race_stop(void *task)
+static void race_end(struct race *r)
 {
-	kthread_stop(task);
-	put_task_struct(task);
+	kthread_stop(r->task);
+	put_task_struct(r->task);
 }
 
 /*
- * Start the other thread; it is stopped and joined when the case ends,
- * however it ends, or earlier by race_join().
+ * The end of a case that did not join its thread: the thread may be
+ * waiting for writeback the case holds, and would never return; all of
+ * it is let go first (the hold's own release runs after this: it was
+ * registered before the thread was created).
  */
-static struct task_struct *race_start(struct kunit *test,
-				      int (*fn)(void *), struct race *r)
+static void race_stop(void *data)
 {
-	struct task_struct *task = kthread_create(fn, r, "utfs-race");
+	struct race *r = data;
+
+	if (r->file)
+		utfs_release_writeback(utfs_file_inode(r->file), ULONG_MAX);
+	race_end(r);
+}
+
+/*
+ * Create the other thread, not started yet; it is stopped and joined
+ * when the case ends, however it ends, or earlier by race_join().
+ */
+static struct task_struct *race_create(struct kunit *test,
+				       int (*fn)(void *), struct race *r,
+				       const char *name)
+{
+	struct task_struct *task = kthread_create(fn, r, "%s", name);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	get_task_struct(task);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop,
-							    task));
+	r->task = task;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop, r));
+	return task;
+}
+
+static struct task_struct *race_start(struct kunit *test,
+				      int (*fn)(void *), struct race *r)
+{
+	struct task_struct *task = race_create(test, fn, r, "utfs-race");
+
 	wake_up_process(task);
 	return task;
 }
 
 /* Stop and join the other thread now, before the case's checks. */
-static void race_join(struct kunit *test, struct task_struct *task)
+static void race_join(struct kunit *test, struct race *r)
 {
-	kunit_release_action(test, race_stop, task);
+	kunit_remove_action(test, race_stop, r);
+	race_end(r);
 }
 
 /*
@@ -135,7 +161,7 @@ static void uncached_write_vs_fsync(struct kunit *test)
 		usleep_range(500, 2000);
 	}
 	WRITE_ONCE(ui->faults.wb_error, 0);
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_TRUE(test, r->stopped);
@@ -224,11 +250,9 @@ static void uncached_write_vs_reader(struct kunit *test)
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		WRITE_ONCE(r->seed, i);
 		KUNIT_EXPECT_EQ(test, (ssize_t)RACE_LEN,
-				utfs_pwrite(file,
-					    utfs_pattern_buf(test, RACE_LEN, 0, i),
-					    RACE_LEN, 0, RWF_UNCACHED));
+				utfs_pwrite_pattern(test, file, 0, RACE_LEN, i, RWF_UNCACHED));
 	}
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, r->errors);
 	KUNIT_EXPECT_GT(test, r->rounds, 0U);
@@ -319,13 +343,12 @@ static void uncached_writers_overlap(struct kunit *test)
 	task = race_start(test, race_uncached_writer_fn, &w->r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		seed = 2 * i;
-		if (utfs_pwrite(file, utfs_pattern_buf(test, 3 * PAGE_SIZE, 0,
-						       seed),
-				3 * PAGE_SIZE, 0, RWF_UNCACHED) != 3 * PAGE_SIZE)
+		if (utfs_pwrite_pattern(test, file, 0, 3 * PAGE_SIZE, seed,
+					RWF_UNCACHED) != 3 * PAGE_SIZE)
 			wrong++;
 		usleep_range(200, 1000);
 	}
-	race_join(test, task);
+	race_join(test, &w->r);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ(test, 0U, w->r.errors);
@@ -390,12 +413,11 @@ static void uncached_write_vs_truncate(struct kunit *test)
 	task = race_start(test, race_truncate_fn, r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		seed = i;
-		if (utfs_pwrite(file, utfs_pattern_buf(test, RACE_LEN, 0, seed),
-				RACE_LEN, 0, RWF_UNCACHED) != RACE_LEN)
+		if (utfs_pwrite_pattern(test, file, 0, RACE_LEN, seed, RWF_UNCACHED) != RACE_LEN)
 			wrong++;
 		usleep_range(200, 1000);
 	}
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ(test, 0U, r->errors);
@@ -419,8 +441,7 @@ static void uncached_write_vs_truncate(struct kunit *test)
  * done @rounds rounds, and join it.
  */
 static void race_release_and_join(struct kunit *test, struct utfs_inode *ui,
-				  struct race *r, unsigned int rounds,
-				  struct task_struct *task)
+				  struct race *r, unsigned int rounds)
 {
 	unsigned long deadline;
 
@@ -428,7 +449,7 @@ static void race_release_and_join(struct kunit *test, struct utfs_inode *ui,
 	for (deadline = jiffies + 10 * HZ;
 	     READ_ONCE(r->rounds) < rounds && time_before(jiffies, deadline);)
 		usleep_range(1000, 2000);
-	race_join(test, task);
+	race_join(test, r);
 }
 
 /*
@@ -508,8 +529,7 @@ static void uncached_write_vs_mmap(struct kunit *test)
 	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "could not map the file");
 
 	/* Each page's writeback lasts until its write through the mapping. */
-	ui->faults.async_writeback = true;
-	ui->faults.hold_writeback = true;
+	utfs_hold_writeback(test, ui);
 	task = race_start(test, race_half_page_writer_fn, &w->r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		pos = (loff_t)i * PAGE_SIZE + half;
@@ -523,7 +543,7 @@ static void uncached_write_vs_mmap(struct kunit *test)
 		utfs_release_writeback(ui, i + 1);
 	}
 	/* Let the writer finish its last write (it never takes long). */
-	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS, task);
+	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS);
 
 	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
 			    "pages whose uncached write never got under writeback");
@@ -665,8 +685,7 @@ static void writeback_restarted_before_drop(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, late_pages);
 	rr->r.file = utfs_reopen(test, file, *path);
 	rr->data = data;
-	ui->faults.async_writeback = true;
-	ui->faults.hold_writeback = true;
+	utfs_hold_writeback(test, ui);
 	task = race_start(test, race_page_writer_fn, &w->r);
 	for (i = 0; i < RACE_ITERATIONS; i++) {
 		loff_t pos = (loff_t)i * PAGE_SIZE;
@@ -676,8 +695,12 @@ static void writeback_restarted_before_drop(struct kunit *test)
 			missed = RACE_ITERATIONS - i;
 			break;
 		}
+		/* Before the folio's reference: an assertion here takes none. */
+		waiter = race_create(test, race_restart_fn, &rr->r,
+				     "utfs-restart");
 		folio = filemap_get_folio(mapping, i);
 		if (IS_ERR(folio)) {
+			race_join(test, &rr->r);
 			missed = RACE_ITERATIONS - i;
 			break;
 		}
@@ -687,13 +710,6 @@ static void writeback_restarted_before_drop(struct kunit *test)
 		rr->waiting = false;
 		rr->missed = false;
 		WRITE_ONCE(rr->r.stopped, false);
-		waiter = kthread_create(race_restart_fn, rr, "utfs-restart");
-		if (IS_ERR(waiter))
-			folio_put(folio);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(waiter));
-		get_task_struct(waiter);
-		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop,
-								    waiter));
 		sched_set_fifo(waiter);
 		wake_up_process(waiter);
 		if (!wait_for_waiter(rr, waiter))
@@ -702,7 +718,7 @@ static void writeback_restarted_before_drop(struct kunit *test)
 		for (deadline = jiffies + 5 * HZ; !READ_ONCE(rr->r.stopped) &&
 		     time_before(jiffies, deadline);)
 			usleep_range(100, 200);
-		race_join(test, waiter);
+		race_join(test, &rr->r);
 		late_pages[i] = rr->missed;
 		late += rr->missed;
 		/* Still under its second writeback: still in the page cache. */
@@ -710,7 +726,7 @@ static void writeback_restarted_before_drop(struct kunit *test)
 			gone++;
 		folio_put(folio);
 	}
-	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS, task);
+	race_release_and_join(test, ui, &w->r, RACE_ITERATIONS);
 
 	KUNIT_EXPECT_EQ_MSG(test, 0U, missed,
 			    "pages whose uncached write never got under writeback");
@@ -799,10 +815,7 @@ static void uncached_read_vs_rewrite(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	utfs_fill_disk(ui, 0, want, REWRITE_LEN);
 	ui->faults.async_writeback = true;
-	task = kthread_create(race_rewrite_fn, r, "utfs-rewrite");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	get_task_struct(task);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, race_stop, task));
+	task = race_create(test, race_rewrite_fn, r, "utfs-rewrite");
 	sched_set_fifo(task);
 	wake_up_process(task);
 	for (deadline = jiffies + msecs_to_jiffies(REWRITE_MS);
@@ -813,7 +826,7 @@ static void uncached_read_vs_rewrite(struct kunit *test)
 			bad++;
 		cond_resched();
 	}
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, short_reads);
 	KUNIT_EXPECT_EQ(test, 0U, bad);
@@ -870,8 +883,7 @@ static void fault_around_maps_folios_under_writeback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, got);
 	addr = kunit_vm_mmap(test, file, 0, len, PROT_READ, MAP_SHARED, 0);
 	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "could not map the file");
-	ui->faults.async_writeback = true;
-	ui->faults.hold_writeback = true;
+	utfs_hold_writeback(test, ui);
 	ui->faults.end_writeback_locked = true;
 	task = race_start(test, race_uncached_write_once_fn, &w->r);
 	under_writeback = wait_for_writeback_of(mapping, (len >> PAGE_SHIFT) - 1);
@@ -886,7 +898,7 @@ static void fault_around_maps_folios_under_writeback(struct kunit *test)
 			folio_put(folio);
 		}
 	}
-	race_release_and_join(test, ui, &w->r, 1, task);
+	race_release_and_join(test, ui, &w->r, 1);
 
 	/* Fault-around mapped more than the faulting page. */
 	KUNIT_EXPECT_GT(test, mapped, 1U);
@@ -980,7 +992,7 @@ static void uncached_read_vs_writer(struct kunit *test)
 					     pos + PAGE_SIZE - 1);
 		invalidate_inode_pages2_range(file->f_mapping, page, page);
 	}
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ_MSG(test, 0U, lost, "plain writes lost");
@@ -1062,7 +1074,7 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 		if (memchr_inv(got + bad, 0, ret - bad))
 			wrong++;
 	}
-	race_join(test, task);
+	race_join(test, r);
 
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ(test, 0U, r->errors);
@@ -1126,4 +1138,5 @@ static struct kunit_suite uncached_race_suite = {
 	.test_cases = uncached_race_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_race_suite);

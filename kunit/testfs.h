@@ -148,7 +148,7 @@ struct utfs_stats {
 
 struct utfs_inode {
 	struct inode vfs_inode;
-	spinlock_t lock;
+	spinlock_t lock;	/* seq, extent, faults' counts, stats, events */
 	u64 seq;		/* validity cookie, bumped by mapping changes */
 	unsigned int nr_blocks;	/* the file's maximum size, in blocks */
 	u8 *extent;		/* enum utfs_extent_type per block */
@@ -234,6 +234,7 @@ enum utfs_precached {
 	UTFS_UNDER_WRITEBACK,	/* the same, its writeback started (async) */
 	UTFS_NOT_UPTODATE,	/* created and never read */
 };
+
 void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
 		   enum utfs_precached state, u8 seed);
 /*
@@ -244,7 +245,7 @@ void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
  * without failing any.  With utfs_fail_allocations(true), every
  * allocation of this task fails until utfs_fail_allocations(false).
  */
-#define UTFS_COUNT_ALLOCATIONS	(1U << 30)
+#define UTFS_COUNT_ALLOCATIONS	BIT(30)
 void utfs_fail_nth(unsigned int nth);
 unsigned int utfs_fail_nth_pending(void);
 void utfs_fail_allocations(bool fail);
@@ -257,6 +258,8 @@ void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
  * index @end end (ULONG_MAX: all, and all later writeback too).
  */
 void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end);
+/* Held (and asynchronous) writeback, all let go when the case ends. */
+void utfs_hold_writeback(struct kunit *test, struct utfs_inode *ui);
 /* Folios of [pos, pos + len) now in the page cache. */
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
 /* Reset counters and the event log. */
@@ -272,6 +275,11 @@ unsigned int utfs_count_events(struct utfs_inode *ui,
 void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed);
 /* A test-lifetime buffer holding utfs_pattern(pos, seed). */
 void *utfs_pattern_buf(struct kunit *test, size_t len, loff_t pos, u8 seed);
+/* A zeroed test-lifetime buffer. */
+void *utfs_kvzalloc(struct kunit *test, size_t len);
+/* Write utfs_pattern(pos, seed) to [pos, pos + len) of a file. */
+ssize_t utfs_pwrite_pattern(struct kunit *test, struct file *file,
+			    loff_t pos, size_t len, u8 seed, rwf_t flags);
 /* Expect the disk behind [pos, pos + len) to hold the pattern. */
 void utfs_expect_disk(struct kunit *test, struct utfs_inode *ui, loff_t pos,
 		      size_t len, u8 seed);
