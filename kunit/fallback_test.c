@@ -20,8 +20,7 @@ static void not_cached_falls_back_once_per_folio(struct kunit *test)
 	size_t len = 4 * PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 1, RWF_UNCACHED));
 	/* One lookup per folio, each creating it, in one mapping. */
 	KUNIT_EXPECT_EQ(test, 4U, ui->stats.folios_created);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_found);
@@ -45,8 +44,7 @@ static void enomem_returns_error(struct kunit *test)
 	ui->faults.fail_alloc_index = 0;
 	ui->faults.fail_alloc_lookups = UINT_MAX;
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 2, RWF_UNCACHED));
 	/* Tried once, not again and again. */
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.alloc_failed);
 	KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
@@ -55,8 +53,7 @@ static void enomem_returns_error(struct kunit *test)
 
 	ui->faults.fail_alloc_lookups = 0;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 2, RWF_UNCACHED));
 	utfs_expect_disk(test, ui, 0, len, 2);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 }
@@ -80,8 +77,7 @@ static void enomem_midway_is_short_write(struct kunit *test)
 	ui->faults.fail_alloc_index = 2;
 	ui->faults.fail_alloc_lookups = UINT_MAX;
 	KUNIT_EXPECT_EQ(test, (ssize_t)half,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 4, RWF_UNCACHED));
 	/*
 	 * Once in the first mapping, and once more when iomap maps the rest
 	 * after the partial progress: that is iomap's iteration, not a retry.
@@ -117,8 +113,7 @@ static void half_cached_half_not(struct kunit *test)
 	utfs_reset_stats(ui);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 6),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 6, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_created);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_found);
 	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
@@ -164,4 +159,5 @@ static struct kunit_suite uncached_fallback_suite = {
 	.test_cases = uncached_fallback_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_fallback_suite);

@@ -64,9 +64,7 @@ static void expect_next_write_works(struct kunit *test, struct file *file,
 
 	memset(&ui->faults, 0, sizeof(ui->faults));
 	KUNIT_EXPECT_EQ_MSG(test, (ssize_t)SWEEP_LEN,
-			    utfs_pwrite(file,
-					utfs_pattern_buf(test, SWEEP_LEN, 0, 9),
-					SWEEP_LEN, 0, 0), "point %u", n);
+			    utfs_pwrite_pattern(test, file, 0, SWEEP_LEN, 9, 0), "point %u", n);
 	vfs_fsync(file, 0);	/* may report the injected error, once */
 	KUNIT_EXPECT_EQ_MSG(test, 0, vfs_fsync(file, 0), "point %u", n);
 	utfs_expect_disk(test, ui, 0, SWEEP_LEN, 9);
@@ -166,8 +164,7 @@ static void write_writeback_sweep(struct kunit *test)
 	loff_t pos;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)SWEEP_LEN,
-			utfs_pwrite(file, utfs_pattern_buf(test, SWEEP_LEN, 0, 3),
-				    SWEEP_LEN, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, SWEEP_LEN, 3, RWF_UNCACHED));
 	points = ui->stats.folios_written;
 	KUNIT_ASSERT_EQ(test, points, (unsigned int)(SWEEP_LEN / PAGE_SIZE));
 
@@ -284,4 +281,5 @@ static struct kunit_suite uncached_fault_sweep_suite = {
 	.test_cases = uncached_fault_sweep_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_fault_sweep_suite);

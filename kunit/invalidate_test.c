@@ -24,8 +24,7 @@ static void write_to_empty_cache(struct kunit *test, bool async_writeback)
 
 	ui->faults.async_writeback = async_writeback;
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 1, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_disk(test, ui, 0, len, 1);
 	utfs_cache_range(test, file, 0, len);
@@ -54,8 +53,7 @@ static void unaligned_nothing_left(struct kunit *test)
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, 6 * PAGE_SIZE, 0, 2),
 		       6 * PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, pos, 3),
-				    len, pos, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, pos, len, 3, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_disk(test, ui, 0, pos, 2);
 	utfs_expect_disk(test, ui, pos, len, 3);
@@ -71,8 +69,7 @@ static void failed_invalidation_ignored(struct kunit *test)
 
 	ui->faults.keep_folios = true;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 6),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 6, RWF_UNCACHED));
 	/* It was tried, it failed, and that is fine. */
 	KUNIT_EXPECT_GT(test, ui->stats.release_refused, 0U);
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
@@ -88,8 +85,7 @@ static void plain_write_is_cached(struct kunit *test)
 	size_t len = 2 * PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 7),
-				    len, 0, 0));
+			utfs_pwrite_pattern(test, file, 0, len, 7, 0));
 	KUNIT_EXPECT_EQ(test, 2UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.writebacks);
 	KUNIT_EXPECT_TRUE(test, mapping_tagged(file->f_mapping,
@@ -112,9 +108,7 @@ static void cached_neighbours_not_counted(struct kunit *test)
 	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file,
-				    utfs_pattern_buf(test, len, PAGE_SIZE, 9),
-				    len, PAGE_SIZE, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, PAGE_SIZE, len, 9, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, PAGE_SIZE, len));
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 3 * PAGE_SIZE,
@@ -138,8 +132,7 @@ static void get_folio_bypassing_iomap_keeps_cache(struct kunit *test)
 	ui->faults.bypass_iomap_get_folio = true;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 11),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 11, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, PAGE_SIZE,
 						     PAGE_SIZE));
 	utfs_expect_cache(test, file, 0, len, 11);
@@ -175,16 +168,14 @@ static void no_get_folio_same_rules(struct kunit *test)
 
 	ui->faults.no_get_folio = true;
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 13),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 13, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_disk(test, ui, 0, len, 13);
 
 	/* Whole folios over written blocks: nothing to read in. */
 	utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 14),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 14, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 4U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 14);
 	utfs_expect_disk(test, ui, 0, len, 14);
@@ -211,6 +202,7 @@ static void precached_desc(const struct precached_param *p, char *desc)
 {
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(precached, precached_params, precached_desc);
 
 /*
@@ -229,8 +221,7 @@ static void precached_folio_in_any_state(struct kunit *test)
 	utfs_precache(test, file, 1, p->state, 20);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 22),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 22, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 3U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 22);
 	utfs_expect_disk(test, ui, 0, len, 22);
@@ -259,4 +250,5 @@ static struct kunit_suite uncached_invalidation_suite = {
 	.test_cases = uncached_invalidation_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_invalidation_suite);

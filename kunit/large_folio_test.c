@@ -47,9 +47,7 @@ static void cache_large_folio(struct kunit *test, struct file *file,
 			      loff_t pos, u8 seed)
 {
 	KUNIT_ASSERT_EQ(test, (ssize_t)LF_SIZE,
-			utfs_pwrite(file, utfs_pattern_buf(test, LF_SIZE, pos,
-							   seed),
-				    LF_SIZE, pos, 0));
+			utfs_pwrite_pattern(test, file, pos, LF_SIZE, seed, 0));
 	KUNIT_ASSERT_EQ(test, 0, vfs_fsync_range(file, pos, pos + LF_SIZE - 1,
 						 0));
 	KUNIT_ASSERT_EQ_MSG(test, LF_ORDER, cached_order(file, pos),
@@ -81,9 +79,7 @@ static void write_creates_folios_of_several_orders(struct kunit *test)
 	const size_t len = 3 * LF_SIZE - PAGE_SIZE;
 
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, PAGE_SIZE,
-							   1),
-				    len, PAGE_SIZE, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, PAGE_SIZE, len, 1, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ_MSG(test, GENMASK(LF_ORDER, 0),
 			    ui->stats.orders_created & GENMASK(LF_ORDER, 0),
 			    "orders created: %#x", ui->stats.orders_created);
@@ -106,8 +102,7 @@ static void large_folio_straddles_start(struct kunit *test)
 
 	cache_large_folio(test, file, 0, 1);
 	KUNIT_EXPECT_EQ(test, (ssize_t)LF_SIZE,
-			utfs_pwrite(file, utfs_pattern_buf(test, LF_SIZE, pos, 2),
-				    LF_SIZE, pos, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, pos, LF_SIZE, 2, RWF_UNCACHED));
 	KUNIT_EXPECT_TRUE(test, ui->stats.orders_found & BIT(LF_ORDER));
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, 0));
 	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
@@ -131,8 +126,7 @@ static void large_folio_straddles_end(struct kunit *test)
 
 	cache_large_folio(test, file, LF_SIZE, 1);
 	KUNIT_EXPECT_EQ(test, (ssize_t)LF_SIZE,
-			utfs_pwrite(file, utfs_pattern_buf(test, LF_SIZE, pos, 2),
-				    LF_SIZE, pos, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, pos, LF_SIZE, 2, RWF_UNCACHED));
 	KUNIT_EXPECT_TRUE(test, ui->stats.orders_found & BIT(LF_ORDER));
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, LF_SIZE));
 	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
@@ -155,12 +149,10 @@ static void dirty_large_folio_partly_overwritten(struct kunit *test)
 	const loff_t pos = LF_SIZE / 4;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)LF_SIZE,
-			utfs_pwrite(file, utfs_pattern_buf(test, LF_SIZE, 0, 1),
-				    LF_SIZE, 0, 0));
+			utfs_pwrite_pattern(test, file, 0, LF_SIZE, 1, 0));
 	KUNIT_ASSERT_EQ(test, LF_ORDER, cached_order(file, 0));
 	KUNIT_EXPECT_EQ(test, (ssize_t)pos,
-			utfs_pwrite(file, utfs_pattern_buf(test, pos, pos, 2),
-				    pos, pos, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, pos, pos, 2, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, 0));
 	KUNIT_EXPECT_FALSE(test, mapping_tagged(file->f_mapping,
 						PAGECACHE_TAG_DIRTY));
@@ -231,8 +223,7 @@ static void writeback_error_in_large_folio(struct kunit *test)
 
 	ui->faults.wb_error = -EIO;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
-			utfs_pwrite(file, utfs_pattern_buf(test, LF_SIZE, 0, 1),
-				    LF_SIZE, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, LF_SIZE, 1, RWF_UNCACHED));
 	ui->faults.wb_error = 0;
 	KUNIT_EXPECT_TRUE(test, ui->stats.orders_created & BIT(LF_ORDER));
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, 0));
@@ -259,4 +250,5 @@ static struct kunit_suite uncached_large_folio_suite = {
 	.test_cases = uncached_large_folio_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_large_folio_suite);

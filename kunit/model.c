@@ -365,10 +365,10 @@ static int written_back(const struct model_result *r, loff_t off)
 static bool touched(const struct model_case *c, const struct model_result *r,
 		    pgoff_t index)
 {
-	loff_t at = (loff_t)index << PAGE_SHIFT;
+	loff_t at = (loff_t)index << PAGE_SHIFT, end = at + PAGE_SIZE;
 
 	return c->op == MO_WRITE && r->copied_end > c->pos &&
-	       at < r->copied_end && at + (loff_t)PAGE_SIZE > c->pos;
+	       at < r->copied_end && end > c->pos;
 }
 
 enum model_folio model_after(const struct model_file *f,
@@ -376,7 +376,7 @@ enum model_folio model_after(const struct model_file *f,
 			     const struct model_result *r, pgoff_t index)
 {
 	enum model_folio before = model_before(f, c, index);
-	loff_t at = (loff_t)index << PAGE_SHIFT;
+	loff_t at = (loff_t)index << PAGE_SHIFT, end = at + PAGE_SIZE;
 	int k;
 
 	/* Writeback that was going on has completed. */
@@ -385,7 +385,7 @@ enum model_folio model_after(const struct model_file *f,
 	if (c->op == MO_READ) {
 		/* [R1] What the read brought in it dropped; it read the rest. */
 		if (before == MF_NOT_UPTODATE && index < r->unread &&
-		    at < r->read_stop && at + (loff_t)PAGE_SIZE > c->pos)
+		    at < r->read_stop && end > c->pos)
 			return MF_CLEAN;
 		/* [R1] Its window stays, as read: a folio whose read failed too. */
 		if (index >= r->window_start && index < r->window_end)
@@ -395,7 +395,7 @@ enum model_folio model_after(const struct model_file *f,
 	if (!touched(c, r, index))
 		return before;
 	/* [E1] The chunk whose writeback failed stays cached. */
-	if (at + (loff_t)PAGE_SIZE > r->fail_start && at < r->fail_end)
+	if (end > r->fail_start && at < r->fail_end)
 		return MF_CLEAN;
 	if (r->direct_fallback)
 		return MF_ABSENT;	/* [O1] */

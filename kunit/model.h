@@ -40,12 +40,15 @@ enum model_where { MW_FIRST, MW_LAST, MW_BEFORE_BOUNDARY, MW_AFTER_BOUNDARY,
 enum model_fault {
 	MX_NONE,
 	MX_ALLOC,		/* every allocation of a write's lookup fails */
-	MX_ENOSPC,		/* space runs out there (->iomap_begin, and
-				 * ->write_begin, fail with -ENOSPC) */
+	/* space runs out there (->iomap_begin, ->write_begin: -ENOSPC) */
+	MX_ENOSPC,
 	MX_WB,			/* its writeback fails (-EIO) */
 	MX_WB_ASYNC,		/* the same, completing later, from a worker */
-	MX_WB_OTHER_FSYNC,	/* the same; another file's fsync() runs right
-				 * after the writeback, before the write looks */
+	/*
+	 * the same; another file's fsync() runs right after the writeback,
+	 * before the write looks
+	 */
+	MX_WB_OTHER_FSYNC,
 	MX_READ,		/* reading it from the disk fails (-EIO) */
 	MX_READ_ASYNC,		/* the same, reads completing later */
 	MX_NR

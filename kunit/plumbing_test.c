@@ -159,4 +159,5 @@ static struct kunit_suite uncached_plumbing_suite = {
 	.test_cases = uncached_plumbing_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_plumbing_suite);

@@ -98,7 +98,8 @@ static void read_elsewhere_drops_window(struct kunit *test)
 	expect_read(test, file, 8 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
 	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8U,
-			utfs_cached_folios(file, 8 * PAGE_SIZE, (READ_FILE_BLOCKS - 8) * PAGE_SIZE));
+			utfs_cached_folios(file, 8 * PAGE_SIZE,
+					   (READ_FILE_BLOCKS - 8) * PAGE_SIZE));
 	expect_read(test, file, 2 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
 	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 2UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0, 2 * PAGE_SIZE));
@@ -146,8 +147,9 @@ static void random_read_no_window(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_NORMAL));
 	expect_read(test, file, 0, PAGE_SIZE, 0, 4);
 	KUNIT_EXPECT_GT(test, ui->stats.folios_read, 2U);
-	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0,
-			READ_FILE_BLOCKS * PAGE_SIZE), 1U);
+	KUNIT_EXPECT_GT(test,
+			utfs_cached_folios(file, 0, READ_FILE_BLOCKS * PAGE_SIZE),
+			1U);
 }
 
 /*
@@ -233,8 +235,7 @@ static void write_then_read_uncached(struct kunit *test)
 	size_t len = 3 * PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 5),
-				    len, 0, RWF_UNCACHED | RWF_DSYNC));
+			utfs_pwrite_pattern(test, file, 0, len, 5, RWF_UNCACHED | RWF_DSYNC));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	expect_read(test, file, 0, len, RWF_UNCACHED, 5);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
@@ -316,6 +317,7 @@ static void nonblocking_flag_desc(const int *flags, char *desc)
 		      *flags == IOCB_NOIO ? "noio" : "waitq",
 		KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(nonblocking, nonblocking_read_flags, nonblocking_flag_desc);
 
 static ssize_t read_kiocb(struct file *file, void *buf, size_t len, int flags)
@@ -398,6 +400,7 @@ static void read_error_desc(const struct read_error_param *p, char *desc)
 {
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(read_error, read_error_params, read_error_desc);
 
 /*
@@ -499,6 +502,7 @@ static void stream_size_desc(const size_t *size, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "req_%zu", *size);
 }
+
 KUNIT_ARRAY_PARAM(stream, stream_sizes, stream_size_desc);
 
 /*
@@ -536,7 +540,8 @@ static void stream_read_window(struct kunit *test)
 		    (pos < UTFS_MAX_SIZE &&
 		     (end < min(eof, last + ahead / 2) || end > min(eof, last + ahead)))) {
 			wrong++;
-			KUNIT_FAIL(test, "after the read ending at %lld: cached [%lu, %lu) and %lu pages, want [%lu, %lu..%lu)",
+			KUNIT_FAIL(test,
+				   "to %lld: [%lu, %lu) cached, %lu pages, want [%lu, %lu..%lu)",
 				   pos, first, end, file->f_mapping->nrpages, first,
 				   min(eof, last + ahead / 2), min(eof, last + ahead));
 		}
@@ -573,4 +578,5 @@ static struct kunit_suite uncached_read_suite = {
 	.test_cases = uncached_read_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_read_suite);

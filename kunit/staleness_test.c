@@ -63,8 +63,7 @@ static void write_spanning_mappings(struct kunit *test)
 	utfs_reset_stats(ui);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 2, RWF_UNCACHED));
 
 	KUNIT_EXPECT_EQ(test, 3U, ui->stats.mappings);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
@@ -90,8 +89,7 @@ static void large_write_one_mapping(struct kunit *test)
 	size_t len = 16 * PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 3),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 3, RWF_UNCACHED));
 
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.mappings);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
@@ -117,8 +115,7 @@ static void stale_cookie_detected_and_remapped(struct kunit *test)
 
 	ui->faults.bump_cookie_at = 2;
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 4, RWF_UNCACHED));
 
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.stale);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.mappings);
@@ -145,16 +142,13 @@ static void next_write_maps_after_writeback(struct kunit *test)
 	size_t len = 2 * PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 5),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 5, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, UTFS_HOLE, ui->extent[2]);
 	utfs_reset_stats(ui);
 
 	/* Overwrite block 1 (now written) and extend into block 2. */
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file,
-				    utfs_pattern_buf(test, len, PAGE_SIZE, 6),
-				    len, PAGE_SIZE, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, PAGE_SIZE, len, 6, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.mappings);
 	KUNIT_ASSERT_GE(test, ui->nr_events, 1U);
@@ -184,8 +178,7 @@ static void large_write_in_chunks(struct kunit *test)
 	unsigned int k, i;
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, pos, 7),
-				    len, pos, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, pos, len, 7, RWF_UNCACHED));
 	KUNIT_ASSERT_LT(test, ui->nr_events, UTFS_MAX_EVENTS);
 	KUNIT_EXPECT_EQ(test, 3U, ui->stats.writebacks);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);
@@ -227,4 +220,5 @@ static struct kunit_suite uncached_staleness_suite = {
 	.test_cases = uncached_staleness_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_staleness_suite);

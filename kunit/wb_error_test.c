@@ -30,6 +30,7 @@ static void wb_error_param_desc(const struct wb_error_param *p, char *desc)
 {
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(wb_error, wb_error_params, wb_error_param_desc);
 
 /* The write returns the writeback error and keeps the range cached. */
@@ -42,8 +43,7 @@ static void writeback_error_returned(struct kunit *test)
 
 	ui->faults.wb_error = p->error;
 	KUNIT_EXPECT_EQ(test, (ssize_t)p->error,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 1),
-				    len, 0, p->flags));
+			utfs_pwrite_pattern(test, file, 0, len, 1, p->flags));
 	/* The data reached the page cache: the file grew, ki_pos moved. */
 	KUNIT_EXPECT_EQ(test, (loff_t)len, i_size_read(file_inode(file)));
 	/* Not invalidated: the only copy of the data is in the cache. */
@@ -63,8 +63,7 @@ static void later_fsync_reports_error(struct kunit *test)
 
 	ui->faults.wb_error = p->error;
 	KUNIT_EXPECT_EQ(test, (ssize_t)p->error,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 2),
-				    len, 0, p->flags));
+			utfs_pwrite_pattern(test, file, 0, len, 2, p->flags));
 	ui->faults.wb_error = 0;
 	KUNIT_EXPECT_EQ(test, p->error, vfs_fsync(other, 0));
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
@@ -90,8 +89,7 @@ static void error_in_second_mapping(struct kunit *test)
 	ui->faults.wb_error_from = half;
 
 	KUNIT_EXPECT_EQ(test, -EIO,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 4),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 4, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.mappings);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_written);
 	utfs_expect_disk(test, ui, 0, half, 4);
@@ -162,8 +160,7 @@ static void error_seen_by_other_fsync_still_fails(struct kunit *test)
 	ui->faults.wb_error = -EIO;
 	ui->faults.fsync_after_writeback = other;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 6),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 6, RWF_UNCACHED));
 	ui->faults.fsync_after_writeback = NULL;
 	ui->faults.wb_error = 0;
 	/* The other file's fsync() did see the error first. */
@@ -182,15 +179,12 @@ static void reported_error_does_not_fail_clean_write(struct kunit *test)
 
 	ui->faults.wb_error = -EIO;
 	KUNIT_ASSERT_EQ(test, (ssize_t)PAGE_SIZE,
-			utfs_pwrite(file, utfs_pattern_buf(test, PAGE_SIZE, 0, 7),
-				    PAGE_SIZE, 0, 0));
+			utfs_pwrite_pattern(test, file, 0, PAGE_SIZE, 7, 0));
 	KUNIT_ASSERT_EQ(test, -EIO, vfs_fsync(file, 0));
 	ui->faults.wb_error = 0;
 
 	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
-			utfs_pwrite(file,
-				    utfs_pattern_buf(test, PAGE_SIZE, PAGE_SIZE, 8),
-				    PAGE_SIZE, PAGE_SIZE, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, PAGE_SIZE, PAGE_SIZE, 8, RWF_UNCACHED));
 	utfs_expect_disk(test, ui, PAGE_SIZE, PAGE_SIZE, 8);
 	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, PAGE_SIZE,
 						     PAGE_SIZE));
@@ -249,6 +243,7 @@ static void direct_desc(const struct direct_param *p, char *desc)
 {
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(direct, direct_params, direct_desc);
 
 /*
@@ -307,8 +302,7 @@ static void direct_plain_fallback_unchanged(struct kunit *test)
 	file->f_flags |= O_DIRECT;
 	file->f_iocb_flags |= IOCB_DIRECT;
 	KUNIT_EXPECT_EQ(test, (ssize_t)DIRECT_LEN,
-			utfs_pwrite(file, utfs_pattern_buf(test, DIRECT_LEN, 0, 11),
-				    DIRECT_LEN, 0, 0));
+			utfs_pwrite_pattern(test, file, 0, DIRECT_LEN, 11, 0));
 	KUNIT_EXPECT_EQ(test, DIRECT_LEN / PAGE_SIZE, file->f_mapping->nrpages);
 	KUNIT_EXPECT_TRUE(test, mapping_tagged(file->f_mapping,
 					       PAGECACHE_TAG_DIRTY));
@@ -327,15 +321,13 @@ static void async_writeback_error_waited_for(struct kunit *test)
 	ui->faults.async_writeback = true;
 	ui->faults.wb_error = -EIO;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 12),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 12, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 12);
 
 	ui->faults.wb_error = 0;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 13),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 13, RWF_UNCACHED));
 	utfs_expect_disk(test, ui, 0, len, 13);
 }
 
@@ -351,8 +343,7 @@ static void redirtied_folio_kept(struct kunit *test)
 
 	ui->faults.redirty = 1;
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
-			utfs_pwrite(file, utfs_pattern_buf(test, len, 0, 14),
-				    len, 0, RWF_UNCACHED));
+			utfs_pwrite_pattern(test, file, 0, len, 14, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, PAGE_SIZE,
 						     PAGE_SIZE));
@@ -387,4 +378,5 @@ static struct kunit_suite uncached_wb_error_suite = {
 	.test_cases = uncached_wb_error_cases,
 	UTFS_SUITE_OPS,
 };
+
 kunit_test_suite(uncached_wb_error_suite);
