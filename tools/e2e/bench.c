@@ -44,6 +44,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -150,7 +151,7 @@ static void seq_pass(const char *test, int fd, int write, uint64_t size, uint64_
 	printf("%s,%s,%lu,Cached MiB,%ld\n", test, mode, req, meminfo_kb("Cached:") / 1024);
 }
 
-static void seq(const char *dir, uint64_t req, uint64_t size)
+static void run_seq(const char *dir, uint64_t req, uint64_t size)
 {
 	int fd = open_file(dir, "seq", O_RDWR | O_CREAT | O_TRUNC);
 	const char *fs = getenv("E2E_BENCH_FS");
@@ -170,7 +171,7 @@ static void seq(const char *dir, uint64_t req, uint64_t size)
 static struct {
 	int fd;
 	double (*probe)(void);
-	volatile int done;
+	atomic_int done;
 	double peak;
 	pthread_t thread;
 } sampler;
@@ -178,7 +179,7 @@ static struct {
 static void *sample(void *arg)
 {
 	(void)arg;
-	while (!sampler.done) {
+	while (!atomic_load(&sampler.done)) {
 		double v = sampler.probe();
 
 		if (v > sampler.peak)
@@ -191,7 +192,7 @@ static void *sample(void *arg)
 static void sampler_start(double (*probe)(void))
 {
 	sampler.probe = probe;
-	sampler.done = 0;
+	atomic_store(&sampler.done, 0);
 	sampler.peak = 0;
 	if (pthread_create(&sampler.thread, NULL, sample, NULL))
 		e2e_die("pthread_create");
@@ -199,7 +200,7 @@ static void sampler_start(double (*probe)(void))
 
 static double sampler_stop(void)
 {
-	sampler.done = 1;
+	atomic_store(&sampler.done, 1);
 	pthread_join(sampler.thread, NULL);
 	return sampler.peak;
 }
@@ -215,7 +216,7 @@ static double dirty_writeback_mib(void)
 	return (meminfo_kb("Dirty:") + meminfo_kb("Writeback:")) / 1024.0;
 }
 
-static void peak(const char *dir, uint64_t size)
+static void run_peak(const char *dir, uint64_t size)
 {
 	int nr = (int)(size / MiB);
 	struct iovec *iov = calloc(nr, sizeof(*iov));
@@ -257,7 +258,7 @@ static int cached_file(const char *dir, const char *name, uint64_t size,
 	return fd;
 }
 
-static void workset(const char *dir, uint64_t hot_size, uint64_t size)
+static void run_workset(const char *dir, uint64_t hot_size, uint64_t size)
 {
 	unsigned char *buf = e2e_alloc(MiB);
 	int hot = cached_file(dir, "hot", hot_size, buf, MiB), fd;
@@ -357,7 +358,7 @@ static double *all_calls(struct writer *w, int nr, size_t *n)
 	return v;
 }
 
-static void latency(const char *dir, uint64_t req, uint64_t size)
+static void run_latency(const char *dir, uint64_t req, uint64_t size)
 {
 	struct writer w = { .len = size, .req = req };
 	double t;
@@ -371,13 +372,14 @@ static void latency(const char *dir, uint64_t req, uint64_t size)
 	printf("latency,%s,%lu,MB/s,%.1f\n", mode, req, size / t / 1e6);
 	printf("latency,%s,%lu,write p50 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.5));
 	printf("latency,%s,%lu,write p99 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.99));
-	printf("latency,%s,%lu,write p99.9 ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 0.999));
+	printf("latency,%s,%lu,write p99.9 ms,%.3f\n", mode, req,
+	       percentile_ms(w.lat, w.nr, 0.999));
 	printf("latency,%s,%lu,write max ms,%.3f\n", mode, req, percentile_ms(w.lat, w.nr, 1));
 	close(w.fd);
 	free(w.lat);
 }
 
-static void writers(const char *dir, int nr, uint64_t size)
+static void run_writers(const char *dir, int nr, uint64_t size)
 {
 	struct writer *w = calloc(nr, sizeof(*w));
 	double t, *v;
@@ -410,7 +412,7 @@ static void writers(const char *dir, int nr, uint64_t size)
 #define SAMEFILE_HOT	(16 * MiB)
 #define SAMEFILE_READ	(64 * 1024UL)
 
-static void samefile(const char *dir, uint64_t size)
+static void run_samefile(const char *dir, uint64_t size)
 {
 	unsigned char *buf = e2e_alloc(SAMEFILE_READ);
 	struct writer w = { .off = SAMEFILE_HOT, .len = size, .req = MiB };
@@ -453,11 +455,12 @@ static void samefile(const char *dir, uint64_t size)
 	free(buf);
 }
 
-static void twowriters(const char *dir, uint64_t size)
+static void run_twowriters(const char *dir, uint64_t size)
 {
 	uint64_t half = size / 2 / MiB * MiB;
 	struct writer w[2] = {
-		{ .fd = open_file(dir, "two", O_RDWR | O_CREAT | O_TRUNC), .len = half, .req = MiB },
+		{ .fd = open_file(dir, "two", O_RDWR | O_CREAT | O_TRUNC),
+		  .len = half, .req = MiB },
 		{ .fd = open_file(dir, "two", O_RDWR), .off = half, .len = half, .req = MiB },
 	};
 	double t, *v;
@@ -490,19 +493,19 @@ int main(int argc, char **argv)
 	else if (strcmp(mode, "buffered"))
 		e2e_die("unknown mode %s", mode);
 	if (!strcmp(argv[1], "seq") && argc == 6)
-		seq(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+		run_seq(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[1], "peak") && argc == 5)
-		peak(argv[2], strtoull(argv[4], NULL, 0));
+		run_peak(argv[2], strtoull(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "workset") && argc == 6)
-		workset(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+		run_workset(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[1], "latency") && argc == 6)
-		latency(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+		run_latency(argv[2], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[1], "writers") && argc == 6)
-		writers(argv[2], atoi(argv[4]), strtoull(argv[5], NULL, 0));
+		run_writers(argv[2], atoi(argv[4]), strtoull(argv[5], NULL, 0));
 	else if (!strcmp(argv[1], "samefile") && argc == 5)
-		samefile(argv[2], strtoull(argv[4], NULL, 0));
+		run_samefile(argv[2], strtoull(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "twowriters") && argc == 5)
-		twowriters(argv[2], strtoull(argv[4], NULL, 0));
+		run_twowriters(argv[2], strtoull(argv[4], NULL, 0));
 	else
 		e2e_die("usage: e2e-bench seq|peak|workset|latency|writers|samefile|twowriters DIR MODE ...");
 	fflush(stdout);

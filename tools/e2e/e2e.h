@@ -29,6 +29,8 @@
 
 #define E2E_PAGE	4096UL
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct e2e_cachestat_range {
 	uint64_t off;
 	uint64_t len;

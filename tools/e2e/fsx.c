@@ -20,7 +20,6 @@
  */
 #include "e2e.h"
 
-#include <inttypes.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,6 +32,7 @@ static const char *const op_names[NR_OPS] = {
 	"write", "uncached write", "direct write", "mmap write",
 	"truncate", "punch hole", "zero range", "fsync",
 };
+
 /* How often each operation is picked, in NR_OPS order. */
 static const int op_weight[NR_OPS] = { 8, 12, 5, 5, 8, 16, 5, 5, 3, 3, 3, 2 };
 
@@ -76,15 +76,16 @@ static uint64_t rnd_below(uint64_t n)
 
 static void show_history(void)
 {
-	fprintf(stderr, "e2e-fsx: seed %" PRIu64 ", operation %ld; the last operations:\n",
-		s.seed, s.nr);
+	fprintf(stderr, "e2e-fsx: seed %llu, operation %ld; the last operations:\n",
+		(unsigned long long)s.seed, s.nr);
 	for (long i = s.nr - HISTORY + 1; i <= s.nr; i++) {
 		struct logged_op *o = &s.history[(i % HISTORY + HISTORY) % HISTORY];
 
 		if (i < 1 || o->nr != i)
 			continue;
-		fprintf(stderr, "  %6ld %-14s off %#9" PRIx64 " len %#8" PRIx64 "  (size %#" PRIx64 ")\n",
-			o->nr, op_names[o->op], o->off, o->len, o->size);
+		fprintf(stderr, "  %6ld %-14s off %#9llx len %#8llx  (size %#llx)\n",
+			o->nr, op_names[o->op], (unsigned long long)o->off,
+			(unsigned long long)o->len, (unsigned long long)o->size);
 	}
 }
 
@@ -106,8 +107,9 @@ static void check_bytes(const unsigned char *got, uint64_t off, uint64_t len, co
 	for (uint64_t i = 0; i < len; i++) {
 		if (got[i] == s.good[off + i])
 			continue;
-		fail("%s: byte %#" PRIx64 " is %#x, the model says %#x (%" PRIu64 " bytes from %#" PRIx64 ")",
-		     what, off + i, got[i], s.good[off + i], len, off);
+		fail("%s: byte %#llx is %#x, the model says %#x (%llu bytes from %#llx)",
+		     what, (unsigned long long)(off + i), got[i], s.good[off + i],
+		     (unsigned long long)len, (unsigned long long)off);
 	}
 }
 
@@ -118,8 +120,8 @@ static void check_size(void)
 	if (fstat(s.fd, &st))
 		fail("fstat: %s", strerror(errno));
 	if ((uint64_t)st.st_size != s.size)
-		fail("the file's size is %#llx, the model says %#" PRIx64,
-		     (unsigned long long)st.st_size, s.size);
+		fail("the file's size is %#llx, the model says %#llx",
+		     (unsigned long long)st.st_size, (unsigned long long)s.size);
 }
 
 /* A range in the stripe; aligned to the block size for O_DIRECT. */
@@ -154,7 +156,8 @@ static void do_read(enum op op, uint64_t off, uint64_t len)
 	if (ret < 0)
 		fail("%s: %s", op_names[op], strerror(errno));
 	if ((uint64_t)ret != want)
-		fail("%s returned %zd bytes, expected %" PRIu64, op_names[op], ret, want);
+		fail("%s returned %zd bytes, expected %llu", op_names[op], ret,
+		     (unsigned long long)want);
 	check_bytes(s.buf, off, want, op_names[op]);
 }
 
@@ -168,7 +171,7 @@ static void do_write(enum op op, uint64_t off, uint64_t len)
 	if (ret < 0)
 		fail("%s: %s", op_names[op], strerror(errno));
 	if ((uint64_t)ret != len)
-		fail("%s wrote %zd bytes of %" PRIu64, op_names[op], ret, len);
+		fail("%s wrote %zd bytes of %llu", op_names[op], ret, (unsigned long long)len);
 	memcpy(s.good + off, s.buf, len);
 	if (off + len > s.size)
 		s.size = off + len;
@@ -258,8 +261,8 @@ static void check_all(const char *when)
 			len = s.size - off;
 		ret = pread(s.fd, s.buf, len, off);
 		if (ret != (ssize_t)len)
-			fail("%s: read of %" PRIu64 " bytes at %#" PRIx64 " returned %zd", when, len,
-			     off, ret);
+			fail("%s: read of %llu bytes at %#llx returned %zd", when,
+			     (unsigned long long)len, (unsigned long long)off, ret);
 		check_bytes(s.buf, off, len, when);
 	}
 }
@@ -274,7 +277,8 @@ static void corrupt(void)
 
 	if (pwrite(s.fd, &c, 1, off) != 1)
 		fail("self-test write: %s", strerror(errno));
-	printf("e2e-fsx: self-test: byte %#" PRIx64 " changed behind the model's back\n", off);
+	printf("e2e-fsx: self-test: byte %#llx changed behind the model's back\n",
+	       (unsigned long long)off);
 	fflush(stdout);
 	check_all("self-test check");
 }
@@ -352,13 +356,26 @@ int main(int argc, char **argv)
 	s.procs = 1;
 	while ((c = getopt(argc, argv, "s:n:m:l:p:x:")) != -1) {
 		switch (c) {
-		case 's': s.seed = strtoull(optarg, NULL, 0); break;
-		case 'n': s.nr_ops = strtoull(optarg, NULL, 0); break;
-		case 'm': s.maxsize = strtoull(optarg, NULL, 0); break;
-		case 'l': s.maxlen = strtoull(optarg, NULL, 0); break;
-		case 'p': s.procs = atoi(optarg); break;
-		case 'x': s.corrupt_at = strtoull(optarg, NULL, 0); break;
-		default: e2e_die("usage: e2e-fsx [-s SEED] [-n OPS] [-m MAXSIZE] [-l MAXLEN] [-p PROCS] [-x OP] FILE");
+		case 's':
+			s.seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			s.nr_ops = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			s.maxsize = strtoull(optarg, NULL, 0);
+			break;
+		case 'l':
+			s.maxlen = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			s.procs = atoi(optarg);
+			break;
+		case 'x':
+			s.corrupt_at = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			e2e_die("usage: e2e-fsx [-s SEED] [-n OPS] [-m MAXSIZE] [-l MAXLEN] [-p PROCS] [-x OP] FILE");
 		}
 	}
 	if (optind + 1 != argc || s.procs < 1 || s.procs > 16 || s.maxsize < 64 * E2E_PAGE ||
@@ -372,8 +389,9 @@ int main(int argc, char **argv)
 	if (fd < 0 || (s.procs > 1 && ftruncate(fd, s.maxsize)))
 		e2e_die("create %s: %s", s.file, strerror(errno));
 	close(fd);
-	printf("e2e-fsx: %s, seed %" PRIu64 ", %" PRIu64 " operations, %d process%s, file up to %" PRIu64 " bytes\n",
-	       s.file, s.seed, s.nr_ops, s.procs, s.procs > 1 ? "es" : "", s.maxsize);
+	printf("e2e-fsx: %s, seed %llu, %llu operations, %d process%s, file up to %llu bytes\n",
+	       s.file, (unsigned long long)s.seed, (unsigned long long)s.nr_ops, s.procs,
+	       s.procs > 1 ? "es" : "", (unsigned long long)s.maxsize);
 	fflush(stdout);
 
 	t0 = now();
@@ -407,7 +425,7 @@ int main(int argc, char **argv)
 				failed = 1;
 		}
 		if (failed)
-			e2e_die("seed %" PRIu64 ": a process failed (above)", s.seed);
+			e2e_die("seed %llu: a process failed (above)", (unsigned long long)s.seed);
 		/* the whole file, now that everyone is done */
 		s.lo = 0;
 		s.hi = s.maxsize;
@@ -416,7 +434,8 @@ int main(int argc, char **argv)
 		check_size();
 		check_all("final check of the shared file");
 	}
-	printf("e2e-fsx: %s: %" PRIu64 " operations in %.1f s, %.0f operations/s, no mismatch\n",
-	       s.file, s.nr_ops * s.procs, now() - t0, s.nr_ops * s.procs / (now() - t0));
+	printf("e2e-fsx: %s: %llu operations in %.1f s, %.0f operations/s, no mismatch\n",
+	       s.file, (unsigned long long)(s.nr_ops * s.procs), now() - t0,
+	       s.nr_ops * s.procs / (now() - t0));
 	return 0;
 }

@@ -175,16 +175,17 @@ int main(int argc, char **argv)
 	e2e_prog = "e2e-space";
 	if (argc != 3)
 		e2e_die("usage: e2e-space enospc|full|edquot|verify DIR");
-	if (!strcmp(argv[1], "enospc"))
+	if (!strcmp(argv[1], "enospc")) {
 		do_enospc(argv[2]);
-	else if (!strcmp(argv[1], "full"))
+	} else if (!strcmp(argv[1], "full")) {
 		do_full(argv[2]);
-	else if (!strcmp(argv[1], "edquot"))
+	} else if (!strcmp(argv[1], "edquot")) {
 		do_edquot(argv[2]);
-	else if (!strcmp(argv[1], "verify")) {
+	} else if (!strcmp(argv[1], "verify")) {
 		expect_file(argv[2], "enospc", T_ENOSPC, WRITE_LEN);
 		expect_file(argv[2], "quota/quota", T_QUOTA, QUOTA_MB * MiB / 4);
-	} else
+	} else {
 		e2e_die("unknown command %s", argv[1]);
+	}
 	return 0;
 }

@@ -192,13 +192,13 @@ static void run(const char *dir)
 	unlink(path);
 	free(buf);
 
-	for (size_t o = 0; o < sizeof(offs) / sizeof(offs[0]); o++)
-		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++)
+	for (size_t o = 0; o < ARRAY_SIZE(offs); o++)
+		for (size_t l = 0; l < ARRAY_SIZE(lens); l++)
 			for (int async = 0; async < 2; async++)
 				one(dir, offs[o], lens[l], async, tag++);
 }
 
-static void unsupported(const char *dir)
+static void check_unsupported(const char *dir)
 {
 	unsigned char *buf = e2e_alloc(E2E_PAGE);
 	int fd, ret, worker;
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "run"))
 		run(argv[2]);
 	else if (argc == 3 && !strcmp(argv[1], "unsupported"))
-		unsupported(argv[2]);
+		check_unsupported(argv[2]);
 	else
 		e2e_die("usage: e2e-uring run|unsupported DIR");
 	return 0;
