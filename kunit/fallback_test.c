@@ -43,6 +43,7 @@ static void enomem_returns_error(struct kunit *test)
 
 	ui->faults.fail_alloc_index = 0;
 	ui->faults.fail_alloc_lookups = UINT_MAX;
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
 			utfs_pwrite_pattern(test, file, 0, len, 2, RWF_UNCACHED));
 	/* Tried once, not again and again. */

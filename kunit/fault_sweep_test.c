@@ -115,6 +115,7 @@ static void write_allocation_sweep(struct kunit *test)
 
 	test->priv = utfs_pattern_buf(test, SWEEP_LEN, 0, 2);
 	utfs_fail_nth(UTFS_COUNT_ALLOCATIONS);
+	UTFS_ASSERT_NOT_FORCED(test);
 	ret = sweep_write(test, file);
 	points = UTFS_COUNT_ALLOCATIONS - utfs_fail_nth_pending();
 	utfs_fail_nth(0);

@@ -2,8 +2,8 @@
 /*
  * What only the tests use of uncached_testfs: the event log and counters
  * read back, data patterns and expectations on the disk and the page
- * cache, I/O helpers and parameters.  It builds on the filesystem
- * (testfs.c), which uses nothing of it.
+ * cache, I/O helpers, parameters, and the forced failure.  It builds on
+ * the filesystem (testfs.c), which uses nothing of it.
  *
  * Whatever a helper starts or changes for a case (a buffer, held
  * writeback, asynchronous writeback) is undone by a KUnit action that it
@@ -12,6 +12,7 @@
  */
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
@@ -70,6 +71,14 @@ void utfs_pattern(void *buf, size_t len, loff_t pos, u8 seed)
 	for (i = 0; i < len; i++)
 		p[i] = (u8)((pos + i) * 7 + ((pos + i) >> PAGE_SHIFT) + seed);
 }
+
+/*
+ * uncached_kunit.force_fail=1: the assertion each suite names with
+ * UTFS_ASSERT_NOT_FORCED() fails, to show what a failing case leaves.
+ */
+bool utfs_force_fail;
+module_param_named(force_fail, utfs_force_fail, bool, 0444);
+MODULE_PARM_DESC(force_fail, "make one assertion of every suite fail");
 
 static void utfs_kvfree(void *buf)
 {

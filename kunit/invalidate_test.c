@@ -219,6 +219,7 @@ static void precached_folio_in_any_state(struct kunit *test)
 
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, len, 0, 21), len);
 	utfs_precache(test, file, 1, p->state, 20);
+	UTFS_ASSERT_NOT_FORCED(test);
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
 			utfs_pwrite_pattern(test, file, 0, len, 22, RWF_UNCACHED));

@@ -80,6 +80,7 @@ static void write_creates_folios_of_several_orders(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
 			utfs_pwrite_pattern(test, file, PAGE_SIZE, len, 1, RWF_UNCACHED));
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_EQ_MSG(test, GENMASK(LF_ORDER, 0),
 			    ui->stats.orders_created & GENMASK(LF_ORDER, 0),
 			    "orders created: %#x", ui->stats.orders_created);

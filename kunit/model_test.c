@@ -627,6 +627,7 @@ static void model_generated(struct kunit *test)
 	ssize_t ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
+	UTFS_ASSERT_NOT_FORCED(test);
 	model_run(&model_file, c, &r);
 	/* A read error shrinks it (shrink_readahead_size_eio()): before. */
 	KUNIT_ASSERT_EQ_MSG(test, model_file.ra_pages, (unsigned long)file->f_ra.ra_pages,

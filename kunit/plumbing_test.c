@@ -69,6 +69,7 @@ static void uncached_io_accepted(struct kunit *test, enum utfs_path path)
 	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
 			utfs_pwrite(file, buf, PAGE_SIZE, 0, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, (loff_t)PAGE_SIZE, i_size_read(file_inode(file)));
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
 			utfs_pread(file, buf, PAGE_SIZE, 0, RWF_UNCACHED));
 }

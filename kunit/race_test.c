@@ -537,6 +537,8 @@ static void uncached_write_vs_mmap(struct kunit *test)
 			missed = RACE_ITERATIONS - i;
 			break;
 		}
+		/* The writer waits for its held writeback here. */
+		UTFS_ASSERT_NOT_FORCED(test);
 		utfs_pattern(want, half, pos, 2 * i);
 		if (copy_to_user((void __user *)addr + pos, want, half))
 			faults++;

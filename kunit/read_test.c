@@ -76,6 +76,7 @@ static void read_window_consumed(struct kunit *test)
 	KUNIT_ASSERT_GE(test, file->f_ra.ra_pages, (unsigned int)READ_FILE_BLOCKS);
 	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 1);
 	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4UL, file->f_mapping->nrpages);
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4U,
 			utfs_cached_folios(file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE));
 	expect_read(test, file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, RWF_UNCACHED, 1);

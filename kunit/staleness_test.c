@@ -179,6 +179,7 @@ static void large_write_in_chunks(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, (ssize_t)len,
 			utfs_pwrite_pattern(test, file, pos, len, 7, RWF_UNCACHED));
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_ASSERT_LT(test, ui->nr_events, UTFS_MAX_EVENTS);
 	KUNIT_EXPECT_EQ(test, 3U, ui->stats.writebacks);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.stale);

@@ -296,4 +296,14 @@ void utfs_wait_reads(struct file *file);
 void utfs_expect_settled(struct kunit *test, struct file *file,
 			 const char *what);
 
+/*
+ * The assertion a suite names for uncached_kunit.force_fail=1: it fails
+ * there, with whatever the case holds at that point, and the case must
+ * leave nothing behind (uncached_counters says what the suites left).
+ */
+extern bool utfs_force_fail;
+#define UTFS_ASSERT_NOT_FORCED(test)					\
+	KUNIT_ASSERT_FALSE_MSG(test, utfs_force_fail,			\
+			       "forced failure (uncached_kunit.force_fail)")
+
 #endif /* _UNCACHED_TESTFS_H */

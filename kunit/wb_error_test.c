@@ -322,6 +322,7 @@ static void async_writeback_error_waited_for(struct kunit *test)
 	ui->faults.wb_error = -EIO;
 	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
 			utfs_pwrite_pattern(test, file, 0, len, 12, RWF_UNCACHED));
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 12);
 
