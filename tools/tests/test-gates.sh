@@ -22,6 +22,14 @@ if [ -f "$TREE/scripts/checkpatch.pl" ]; then
 	check "checkpatch: names the CHECK's type" grep -q 'does not justify by name: BIT_MACRO' "$WORK/out"
 	sed -i 's/^Body that mentions.*/BIT() is not used (BIT_MACRO): the neighbours do not./' "$WORK/check.patch"
 	check "checkpatch: a CHECK the message names by type passes" "$T/tools/checkpatch.sh" "$WORK/check.patch"
+	# Our own C, whole files: a suite's file with a checkpatch error.
+	printf '// SPDX-License-Identifier: GPL-2.0\nint uncached_one(int a)\n{\n\tif (a) return 1;\n\treturn 0;\n}\n' >"$T/kunit/one_test.c"
+	check_fails "checkpatch: a suite's file with a checkpatch error fails" "$T/tools/checkpatch.sh"
+	check "checkpatch: names the file and the error" \
+		bash -c "grep -q 'FAIL kunit/one_test.c' '$WORK/out' && grep -q 'TRAILING_STATEMENTS' '$WORK/out'"
+	sed -i 's/if (a) return 1;/if (a)\n\t\treturn 1;/' "$T/kunit/one_test.c"
+	check "checkpatch: the file put right passes" "$T/tools/checkpatch.sh"
+	rm "$T/kunit/one_test.c"
 else
 	echo "skip - checkpatch tests: no /usr/src/linux-source-6.12.tar.xz"
 fi
