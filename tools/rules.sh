@@ -6,8 +6,10 @@
 # the kernel's 'make coccicheck MODE=report' runs its own; a NAME.py rule
 # reads what Coccinelle cannot match across files, given the tree's path.
 # Both print "FILE:LINE:COLUMN: message".  A report counts only on a line
-# the change adds.  Prints one line per report, "rule.NAME FILE:LINE:
-# message"; exit status 1 if there is one.
+# the change adds, but in our suites ($SUITES_DIR, kunit/: our own code,
+# all of it judged; kunit-actions.py reads them).  Prints one line per
+# report, "rule.NAME FILE:LINE: message" (a suite's FILE as kunit/NAME);
+# exit status 1 if there is one.
 . "$(dirname "$0")/lib.sh"
 
 RULES=${RULES:-$TOP/tools/rules}
@@ -32,8 +34,13 @@ report() {  # $1 rule name; standard input: the rule's output
 	local line
 	while IFS= read -r line; do
 		[[ $line =~ ^([^:]+):([0-9]+):[0-9-]+:\ (.*) ]] || continue
-		grep -qx "${BASH_REMATCH[2]}" <<<"${added[${BASH_REMATCH[1]}]:-}" || continue
-		echo "$1 ${BASH_REMATCH[1]}:${BASH_REMATCH[2]}: ${BASH_REMATCH[3]}"
+		local file=${BASH_REMATCH[1]}
+		if [[ $file == "$SUITES_DIR"/* ]]; then
+			file=kunit/${file#"$SUITES_DIR"/}
+		else
+			grep -qx "${BASH_REMATCH[2]}" <<<"${added[$file]:-}" || continue
+		fi
+		echo "$1 $file:${BASH_REMATCH[2]}: ${BASH_REMATCH[3]}"
 		reports=$((reports + 1))
 	done
 }
@@ -41,7 +48,7 @@ for rule in "${rules[@]}"; do
 	name=rule.$(basename "${rule%.*}")
 	case $rule in
 	*.py)
-		out=$(python3 "$rule" "$TREE" 2>&1) || die "$rule failed: $out"
+		out=$(python3 "$rule" "$TREE" "$SUITES_DIR" 2>&1) || die "$rule failed: $out"
 		report "$name" <<<"$out" ;;
 	*.cocci)
 		for f in "${files[@]}"; do
