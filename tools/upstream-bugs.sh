@@ -28,9 +28,9 @@ GATES_RUN=${UPSTREAM_BUGS_GATES:-rules suites debug}
 runner=${KUNIT_RUNNER:-$TOP/tools/kunit.sh}
 
 git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: the bugs are applied on a clean series"
+KNOWN_GATES="rules suites debug e2e fstests"
 for g in $GATES_RUN; do
-	case $g in rules|suites|debug|e2e|fstests) ;;
-	*) die "UPSTREAM_BUGS_GATES: no gate '$g' (rules suites debug e2e fstests)";; esac
+	[[ " $KNOWN_GATES " == *" $g "* ]] || die "UPSTREAM_BUGS_GATES: no gate '$g' ($KNOWN_GATES)"
 done
 case " $GATES_RUN " in *" fstests "*) [ -n "${FSTESTS:-}" ] ||
 	die "the fstests gate needs FSTESTS=PATH (see 'make fstests')";; esac
