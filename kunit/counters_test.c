@@ -10,6 +10,7 @@
  * its threads, lets its held writeback go and closes its files through
  * KUnit actions, which run however it ends.
  */
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/mm.h>
@@ -47,8 +48,23 @@ static long counters_our_threads(void)
 	return n;
 }
 
+static void counters_read_now(struct counters *c)
+{
+	drain_all_pages(NULL);
+	c->file_pages = global_node_page_state(NR_FILE_PAGES);
+	c->slab_pages = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
+			global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
+	c->vmalloc_pages = vmalloc_nr_pages();
+	c->free_pages = global_zone_page_state(NR_FREE_PAGES);
+	c->threads = READ_ONCE(nr_threads);
+	c->ours = counters_our_threads();
+}
+
 static void counters_read(struct counters *c)
 {
+	struct counters last;
+	unsigned int tries;
+
 	/*
 	 * What is freed after it is let go: inodes after an RCU grace
 	 * period, folios in per-CPU LRU batches; and the slab and page
@@ -58,14 +74,19 @@ static void counters_read(struct counters *c)
 	lru_add_drain_all();
 	drop_slab();
 	rcu_barrier();
-	drain_all_pages(NULL);
-	c->file_pages = global_node_page_state(NR_FILE_PAGES);
-	c->slab_pages = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
-			global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
-	c->vmalloc_pages = vmalloc_nr_pages();
-	c->free_pages = global_zone_page_state(NR_FREE_PAGES);
-	c->threads = READ_ONCE(nr_threads);
-	c->ours = counters_our_threads();
+	/*
+	 * An inode's RAM disk is vfree()d in its RCU callback, which
+	 * defers it to a worker: read until the counters stand still.
+	 */
+	counters_read_now(c);
+	for (tries = 0; tries < 50; tries++) {
+		last = *c;
+		msleep(20);
+		counters_read_now(c);
+		if (c->vmalloc_pages == last.vmalloc_pages &&
+		    c->free_pages == last.free_pages)
+			break;
+	}
 }
 
 static int __init counters_init(void)
