@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make check: run every pre-submit gate in order, each with its output in
 # results/gates/NAME.log, go on after a failure so that the report is
 # complete, and write results/gates.json, results/junit.xml and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the sandbox needs, or, when not root, say
 # which apt-get line would: every gate's and target's (make check-arch's
 # qemu, make bench's gnuplot, make gdb's gdb).  Arguments: further packages.

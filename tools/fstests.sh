@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # make fstests: fstests (FSTESTS: a git checkout, an unpacked snapshot or a
 # .tar.xz one) copied to $FSTESTS_BUILD and built there with its own
 # configure, never in place; then run in the e2e machine, as fstests'

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # PID 1 of the end-to-end machine (tools/e2e/machine.sh boots it).  The root
 # is the host's, read-only through hostfs; the guest writes only to its
 # ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Boot the end-to-end machine: the patched tree built as a small UML
 # kernel (tools/e2e/machine.config, in $E2E_BUILD, incremental, ccache),
 # the host's root read-only through hostfs, ubd disks formatted here with
@@ -169,7 +170,7 @@ fi
 # A report of the kernel's checkers (KASAN, lockdep, DEBUG_VM, list and
 # object debugging, page poisoning), a BUG or a WARNING fails the run,
 # whatever the steps said.
-reports=$(grep -nE '(BUG|WARNING|INFO|ODEBUG): |Bad page (state|map)|list_(add|del) corruption|pagealloc: (single bit error|memory corruption)|possible (recursive|circular) locking' "$log" || true)
+reports=$(grep -nEf "$TOP/tools/kernel-reports.txt" "$log" || true)
 if [ -n "$reports" ]; then
 	first=$(head -n 1 <<<"$reports" | cut -d: -f1)
 	sed -n "$((first > 5 ? first - 5 : 1)),$((first + 60))p" "$log" >&2

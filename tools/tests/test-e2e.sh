@@ -25,6 +25,7 @@ pass) printf 'mount\tpass\t0\nfsx-xfs\tpass\t3\n' >"$s/steps.tsv"; echo pass >"$
 fsx) printf 'e2e: --- fsx-xfs\r\ne2e-fsx: FAIL (pid 7): read: byte 0x10 is 0x1, the model says 0x3\r\ne2e-fsx: seed 1, operation 42; the last operations:\r\n' 
      printf 'mount\tpass\t0\nfsx-xfs\tfail\t3\n' >"$s/steps.tsv"; echo "fail fsx-xfs" >"$s/status" ;;
 panic) echo "Kernel panic - not syncing: Attempted to kill init!"; exit 134 ;;
+stop) echo "init: stopped early"; exit 1 ;;
 hang) sleep 60 ;;
 escape) touch "$b/probe"; echo pass >"$s/status" ;;
 whoami) for a; do case $a in E2E_UNPRIVILEGED=*) echo "${a#*=}" >"$s/unprivileged" ;; esac; done
@@ -49,8 +50,11 @@ check_fails "e2e: a failing step fails" env FAKE_GUEST=fsx bash -c "$(declare -f
 check "e2e: names the step and shows the exerciser's seed and operation" \
 	bash -c "grep -q 'e2e check: fail fsx-xfs' '$WORK/out' && grep -q 'seed 1, operation 42' '$WORK/out'"
 check_fails "e2e: a guest that panics fails" env FAKE_GUEST=panic bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: says the kernel reported its panic, and shows the log" \
+	bash -c "grep -q 'kernel reported.*Kernel panic' '$WORK/out' && grep -q 'Linux version 6.12 (fake)' '$WORK/out'"
+check_fails "e2e: a guest that stops with no verdict fails" env FAKE_GUEST=stop bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: says there was no verdict and shows the log" \
-	bash -c "grep -q 'no verdict' '$WORK/out' && grep -q 'Kernel panic' '$WORK/out'"
+	bash -c "grep -q 'no verdict' '$WORK/out' && grep -q 'init: stopped early' '$WORK/out'"
 check_fails "e2e: a guest that hangs fails" env FAKE_GUEST=hang bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: says it timed out and shows the log" \
 	bash -c "grep -q 'did not finish in 3s' '$WORK/out' && grep -q 'Linux version 6.12 (fake)' '$WORK/out'"
