@@ -91,10 +91,10 @@ bench: tree ## buffered vs uncached vs O_DIRECT in the e2e machine: streams, one
 	@tools/e2e/machine.sh bench
 	@python3 tools/e2e/bench_report.py
 
-designs: tree ## the suites against our design, the 2019 one, drop-behind and write-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names)
+designs: tree ## the suites against our design, the 2019 one, drop-behind and write-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names), in a worktree (work/designs)
 	@tools/designs.sh
 
-upstream-bugs: tree ## upstream's RWF_DONTCACHE bugs planted in the drop-behind model, and which gate catches each (UPSTREAM_BUGS_GATES)
+upstream-bugs: tree ## upstream's RWF_DONTCACHE bugs planted in the drop-behind model, and which gate catches each (UPSTREAM_BUGS_GATES), in a worktree (work/designs)
 	@tools/upstream-bugs.sh $(BUG)
 
 bench-loop: ## the developer loop, side by side with bare kunit.py (results/bench-loop.txt; COLD=1: and builds from scratch)
