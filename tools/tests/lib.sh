@@ -90,6 +90,22 @@ new_sandbox() {
 	"$T/tools/prepare-tree.sh" >/dev/null 2>&1 || { not_ok "setup: prepare-tree"; return 1; }
 }
 
+# fake_e2e_tree KERNEL: a fake kernel tree, $E2T, whose allnoconfig copies
+# the fragment (less $DROP) and whose build installs KERNEL, a script that
+# acts as the e2e machine's guest would; and Debian's mkfs & co in
+# $WORK/e2ebin as fakes ($FAKE_FULL: a disk that cannot be made).
+fake_e2e_tree() {
+	E2T=$WORK/e2etree
+	mkdir -p "$E2T" "$WORK/e2ebin"
+	printf 'allnoconfig:\n\t@grep "^CONFIG_" $(KCONFIG_ALLCONFIG) | grep -v "$(or $(DROP),NONE)" >$(O)/.config\nall:\n\t@cp %s $(O)/linux\n' \
+		"$1" >"$E2T/Makefile"
+	git -C "$E2T" init -q && ugit -C "$E2T" add Makefile && ugit -C "$E2T" commit -qm tree
+	for t in mkfs.xfs mkfs.ext4 xfs_repair e2fsck dmsetup; do
+		printf '#!/bin/sh\n[ -z "$FAKE_FULL" ] || { echo "mkfs: pwrite failed: No space left on device"; exit 1; }\n' >"$WORK/e2ebin/$t"
+	done
+	chmod +x "$WORK/e2ebin"/*
+}
+
 # The file's verdict: its counts, and exit 1 if a check failed.
 finish() {
 	[ -n "${KEEP_WORK:-}" ] && { trap - EXIT; echo "work: $WORK"; }

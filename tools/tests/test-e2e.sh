@@ -10,11 +10,6 @@
 # A fake tree whose allnoconfig copies the fragment (less $DROP) and
 # whose build installs a fake UML kernel: a script that acts as the guest
 # named by $FAKE_GUEST would, writing to its scratch folder.
-E2T=$WORK/e2etree
-mkdir -p "$E2T" "$WORK/e2ebin"
-printf 'allnoconfig:\n\t@grep "^CONFIG_" $(KCONFIG_ALLCONFIG) | grep -v "$(or $(DROP),NONE)" >$(O)/.config\nall:\n\t@cp %s $(O)/linux\n' \
-	"$WORK/fake-guest" >"$E2T/Makefile"
-git -C "$E2T" init -q && ugit -C "$E2T" add Makefile && ugit -C "$E2T" commit -qm tree
 cat >"$WORK/fake-guest" <<'GUEST'
 #!/bin/sh
 for a; do case $a in E2E_BUILD=*) b=${a#E2E_BUILD=} ;; esac; done
@@ -34,10 +29,8 @@ kasan) echo "BUG: KASAN: use-after-free in folio_end_writeback+0x10/0x20"; echo 
        printf 'mount\tpass\t0\n' >"$s/steps.tsv"; echo pass >"$s/status" ;;
 esac
 GUEST
-for t in mkfs.xfs mkfs.ext4 xfs_repair e2fsck dmsetup; do
-	printf '#!/bin/sh\n[ -z "$FAKE_FULL" ] || { echo "mkfs: pwrite failed: No space left on device"; exit 1; }\n' >"$WORK/e2ebin/$t"
-done
-chmod +x "$WORK/fake-guest" "$WORK/e2ebin"/*
+chmod +x "$WORK/fake-guest"
+fake_e2e_tree "$WORK/fake-guest"
 # The fake machine runs as whoever runs the tests (as root: stays root);
 # the drop to an unprivileged user has its own checks below.
 export E2E_USER=$(id -un)

@@ -34,19 +34,14 @@ rm -rf "$root"
 # --- the e2e machine from a clone with a space ------------------------
 # A fake tree whose build installs a fake UML kernel that keeps its
 # arguments, one a line, and passes.
-E2T=$WORK/e2etree
-mkdir -p "$E2T" "$WORK/e2ebin"
-printf 'allnoconfig:\n\t@grep "^CONFIG_" $(KCONFIG_ALLCONFIG) >$(O)/.config\nall:\n\t@cp %s $(O)/linux\n' \
-	"$WORK/fake-kernel" >"$E2T/Makefile"
-git -C "$E2T" init -q && ugit -C "$E2T" add Makefile && ugit -C "$E2T" commit -qm tree
 cat >"$WORK/fake-kernel" <<'KERNEL'
 #!/bin/sh
 for a; do case $a in E2E_BUILD=*) b=${a#E2E_BUILD=} ;; esac; done
 printf '%s\n' "$@" >"$b/scratch/argv"
 printf 'mount\tpass\t0\n' >"$b/scratch/steps.tsv"; echo pass >"$b/scratch/status"
 KERNEL
-for t in mkfs.xfs mkfs.ext4 xfs_repair e2fsck dmsetup; do printf '#!/bin/sh\n' >"$WORK/e2ebin/$t"; done
-chmod +x "$WORK/fake-kernel" "$WORK/e2ebin"/*
+chmod +x "$WORK/fake-kernel"
+fake_e2e_tree "$WORK/fake-kernel"
 clone="$WORK/the clone"
 mkdir -p "$clone/tools" && cp -r "$TOOLS/." "$clone/tools/"
 eb=$WORK/e2ebuild
