@@ -362,11 +362,12 @@ static void utfs_start_writeback(struct kunit *test, struct file *file,
 	KUNIT_ASSERT_EQ(test, 0,
 			filemap_fdatawrite_range(file->f_mapping, pos,
 						 pos + PAGE_SIZE - 1));
-	kunit_release_action(test, utfs_sync_writeback, ui);
+	/* At once: the writeback ends a millisecond later. */
 	folio = filemap_get_folio(file->f_mapping, index);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
 	KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
 	folio_put(folio);
+	kunit_release_action(test, utfs_sync_writeback, ui);
 }
 
 void utfs_precache(struct kunit *test, struct file *file, pgoff_t index,
