@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Our static rules (tools/rules/) on what the tree changes above the
 # sandbox layer: the series, and in make upstream-bugs the drop-behind
 # model and the bug planted in it.  A NAME.cocci rule is a Coccinelle
@@ -20,14 +21,8 @@ mapfile -t files < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG" -- '*.[ch]' 
 mapfile -t rules < <(ls "$RULES"/*.cocci "$RULES"/*.py 2>/dev/null)
 [ ${#rules[@]} -gt 0 ] || die "no rules in $RULES"
 
-# The lines the change adds to file $1, from the diff's hunk headers.
-added_lines() {
-	git -C "$TREE" diff -U0 "$SANDBOX_TAG" -- "$1" |
-		sed -n 's/^@@ -[0-9,]* +\([0-9]*\)\(,\([0-9]*\)\)\? @@.*/\1 \3/p' |
-		awk '{ n = ($2 == "") ? 1 : $2; for (i = 0; i < n; i++) print $1 + i }'
-}
-declare -A added
-for f in "${files[@]}"; do added[$f]=$(added_lines "$f"); done
+# The lines the change adds, "FILE:LINE" (lib.sh's added_lines).
+added=$(added_lines "$SANDBOX_TAG" -- '*.[ch]' ":!$SUITES_DIR")
 
 reports=0
 report() {  # $1 rule name; standard input: the rule's output
@@ -38,7 +33,7 @@ report() {  # $1 rule name; standard input: the rule's output
 		if [[ $file == "$SUITES_DIR"/* ]]; then
 			file=kunit/${file#"$SUITES_DIR"/}
 		else
-			grep -qx "${BASH_REMATCH[2]}" <<<"${added[$file]:-}" || continue
+			grep -qxF "$file:${BASH_REMATCH[2]}" <<<"$added" || continue
 		fi
 		echo "$1 $file:${BASH_REMATCH[2]}: ${BASH_REMATCH[3]}"
 		reports=$((reports + 1))
