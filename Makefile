@@ -6,6 +6,8 @@ SUITE	?=
 # COVERAGE=0 builds without gcov (faster, no report), in its own build folder
 # RACE_ITERATIONS=N repeats each race of the uncached_race suite N times
 # MODEL_CASE=NAME runs that one case of the generated uncached_model suite
+# FORCE_FAIL=1 fails one assertion of every suite: each case must end at
+# once and leave nothing behind (results/forced)
 
 # Every path and setting is defined once, in tools/lib.sh; a variable set
 # on the command line (TREE=..., BUILD=..., RESULTS=...) reaches the tools
@@ -53,10 +55,10 @@ test-tools: ## tests of the tools/ scripts (fake trees, no kernel build)
 check-series: deps ## the series applies, in order, to the pristine base (git apply --cached)
 	@tools/check-series.sh
 
-checkpatch: tree ## every patch: checkpatch --strict clean, subject, body, Signed-off-by; make rules
+checkpatch: tree ## every patch, and our own C (kunit/, tools/e2e/): checkpatch --strict clean; subject, body, Signed-off-by; make rules
 	@tools/checkpatch.sh
 
-rules: tree ## our static rules (tools/rules/: Coccinelle, and cross-file ones) on the lines the series adds
+rules: tree ## our static rules (tools/rules/: Coccinelle, cross-file ones, kunit-actions) on the lines the series adds and all of kunit/
 	@tools/rules.sh
 
 diff-coverage: ## coverage of the lines the series adds, against coverage/thresholds
@@ -111,6 +113,6 @@ distclean: ## clean, and remove the unpacked tree (refuses if it has unexported 
 	@$(MAKE) --no-print-directory clean
 
 help: ## this list
-	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0] [RACE_ITERATIONS=N] [MODEL_CASE=NAME]"
+	@echo "usage: make [target] [SUITE=glob] [COVERAGE=0] [RACE_ITERATIONS=N] [MODEL_CASE=NAME] [FORCE_FAIL=1]"
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'

@@ -35,11 +35,7 @@ python3 "$TOP/tools/kunit_results.py" kcidb "$RESULTS" --origin "$KCIDB_ORIGIN" 
 {
 	echo "\`make check\` on $(date -u +%F), $(machine_name); total $(elapsed "$SECONDS")"
 	echo
-	echo "| gate | verdict | time | its last line |"
-	echo "| --- | --- | --- | --- |"
-	while IFS=$'\t' read -r name verdict seconds figures; do
-		echo "| $name | $verdict | $(elapsed "$seconds") | $figures |"
-	done <"$RESULTS/gates.tsv"
+	gates_table "$RESULTS/gates.tsv"
 } >"$RESULTS/gates.md"
 echo
 awk -F'\t' '{ printf "  %-14s %-5s %5ss  %s\n", $1, $2, $3, $4 }' "$RESULTS/gates.tsv"

@@ -32,6 +32,9 @@ exec_opts=(--arch="$KUNIT_ARCH" --build_dir="$BUILD" --timeout="$KUNIT_TIMEOUT"
 	exec_opts+=(--kernel_args="uncached_kunit.race_iterations=$RACE_ITERATIONS")
 [ -z "$MODEL_CASE" ] ||
 	exec_opts+=(--kernel_args="uncached_kunit.model_case=$MODEL_CASE")
+# The forced failures, timed by the kernel's clock.
+[ "$FORCE_FAIL" = 0 ] ||
+	exec_opts+=(--kernel_args=uncached_kunit.force_fail=1 --kernel_args=printk.time=1)
 make_opts=(ARCH="$KUNIT_ARCH" O="$BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 
 # What the .config depends on: the kunitconfigs, the tree's commit, and

@@ -110,6 +110,69 @@ def summary(root: dict, allow_skip: Sequence[str] = (),
     return lines, 0 if ok else 1
 
 
+# A run with printk.time=1: each console line starts with the time.
+TIMESTAMP = re.compile(r'^\[\s*(\d+\.\d+)\] ?')
+FORCED = 'forced failure (uncached_kunit.force_fail)'
+COUNTERS = re.compile(r'counters: file pages .*')
+
+
+def forced(root: dict, log_lines: Sequence[str], max_seconds: float,
+           exempt: Sequence[str] = ('uncached_counters',)) -> tuple[list[str], int]:
+    """The verdict of a run with uncached_kunit.force_fail=1 (a log with
+    printk times): every failed case failed at the forced assertion, every
+    suite but the exempt failed a case or skipped them all, the exempt
+    passed (the counters the kernel keeps are back), and no failing case
+    took more than max_seconds, from its result's time to the last result
+    or subtest before it."""
+    lines, problems = [], []
+    times, plain, last = {}, [], None
+    path: list[str] = []
+    for line in log_lines:
+        m = TIMESTAMP.match(line)
+        t = float(m.group(1)) if m else last
+        line = TIMESTAMP.sub('', line)
+        plain.append(line)
+        s = SUBTEST.match(line)
+        if s:
+            path = path[:len(s.group(1)) // 4 - 1] + [s.group(2)]
+            last = t
+            continue
+        r = RESULT.match(line)
+        if r:
+            depth = len(r.group(1)) // 4
+            if depth > 0 and t is not None and last is not None:
+                times['.'.join(path[:depth] + [r.group(3)])] = t - last
+            last = t
+    diags = diagnostics(plain)
+    longest = 0.0
+    for name, suite_cases in suites(root):
+        statuses = [verdict(status) for _, status in suite_cases]
+        if name in exempt:
+            if any(v != 'PASS' for v in statuses):
+                problems.append(f'  {name} did not pass: something was left behind')
+            continue
+        if 'FAIL' not in statuses and any(v == 'PASS' for v in statuses):
+            problems.append(f'  {name}: no case failed, though every suite has a forced assertion')
+        for case, status in suite_cases:
+            if verdict(status) != 'FAIL':
+                continue
+            if not any(FORCED in d for d in diags.get(case, [])):
+                problems.append(f'  {case} failed, and not at the forced assertion:')
+                problems += ['      ' + d for d in diags.get(case, [])]
+            took = times.get(case, 0.0)
+            longest = max(longest, took)
+            if took > max_seconds:
+                problems.append(f'  {case} took {took:.2f} s to fail (at most {max_seconds} s)')
+    counters = [m.group(0) for m in map(COUNTERS.search, plain) if m]
+    failed = len(failed_cases(root))
+    lines.append(f'forced failures: {failed} cases failed, the longest in {longest:.2f} s')
+    lines += ['  ' + c for c in counters[-1:]]
+    lines += problems
+    lines.append('forced failures: ' + ('as forced, nothing left behind' if not problems and failed
+                                         else 'not as forced'))
+    return lines, 0 if not problems and failed else 1
+
+
 def failed_cases(root: dict) -> list[str]:
     return [case for _, suite_cases in suites(root)
             for case, status in suite_cases if verdict(status) == 'FAIL']
@@ -279,6 +342,13 @@ def main(argv: Sequence[str]) -> int:
     p = sub.add_parser('reports', help='every kernel report (KASAN, lockdep, WARN, BUG, '
                        'kmemleak...) in a raw KUnit log, with its case; exit 1 if any')
     p.add_argument('ktap_log')
+    p = sub.add_parser('forced', help='the verdict of a run with uncached_kunit.force_fail=1: '
+                       'every failure forced, the counters back, each failing case quick; exit 1 '
+                       'otherwise')
+    p.add_argument('kunit_json')
+    p.add_argument('--ktap', metavar='LOG', required=True, help='the KTAP log, with printk times')
+    p.add_argument('--max-seconds', type=float, default=5.0,
+                   help='how long a failing case may take (default 5)')
     p = sub.add_parser('report', help='RESULTS/gates.json and junit.xml from '
                        'RESULTS/gates.tsv and RESULTS/kunit.json')
     p.add_argument('results')
@@ -313,6 +383,11 @@ def main(argv: Sequence[str]) -> int:
     if args.command == 'failed':
         print('\n'.join(failed_cases(root)))
         return 0
+    if args.command == 'forced':
+        with open(args.ktap, errors='replace') as f:
+            lines, rc = forced(root, f.read().splitlines(), args.max_seconds)
+        print('\n'.join(lines))
+        return rc
     diags = None
     if args.ktap and os.path.exists(args.ktap):
         with open(args.ktap, errors='replace') as f:

@@ -60,7 +60,14 @@ if [ -z "${RESULTS:-}" ]; then
 	RESULTS=$TOP/results
 	if [ "$KUNIT_ARCH" != um ]; then RESULTS+=/$KUNIT_ARCH
 	elif [ "$DEBUG" = 1 ]; then RESULTS+=/debug; fi
+	[ "${FORCE_FAIL:-0}" = 0 ] || RESULTS+=/forced
 fi
+# FORCE_FAIL=1: one assertion of every suite fails (the kernel argument
+# uncached_kunit.force_fail=1), to show that a failing case ends at once
+# and leaves nothing behind; the verdict is kunit_results.py's 'forced'.
+# Its results are in RESULTS/forced, and it makes no coverage report.
+FORCE_FAIL=${FORCE_FAIL:-0}
+FORCED_CASE_SECONDS=${FORCED_CASE_SECONDS:-5}
 COVERAGE_OUT=${COVERAGE_OUT:-$RESULTS/coverage}
 # In builds without gcov (debug, bisect, COVERAGE=0), ccache sees paths
 # below $TOP as relative, so that a clone in another folder reuses their
@@ -124,7 +131,7 @@ ALLOWED_SKIPS=()
 				     'uncached_race.uncached_read_vs_rewrite.*')
 # Every setting a run of the suites depends on: 'make' reruns when one
 # changes (tools/suites.sh's nothing-changed check).
-RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS MODEL_CASE
+RUN_SETTINGS=(COVERAGE DEBUG KUNIT_ARCH BUILD RESULTS RACE_ITERATIONS MODEL_CASE FORCE_FAIL
 	      KUNIT_TIMEOUT KUNITCONFIG KUNITCONFIG_EXTRA KBUILD_CC)
 # The files of tools/ a run of the suites reads or runs: 'make' reruns
 # when one changes, and not for the others (an e2e program, a gate).
@@ -164,13 +171,14 @@ KBUILD_CC=${KBUILD_CC:-ccache gcc}
 KUNIT_PY=tools/testing/kunit/kunit.py
 
 # make check's gates, in order: NAME:COMMAND (tools/check.sh runs them;
-# README's table lists them).
+# README's table is a copy of the one it writes: gates_table).
 GATES=(
 	"test-tools:tools/tests/all.sh"
 	"check-series:tools/check-series.sh"
 	"checkpatch:tools/checkpatch.sh"
 	"suites:tools/suites.sh"
 	"diff-coverage:tools/diff-coverage.sh --check"
+	"forced:env FORCE_FAIL=1 tools/suites.sh"
 	"mutants:tools/mutants.sh"
 	"debug:env DEBUG=1 tools/suites.sh"
 	"bisect:tools/bisect.sh"
@@ -178,6 +186,38 @@ GATES=(
 	"fstests:env FSTESTS_LIST=tools/fstests/check.list tools/fstests.sh"
 	"x86_64:tools/check-arch.sh"
 )
+# What makes each gate fail, for the table check.sh writes (README keeps
+# a measured copy of it).
+declare -A GATE_FAILS=(
+	[test-tools]="a test of the tools fails (fake trees, no kernel build)"
+	[check-series]="a patch does not apply to the pristine base, in order"
+	[checkpatch]="a patch, a file of \`kunit/\` or an e2e program has a checkpatch \`--strict\` error or warning, a patch a CHECK its message does not justify by name, no subject, body or Signed-off-by; a static rule (\`make rules\`) reports"
+	[suites]="a case fails or is skipped that may not be, the build fails, the kernel crashes, hangs or reports"
+	[diff-coverage]="the lines the series adds are below \`coverage/thresholds\`"
+	[forced]="with one assertion of every suite made to fail (\`FORCE_FAIL=1\`), a case fails elsewhere, takes more than \`FORCED_CASE_SECONDS\` to, or the counters the kernel keeps are not back after the suites (\`uncached_counters\`)"
+	[mutants]="a mutant (\`kunit/mutants/\`) is not killed by a case its header names"
+	[debug]="a case fails under KASAN, lockdep, DEBUG_VM and the other checkers of \`kunit/debug.config\`, or one of them reports"
+	[bisect]="a patch of the series does not build or breaks the plumbing suite, or adds a W=1 or sparse warning"
+	[e2e]="a step of \`tools/e2e/init.sh\` fails in the UML machine (XFS, ext4, device faults, io_uring, the exerciser), or its kernel reports"
+	[fstests]="a test of \`tools/fstests/check.list\` fails in fstests, on XFS or ext4 in the UML machine (\`FSTESTS\`: fstests' source)"
+	[x86_64]="a case fails in the x86_64 kernel under QEMU (large folios, two CPUs), or a large-folio mutant survives there"
+)
+
+# gates_table TSV: make check's table, from the lines check.sh records
+# (name, verdict, seconds, the gate's last line), one row a gate.
+gates_table() {
+	local name verdict seconds figures
+	echo "| gate | command | fails when | verdict | time | its last line |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	while IFS=$'\t' read -r name verdict seconds figures; do
+		printf '| %s | `%s` | %s | %s | %s | %s |\n' "$name" "$(gate_command "$name")" \
+			"${GATE_FAILS[$name]:-}" "$verdict" "$(elapsed "$seconds")" "${figures//|/\\|}"
+	done <"$1"
+}
+gate_command() {
+	local g
+	for g in "${GATES[@]}"; do [ "${g%%:*}" != "$1" ] || { echo "${g#*:}"; return; }; done
+}
 # KCIDB's origin for results/kcidb.json: who submits the results.
 KCIDB_ORIGIN=${KCIDB_ORIGIN:-uncached_sandbox}
 

@@ -58,7 +58,7 @@ if [ $# -gt 0 ] && [[ $ran == "0 passed, 0 failed, 0 skipped" ]]; then
 fi
 cov=
 # Coverage only means something if the kernel was built and booted.
-if [ "$COVERAGE" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
+if [ "$COVERAGE" = 1 ] && [ "$FORCE_FAIL" = 0 ] && [ -f "$RESULTS/kunit.json" ]; then
 	cov=$("$TOP/tools/coverage.sh" 2>&1 | grep -v '^coverage.sh: HTML') &&
 		cov+=$'\nlines the series adds:\n'$("$TOP/tools/diff-coverage.sh" |
 			sed -n 's/^\(lines\|branches\) \([0-9]\)/  \1 \2/p')
@@ -74,6 +74,18 @@ if [ -f "$RESULTS/kunit.json" ]; then
 	tests=$(sed '$d' <<<"$tests")
 fi
 [ "$kunit_rc" -ne 0 ] || [ -n "$tests" ] || kunit_rc=1
+# FORCE_FAIL=1: the cases fail, as forced; the verdict is whether they
+# failed there alone, at once, and left nothing behind.
+if [ "$FORCE_FAIL" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
+	kunit_rc=0
+	tests=$(grep -v '^  FAILED: \|^      ' <<<"$tests")
+	tests+=$'\n'$(python3 "$TOP/tools/kunit_results.py" forced "$RESULTS/kunit.json" \
+		--ktap="$RESULTS/ktap.log" --max-seconds="$FORCED_CASE_SECONDS") || kunit_rc=1
+	# Not kunit.py's counts: a reader of the closing line would take the
+	# forced failures for real ones.
+	read -r p _ f _ k _ <<<"${counts//,/}"
+	counts="forced failures: $f of $((p + f + k)) cases failed as forced, $p passed, $k skipped; $(tail -n 1 <<<"$tests" | sed 's/^forced failures: //')"
+fi
 # A KASAN, lockdep, WARN or BUG report fails the run whatever the cases
 # say, with the report and the case it happened in.
 kreports=

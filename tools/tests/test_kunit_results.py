@@ -184,3 +184,54 @@ class Kcidb(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# A run with uncached_kunit.force_fail=1: two suites, each failing one
+# case at the forced assertion, and the counters' suite passing.
+FORCED_ROOT = {"sub_groups": [
+    {"name": "uncached_read", "test_cases": [
+        {"name": "a", "status": "PASS"}, {"name": "b", "status": "FAIL"}]},
+    {"name": "uncached_counters", "test_cases": [{"name": "back", "status": "PASS"}]}]}
+FORCED_LOG = """[    1.000000]     # Subtest: uncached_read
+[    1.010000]     ok 1 a
+[    1.020000]     # b: ASSERTION FAILED at kunit/read_test.c:10
+[    1.020000]     Expected utfs_force_fail to be false, but is true
+[    1.020000] forced failure (uncached_kunit.force_fail)
+[    1.030000]     not ok 2 b
+[    1.040000] ok 1 uncached_read
+[    1.050000]     # Subtest: uncached_counters
+[    1.100000]     # back: counters: file pages +0, slab pages +160, free pages -250
+[    1.100000]     ok 1 back
+[    1.110000] ok 2 uncached_counters""".splitlines()
+
+
+class Forced(unittest.TestCase):
+    def test_as_forced(self):
+        lines, rc = kunit_results.forced(FORCED_ROOT, FORCED_LOG, 5)
+        self.assertEqual(rc, 0, lines)
+        self.assertIn("  counters: file pages +0, slab pages +160, free pages -250", lines)
+        self.assertEqual(lines[0], "forced failures: 1 cases failed, the longest in 0.02 s")
+
+    def test_a_failure_elsewhere_fails(self):
+        log = [line.replace("forced failure", "an expectation") for line in FORCED_LOG]
+        lines, rc = kunit_results.forced(FORCED_ROOT, log, 5)
+        self.assertEqual(rc, 1)
+        self.assertIn("  uncached_read.b failed, and not at the forced assertion:", lines)
+
+    def test_a_slow_failure_fails(self):
+        log = [line.replace("1.030000", "9.030000") for line in FORCED_LOG]
+        lines, rc = kunit_results.forced(FORCED_ROOT, log, 5)
+        self.assertEqual(rc, 1)
+        self.assertIn("  uncached_read.b took 8.02 s to fail (at most 5 s)", lines)
+
+    def test_counters_not_back_fails(self):
+        root = json.loads(json.dumps(FORCED_ROOT))
+        root["sub_groups"][1]["test_cases"][0]["status"] = "FAIL"
+        lines, rc = kunit_results.forced(root, FORCED_LOG, 5)
+        self.assertEqual(rc, 1)
+        self.assertIn("  uncached_counters did not pass: something was left behind", lines)
+
+    def test_a_suite_that_did_not_fail_fails(self):
+        root = json.loads(json.dumps(FORCED_ROOT))
+        root["sub_groups"][0]["test_cases"][1]["status"] = "PASS"
+        self.assertEqual(kunit_results.forced(root, FORCED_LOG, 5)[1], 1)
