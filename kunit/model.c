@@ -339,12 +339,14 @@ void model_run(const struct model_file *f, const struct model_case *c,
 		r->ki_pos = c->pos;
 	r->i_size = max(f->size, c->op == MO_WRITE ? r->copied_end : 0);
 	/*
-	 * [E1] Reported by a later fsync() on any descriptor open before
+	 * [E1] Reported by a later fsync() on any other file open before
 	 * it, whoever else has seen it: the other file's fsync() right
-	 * after the writeback saw it, and reports nothing more.
+	 * after the writeback saw it, and reports nothing more.  The write
+	 * that returned it reported it to its own file; [O1] the error of
+	 * direct_write_fallback() is O_DIRECT's, which does not.
 	 */
 	if (r->wb_failed != ULONG_MAX) {
-		r->fsync_writer = -EIO;
+		r->fsync_writer = r->direct_fallback ? -EIO : 0;
 		r->fsync_other = c->fault == MX_WB_OTHER_FSYNC ? 0 : -EIO;
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * uncached_writeback_error: when the writeback of an uncached write fails,
  * the write returns the error (as an O_DSYNC write returns its sync's
- * error), the error stays visible to a later fsync() on any file of the
- * inode (errseq), and the range is not dropped from the page cache.
+ * error) and so reports it to its file, the error stays visible to a
+ * later fsync() on any other file of the inode (errseq), and the range
+ * is not dropped from the page cache.
  */
 #include <linux/fs.h>
 #include <linux/pagemap.h>
@@ -52,7 +53,10 @@ static void writeback_error_returned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_written);
 }
 
-/* A later fsync() on any file of the inode reports it, once per file. */
+/*
+ * A later fsync() on another file of the inode reports it, once; the
+ * writer's own file has seen it, as after an O_DSYNC write.
+ */
 static void later_fsync_reports_error(struct kunit *test)
 {
 	const struct wb_error_param *p = test->param_value;
@@ -67,9 +71,36 @@ static void later_fsync_reports_error(struct kunit *test)
 	ui->faults.wb_error = 0;
 	KUNIT_EXPECT_EQ(test, p->error, vfs_fsync(other, 0));
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
-	/* The writer's own file too: the write did not consume the error. */
-	KUNIT_EXPECT_EQ(test, p->error, vfs_fsync(file, 0));
+	/* The write reported it to its own file. */
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+}
+
+/*
+ * The program retries the write that failed, with RWF_DSYNC, and the
+ * retry's data reaches the disk: the retry succeeds, since the first
+ * write reported the error to the file (its generic_write_sync() would
+ * report it a second time otherwise).  fsync() of the same file reports
+ * nothing; another file open before the error reports it, once.
+ */
+static void dsync_retry_reports_once(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_file(test, *path);
+	struct file *other = utfs_reopen(test, file, *path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t len = 2 * PAGE_SIZE;
+
+	ui->faults.wb_error = -EIO;
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
+			utfs_pwrite_pattern(test, file, 0, len, 9, RWF_UNCACHED));
+	ui->faults.wb_error = 0;
+	KUNIT_EXPECT_EQ(test, (ssize_t)len,
+			utfs_pwrite_pattern(test, file, 0, len, 9,
+					    RWF_UNCACHED | RWF_DSYNC));
+	utfs_expect_disk(test, ui, 0, len, 9);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(other, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
 }
 
 /*
@@ -99,12 +130,13 @@ static void error_in_second_mapping(struct kunit *test)
 
 /*
  * Once the fault clears, the same write succeeds and reaches the disk.
- * The first failure is still reported, once, by fsync(): succeeding
- * later does not make the error disappear.
+ * The first failure is still reported, once, by fsync() of another file:
+ * succeeding later does not make the error disappear.
  */
 static void retry_after_fault_clears(struct kunit *test)
 {
 	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct file *other = utfs_reopen(test, file, UTFS_IOMAP);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
 	void *buf = utfs_pattern_buf(test, len, 0, 5);
@@ -117,8 +149,9 @@ static void retry_after_fault_clears(struct kunit *test)
 							RWF_UNCACHED));
 	utfs_expect_disk(test, ui, 0, len, 5);
 	KUNIT_EXPECT_EQ(test, 2U, ui->stats.folios_written);
-	KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(file, 0));
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(other, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
 }
 
 /* Waiting for writeback would block: NOWAIT uncached writes get -EAGAIN. */
@@ -145,8 +178,8 @@ static void uncached_nowait_write_eagain(struct kunit *test)
  * Writeback completes later and fails (as a device's does: the error only
  * reaches the mapping), and another file's fsync() consumes the error, and
  * clears AS_EIO, between the write's writeback and its check: the write
- * still fails, keeps the range cached, and the writer's own fsync()
- * reports the error too.
+ * still fails and keeps the range cached; it reported the error to its
+ * own file, whose fsync() reports nothing more.
  */
 static void error_seen_by_other_fsync_still_fails(struct kunit *test)
 {
@@ -167,7 +200,7 @@ static void error_seen_by_other_fsync_still_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1U, ui->stats.errors_consumed);
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 6);
-	KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
 }
 
@@ -284,7 +317,13 @@ static void direct_uncached_never_dirty(struct kunit *test)
 	utfs_expect_settled(test, file, "after the write");
 	if (p->wb_error) {
 		ui->faults.wb_error = 0;
-		KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(file, 0));
+		/*
+		 * [E1] XFS's whole fallback is an uncached write, which
+		 * reported the error to its file; [O1] the error of
+		 * direct_write_fallback() is O_DIRECT's, which does not.
+		 */
+		KUNIT_EXPECT_EQ(test, p->path == UTFS_IOMAP && !p->direct_bytes ? 0 : -EIO,
+				vfs_fsync(file, 0));
 		return;
 	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
@@ -366,6 +405,7 @@ static struct kunit_case uncached_wb_error_cases[] = {
 	KUNIT_CASE_PARAM(async_writeback_error_waited_for,
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(redirtied_folio_kept, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(dsync_retry_reports_once, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(writeback_error_returned, wb_error_gen_params),
 	KUNIT_CASE_PARAM(later_fsync_reports_error, wb_error_gen_params),
 	KUNIT_CASE(error_in_second_mapping),

@@ -16,6 +16,12 @@ column() {
 }
 gates=$(bash -c ". '$TOOLS/lib.sh'; for g in \"\${GATES[@]}\"; do echo \"\${g%%:*}\"; done")
 check "README: the gates table lists lib.sh's gates, in order" test "$(column gate)" = "$gates"
+# README's table is check.sh's: its gate, command and fails-when columns
+# are what gates_table writes from lib.sh.
+three() { awk -F' [|] ' '/^[|] gate [|] command [|]/ { on = 1 } on && /^[|]/ { print $1 " | " $2 " | " $3 } on && !/^[|]/ { exit }' "$@"; }
+bash -c ". '$TOOLS/lib.sh'; for g in \"\${GATES[@]}\"; do printf '%s\tpass\t1\tx\n' \"\${g%%:*}\"; done >'$WORK/g.tsv'; gates_table '$WORK/g.tsv'" >"$WORK/table"
+check "README: the gates table is check.sh's, for lib.sh's gates" \
+	bash -c "[ -s '$WORK/table' ] && [ \"\$($(declare -f three); three '$WORK/table')\" = \"\$($(declare -f three); three '$README')\" ]"
 targets=$(grep -E '^[a-z0-9-]+:.*## ' "$TOP/Makefile" | cut -d: -f1 | sed 's/^/make /')
 check "README: the targets table lists the Makefile's targets, in order" \
 	test "$(column target | awk '{ print $1 " " $2 }')" = "$targets"
