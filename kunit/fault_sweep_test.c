@@ -155,7 +155,8 @@ static void write_allocation_sweep(struct kunit *test)
 /*
  * The writeback of the Nth folio of an uncached write fails: the write
  * returns the error, keeps the range cached with its data, the other
- * folios reach the disk, and fsync() reports the error once.
+ * folios reach the disk, and fsync() of another file reports the error
+ * once (the write reported it to its own).
  */
 static void write_writeback_sweep(struct kunit *test)
 {
@@ -170,7 +171,11 @@ static void write_writeback_sweep(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, points, (unsigned int)(SWEEP_LEN / PAGE_SIZE));
 
 	for (n = 1; n <= points; n++) {
+		struct file *other;
+
 		file = utfs_new_param_file(test);
+		other = utfs_reopen(test, file,
+				    *(const enum utfs_path *)test->param_value);
 		ui = utfs_file_inode(file);
 		ui->faults.wb_error = -EIO;
 		ui->faults.wb_error_from = (loff_t)(n - 1) * PAGE_SIZE;
@@ -192,8 +197,10 @@ static void write_writeback_sweep(struct kunit *test)
 					 SWEEP_LEN - n * PAGE_SIZE, 4);
 		expect_folios_released(test, file, n);
 		ui->faults.wb_error = 0;
-		/* [E1] The write reported the error to its file. */
+		/* [E1] The write reported the error to its file, not others. */
 		KUNIT_EXPECT_EQ_MSG(test, 0, vfs_fsync(file, 0), "point %u", n);
+		KUNIT_EXPECT_EQ_MSG(test, -EIO, vfs_fsync(other, 0), "point %u", n);
+		KUNIT_EXPECT_EQ_MSG(test, 0, vfs_fsync(other, 0), "point %u", n);
 		expect_next_write_works(test, file, n);
 	}
 	kunit_info(test, "swept %u writeback points", points);

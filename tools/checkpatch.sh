@@ -62,11 +62,15 @@ echo "checkpatch: $((${#patches[@]} - fails)) of ${#patches[@]} patches clean"
 sources=0
 # checkpatch_files [--ignore TYPES] FILE...
 checkpatch_files() {
-	local opts=() f report
+	local opts=() f report rc
 	[ "${1:-}" != --ignore ] || { opts=(--ignore "$2"); shift 2; }
 	for f in "$@"; do
+		rc=0
 		report=$(perl "$TREE/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
-			${opts[@]+"${opts[@]}"} -f "$f" 2>&1 | grep ': \(ERROR\|WARNING\|CHECK\):' || true)
+			${opts[@]+"${opts[@]}"} -f "$f" 2>&1) || rc=$?
+		# 0: clean; 1: it found something; anything else: it did not run.
+		[ "$rc" -le 1 ] || die "checkpatch.pl did not check $f (exit $rc): $report"
+		report=$(grep ': \(ERROR\|WARNING\|CHECK\):' <<<"$report" || true)
 		[ -z "$report" ] || { sources=$((sources + 1)); echo "FAIL ${f#"$TOP"/}"; sed 's/^/    /' <<<"$report"; }
 	done
 }

@@ -57,10 +57,12 @@ DIAGNOSTIC_LINES = 8
 RUN_ALONE = re.compile(r'make SUITE=\S+ MODEL_CASE=\S+')
 
 
-def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
+def diagnostics(log_lines: Sequence[str], limit: Optional[int] = DIAGNOSTIC_LINES
+                ) -> dict[str, list[str]]:
     """The lines a KTAP log prints before each failed result, by dotted
     case name (suite.case[.parameter]): what the failed expectations said,
-    the first DIAGNOSTIC_LINES lines and the line that runs the case alone."""
+    the first limit lines (all of them: None) and the line that runs the
+    case alone."""
     found: dict[str, list[str]] = {}
     path: list[str] = []
     since: list[str] = []
@@ -75,8 +77,8 @@ def diagnostics(log_lines: Sequence[str]) -> dict[str, list[str]]:
             depth = len(m.group(1)) // 4
             if m.group(2) and depth > 0:
                 found['.'.join(path[:depth] + [m.group(3)])] = (
-                    since[:DIAGNOSTIC_LINES] +
-                    [d for d in since[DIAGNOSTIC_LINES:] if RUN_ALONE.search(d)])
+                    since if limit is None else since[:limit] +
+                    [d for d in since[limit:] if RUN_ALONE.search(d)])
             since = []
         elif line.strip() and not line.lstrip().startswith(('KTAP version', '1..', '# module:')):
             since.append(line.strip())
@@ -114,17 +116,27 @@ def summary(root: dict, allow_skip: Sequence[str] = (),
 TIMESTAMP = re.compile(r'^\[\s*(\d+\.\d+)\] ?')
 FORCED = 'forced failure (uncached_kunit.force_fail)'
 COUNTERS = re.compile(r'counters: file pages .*')
+FAILED_AT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at ')
 
 
 def forced(root: dict, log_lines: Sequence[str], max_seconds: float,
-           exempt: Sequence[str] = ('uncached_counters',)) -> tuple[list[str], int]:
+           exempt: Sequence[str] = ('uncached_counters',),
+           expect: Sequence[str] = ()) -> tuple[list[str], int]:
     """The verdict of a run with uncached_kunit.force_fail=1 (a log with
-    printk times): every failed case failed at the forced assertion, every
-    suite but the exempt failed a case or skipped them all, the exempt
-    passed (the counters the kernel keeps are back), and no failing case
-    took more than max_seconds, from its result's time to the last result
-    or subtest before it."""
+    printk times): every suite of expect ran, none crashed, every failed
+    case failed at the forced assertion and nowhere before it, every suite
+    but the exempt failed a case or skipped them all, the exempt passed
+    (the counters the kernel keeps are back), and no failing case took
+    more than max_seconds, from its result's time to the last result or
+    subtest before it."""
     lines, problems = [], []
+    ran = [name for name, _ in suites(root)]
+    for name in list(expect) + list(exempt):
+        if name not in ran:
+            problems.append(f'  {name} did not run (a crash or a hang before it?)')
+    if root.get('test_cases') or any(status not in STATUSES for _, cs in suites(root)
+                                     for _, status in cs):
+        problems.append('  the run did not end as KUnit ends: a crash, a hang or a timeout')
     times, plain, last = {}, [], None
     path: list[str] = []
     for line in log_lines:
@@ -143,7 +155,7 @@ def forced(root: dict, log_lines: Sequence[str], max_seconds: float,
             if depth > 0 and t is not None and last is not None:
                 times['.'.join(path[:depth] + [r.group(3)])] = t - last
             last = t
-    diags = diagnostics(plain)
+    diags = diagnostics(plain, None)
     longest = 0.0
     for name, suite_cases in suites(root):
         statuses = [verdict(status) for _, status in suite_cases]
@@ -156,9 +168,12 @@ def forced(root: dict, log_lines: Sequence[str], max_seconds: float,
         for case, status in suite_cases:
             if verdict(status) != 'FAIL':
                 continue
-            if not any(FORCED in d for d in diags.get(case, [])):
-                problems.append(f'  {case} failed, and not at the forced assertion:')
-                problems += ['      ' + d for d in diags.get(case, [])]
+            said = diags.get(case, [])
+            failures = [d for d in said if FAILED_AT.search(d)]
+            if not any(FORCED in d for d in said) or len(failures) != 1 or \
+                    'ASSERTION' not in failures[0]:
+                problems.append(f'  {case} failed, and not at the forced assertion alone:')
+                problems += ['      ' + d for d in said[:DIAGNOSTIC_LINES]]
             took = times.get(case, 0.0)
             longest = max(longest, took)
             if took > max_seconds:
@@ -349,6 +364,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument('--ktap', metavar='LOG', required=True, help='the KTAP log, with printk times')
     p.add_argument('--max-seconds', type=float, default=5.0,
                    help='how long a failing case may take (default 5)')
+    p.add_argument('--expect', action='append', default=[], metavar='SUITE',
+                   help='a suite that must have run')
     p = sub.add_parser('report', help='RESULTS/gates.json and junit.xml from '
                        'RESULTS/gates.tsv and RESULTS/kunit.json')
     p.add_argument('results')
@@ -385,7 +402,8 @@ def main(argv: Sequence[str]) -> int:
         return 0
     if args.command == 'forced':
         with open(args.ktap, errors='replace') as f:
-            lines, rc = forced(root, f.read().splitlines(), args.max_seconds)
+            lines, rc = forced(root, f.read().splitlines(), args.max_seconds,
+                               expect=args.expect)
         print('\n'.join(lines))
         return rc
     diags = None

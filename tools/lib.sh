@@ -22,6 +22,12 @@ if [ -z "${BUILD_ROOT:-}" ]; then
 	case $TOP in
 	*[[:space:]:]*)
 		BUILD_ROOT=/var/tmp/uncached-sandbox-$(id -u)/$(printf '%s' "$TOP" | sha1sum | cut -c1-12)
+		# Ours alone: nobody else may have made it, or may write in it.
+		mkdir -p -m 0755 "${BUILD_ROOT%/*}"
+		if [ ! -O "${BUILD_ROOT%/*}" ] || [ -n "$(find "${BUILD_ROOT%/*}" -maxdepth 0 -perm /022)" ]; then
+			echo "lib.sh: ${BUILD_ROOT%/*} is not this user's alone (owner or mode): remove it, or set BUILD_ROOT" >&2
+			exit 1
+		fi
 		for _d in work build; do
 			mkdir -p "$BUILD_ROOT/$_d"
 			[ -L "$TOP/$_d" ] || [ ! -e "$TOP/$_d" ] ||

@@ -79,8 +79,10 @@ fi
 if [ "$FORCE_FAIL" = 1 ] && [ -f "$RESULTS/kunit.json" ]; then
 	kunit_rc=0
 	tests=$(grep -v '^  FAILED: \|^      ' <<<"$tests")
+	mapfile -t expect < <(suite_names)
 	tests+=$'\n'$(python3 "$TOP/tools/kunit_results.py" forced "$RESULTS/kunit.json" \
-		--ktap="$RESULTS/ktap.log" --max-seconds="$FORCED_CASE_SECONDS") || kunit_rc=1
+		--ktap="$RESULTS/ktap.log" --max-seconds="$FORCED_CASE_SECONDS" \
+		"${expect[@]/#/--expect=}") || kunit_rc=1
 	# Not kunit.py's counts: a reader of the closing line would take the
 	# forced failures for real ones.
 	read -r p _ f _ k _ <<<"${counts//,/}"

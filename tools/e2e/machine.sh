@@ -33,7 +33,11 @@ make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$BUILD_ROOT}
 
 # The guest is given its folders on the kernel's command line, which
-# cannot carry a space (lib.sh's BUILD_ROOT has none).
+# cannot carry a space (lib.sh's BUILD_ROOT has none), by their real
+# paths: init.sh's own_tmp tells by them whether they lie below /tmp.
+mkdir -p "$E2E_BUILD"
+E2E_BUILD=$(realpath "$E2E_BUILD")
+[ -z "${FSTESTS_SRC:-}" ] || FSTESTS_SRC=$(realpath "$FSTESTS_SRC")
 case $E2E_BUILD${FSTESTS_SRC:-} in
 *[[:space:]]*) die "the guest's folders may not have a space: E2E_BUILD=$E2E_BUILD FSTESTS_SRC=${FSTESTS_SRC:-}" ;;
 esac
@@ -118,6 +122,7 @@ if [ -n "$SCRIPT" ]; then cp "$SCRIPT" "$guest/script.sh" && SCRIPT=$guest/scrip
 if [ -n "${FSTESTS_EXCLUDE:-}" ]; then
 	cp "$FSTESTS_EXCLUDE" "$guest/fstests.exclude" && FSTESTS_EXCLUDE=$guest/fstests.exclude
 fi
+chmod -R a+rX "$guest"
 rm -rf "$E2E_BUILD/scratch" "$E2E_BUILD/probe" "$E2E_BUILD/uml"
 # UML's own folder (uml_dir=; its default is ~/.uml), the machine's like
 # the scratch folder.

@@ -216,7 +216,7 @@ class Forced(unittest.TestCase):
         log = [line.replace("forced failure", "an expectation") for line in FORCED_LOG]
         lines, rc = kunit_results.forced(FORCED_ROOT, log, 5)
         self.assertEqual(rc, 1)
-        self.assertIn("  uncached_read.b failed, and not at the forced assertion:", lines)
+        self.assertIn("  uncached_read.b failed, and not at the forced assertion alone:", lines)
 
     def test_a_slow_failure_fails(self):
         log = [line.replace("1.030000", "9.030000") for line in FORCED_LOG]
@@ -230,6 +230,34 @@ class Forced(unittest.TestCase):
         lines, rc = kunit_results.forced(root, FORCED_LOG, 5)
         self.assertEqual(rc, 1)
         self.assertIn("  uncached_counters did not pass: something was left behind", lines)
+
+    def test_a_real_failure_before_the_forced_one_fails(self):
+        log = list(FORCED_LOG)
+        log.insert(2, "[    1.015000]     # b: EXPECTATION FAILED at kunit/read_test.c:9")
+        lines, rc = kunit_results.forced(FORCED_ROOT, log, 5)
+        self.assertEqual(rc, 1)
+        self.assertIn("  uncached_read.b failed, and not at the forced assertion alone:", lines)
+
+    def test_the_forced_message_after_many_lines_passes(self):
+        log = list(FORCED_LOG)
+        for i in range(12):
+            log.insert(2, f"[    1.015000]     # b: step {i}")
+        self.assertEqual(kunit_results.forced(FORCED_ROOT, log, 5)[1], 0)
+
+    def test_a_suite_that_did_not_run_fails(self):
+        lines, rc = kunit_results.forced(FORCED_ROOT, FORCED_LOG, 5,
+                                         expect=["uncached_read", "uncached_model"])
+        self.assertEqual(rc, 1)
+        self.assertIn("  uncached_model did not run (a crash or a hang before it?)", lines)
+
+    def test_a_crash_fails(self):
+        root = json.loads(json.dumps(FORCED_ROOT))
+        root["test_cases"] = [{"name": "", "status": "ERROR"}]
+        self.assertEqual(kunit_results.forced(root, FORCED_LOG, 5)[1], 1)
+
+    def test_no_counters_suite_fails(self):
+        root = {"sub_groups": [FORCED_ROOT["sub_groups"][0]]}
+        self.assertEqual(kunit_results.forced(root, FORCED_LOG, 5)[1], 1)
 
     def test_a_suite_that_did_not_fail_fails(self):
         root = json.loads(json.dumps(FORCED_ROOT))
