@@ -200,7 +200,7 @@ declare -A GATE_FAILS=(
 	[checkpatch]="a patch, a file of \`kunit/\` or an e2e program has a checkpatch \`--strict\` error or warning, a patch a CHECK its message does not justify by name, no subject, body or Signed-off-by; a static rule (\`make rules\`) reports"
 	[suites]="a case fails or is skipped that may not be, the build fails, the kernel crashes, hangs or reports"
 	[diff-coverage]="the lines the series adds are below \`coverage/thresholds\`"
-	[forced]="with one assertion of every suite made to fail (\`FORCE_FAIL=1\`), a case fails elsewhere, takes more than \`FORCED_CASE_SECONDS\` to, or the counters the kernel keeps are not back after the suites (\`uncached_counters\`)"
+	[forced]="with one assertion of every suite made to fail (\`FORCE_FAIL=1\`), a case fails elsewhere too or takes more than \`FORCED_CASE_SECONDS\` to fail, a suite does not run, or the counters the kernel keeps are not back after the suites (\`uncached_counters\`)"
 	[mutants]="a mutant (\`kunit/mutants/\`) is not killed by a case its header names"
 	[debug]="a case fails under KASAN, lockdep, DEBUG_VM and the other checkers of \`kunit/debug.config\`, or one of them reports"
 	[bisect]="a patch of the series does not build or breaks the plumbing suite, or adds a W=1 or sparse warning"
