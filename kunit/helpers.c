@@ -404,18 +404,31 @@ void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end)
 	wake_up_all(&ui->wb_hold);
 }
 
-unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len)
+static unsigned int count_cached(struct file *file, loff_t pos, size_t len,
+				 bool marked)
 {
 	pgoff_t index, last = (pos + len - 1) >> PAGE_SHIFT;
 	unsigned int n = 0;
 
+	if (WARN_ON_ONCE(!len))
+		return 0;
 	for (index = pos >> PAGE_SHIFT; index <= last; index++) {
 		struct folio *folio = filemap_get_folio(file->f_mapping, index);
 
 		if (!IS_ERR(folio)) {
-			n++;
+			n += !marked || folio_test_dropbehind(folio);
 			folio_put(folio);
 		}
 	}
 	return n;
+}
+
+unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len)
+{
+	return count_cached(file, pos, len, false);
+}
+
+unsigned int utfs_marked_folios(struct file *file, loff_t pos, size_t len)
+{
+	return count_cached(file, pos, len, true);
 }

@@ -97,13 +97,6 @@ bool model_case_valid(const struct model_file *f, const struct model_case *c)
 	return true;
 }
 
-/* The folio a read fault of the plan hits, or ULONG_MAX. */
-static pgoff_t read_fault(const struct model_file *f, const struct model_case *c)
-{
-	return c->fault == MX_READ || c->fault == MX_READ_ASYNC ?
-	       model_folio_of(f, c, c->fault_at) : ULONG_MAX;
-}
-
 /* The folio a fault of the plan hits, if it is in [@first, @last]. */
 static bool fault_in(const struct model_file *f, const struct model_case *c,
 		     enum model_fault from, enum model_fault to, pgoff_t first,
@@ -259,34 +252,6 @@ static void model_write(const struct model_file *f, const struct model_case *c,
 	r->ret = r->copied_end > c->pos ? r->copied_end - c->pos : stop_error;
 }
 
-/*
- * [R1] What a complete read leaves cached of what it read in: the folio it
- * ended in, if it needs only part of it, and its readahead past the
- * request, if it read in the request's last folio: up to the next folio
- * cached before it, EOF, and the larger of the file's readahead size and
- * the request, at most a write chunk.  Nothing at EOF; nothing when the
- * read may not block.
- */
-static void read_window(const struct model_file *f, const struct model_case *c,
-			struct model_result *r)
-{
-	pgoff_t last = DIV_ROUND_UP(c->pos + c->len, PAGE_SIZE);
-	pgoff_t eof = DIV_ROUND_UP(f->size, PAGE_SIZE);
-	pgoff_t ahead = clamp_t(pgoff_t, DIV_ROUND_UP(c->len, PAGE_SIZE),
-				f->ra_pages, max_t(pgoff_t, f->ra_pages,
-						   f->chunk >> PAGE_SHIFT));
-
-	if (c->flags == MFL_NOWAIT || c->pos + (loff_t)c->len >= f->size ||
-	    model_before(f, c, last - 1) != MF_ABSENT)
-		return;
-	r->window_start = (c->pos + c->len) >> PAGE_SHIFT;
-	r->window_end = last;
-	while (r->window_end < min(eof, last + ahead) &&
-	       model_before(f, c, r->window_end) == MF_ABSENT)
-		r->window_end++;
-	r->read_end = (loff_t)r->window_end << PAGE_SHIFT;
-}
-
 static void model_read(const struct model_file *f, const struct model_case *c,
 		       struct model_result *r)
 {
@@ -295,7 +260,6 @@ static void model_read(const struct model_file *f, const struct model_case *c,
 	int error = 0;
 
 	r->read_start = round_down(c->pos, PAGE_SIZE);
-	r->read_end = round_up(end, PAGE_SIZE);
 	r->read_stop = end;
 	r->unread = ULONG_MAX;
 	if (c->pos >= end)
@@ -319,8 +283,6 @@ static void model_read(const struct model_file *f, const struct model_case *c,
 	r->copied_end = r->read_stop;
 	r->ret = r->read_stop > c->pos ? r->read_stop - c->pos : error;
 	r->ki_pos = max_t(loff_t, c->pos, r->read_stop);
-	if (!error)
-		read_window(f, c, r);
 }
 
 void model_run(const struct model_file *f, const struct model_case *c,
@@ -349,6 +311,24 @@ void model_run(const struct model_file *f, const struct model_case *c,
 		r->fsync_writer = r->direct_fallback ? -EIO : 0;
 		r->fsync_other = c->fault == MX_WB_OTHER_FSYNC ? 0 : -EIO;
 	}
+}
+
+/*
+ * [R1] A read reads ahead as a buffered read does, and keeps, marked, what
+ * it brought in and did not consume: the folios it read ahead past where
+ * it stopped, and the one it stopped in.  All it consumed (read past, or
+ * to EOF) it dropped; a read that may not block brings nothing in [N1].
+ */
+bool model_read_ahead(const struct model_file *f, const struct model_case *c,
+		      const struct model_result *r, pgoff_t index)
+{
+	loff_t end = (loff_t)(index + 1) << PAGE_SHIFT;
+
+	if (c->op != MO_READ || c->flags == MFL_NOWAIT ||
+	    model_before(f, c, index) != MF_ABSENT)
+		return false;
+	return index >= (c->pos >> PAGE_SHIFT) && end > r->read_stop &&
+	       r->read_stop < f->size;
 }
 
 /* The chunk (index into wb_start) whose writeback covered byte @off. */
@@ -385,13 +365,15 @@ enum model_folio model_after(const struct model_file *f,
 	if (before == MF_WRITEBACK)
 		before = MF_CLEAN;
 	if (c->op == MO_READ) {
-		/* [R1] What the read brought in it dropped; it read the rest. */
+		/*
+		 * [R1] A folio cached before, never read, that the read
+		 * needed: read, and kept.  What the read brought in and
+		 * consumed it dropped; what it read ahead is
+		 * model_read_ahead()'s.
+		 */
 		if (before == MF_NOT_UPTODATE && index < r->unread &&
 		    at < r->read_stop && end > c->pos)
 			return MF_CLEAN;
-		/* [R1] Its window stays, as read: a folio whose read failed too. */
-		if (index >= r->window_start && index < r->window_end)
-			return index == read_fault(f, c) ? MF_NOT_UPTODATE : MF_CLEAN;
 		return before;
 	}
 	if (!touched(c, r, index))

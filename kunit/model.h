@@ -89,8 +89,8 @@ struct model_result {
 	loff_t wb_start[8], wb_end[8];
 	loff_t wb_chunk_end[8];	/* where its chunk ends: its mappings are below */
 	bool kept[8];		/* the chunk found cached folios: it stays */
-	/* Reads: what they may read from the disk, [start, end). */
-	loff_t read_start, read_end;
+	/* Reads: where they may start reading from the disk. */
+	loff_t read_start;
 	/* Private to model.c: what the folio and byte functions use. */
 	loff_t copied_end;	/* the I/O's data is in [pos, copied_end) */
 	loff_t fail_start, fail_end;	/* a chunk whose writeback failed */
@@ -98,8 +98,6 @@ struct model_result {
 	bool direct_fallback;	/* generic O_DIRECT: direct_write_fallback() */
 	loff_t read_stop;	/* reads: where the read stopped */
 	pgoff_t unread;		/* reads: the folio it could not read */
-	/* reads: the window they leave, [window_start, window_end) */
-	pgoff_t window_start, window_end;
 };
 
 pgoff_t model_folio_of(const struct model_file *f, const struct model_case *c,
@@ -115,6 +113,12 @@ void model_run(const struct model_file *f, const struct model_case *c,
 enum model_folio model_after(const struct model_file *f,
 			     const struct model_case *c,
 			     const struct model_result *r, pgoff_t index);
+/*
+ * Reads: folio @index may hold what the read read ahead; it is in the
+ * state a plain read from the same state leaves it in.
+ */
+bool model_read_ahead(const struct model_file *f, const struct model_case *c,
+		      const struct model_result *r, pgoff_t index);
 /*
  * The seed of byte @off after the I/O: on the disk, in the page cache (if
  * its folio is cached and uptodate), and as the read returned it.

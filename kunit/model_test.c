@@ -495,11 +495,11 @@ static void disarm_faults(struct utfs_inode *ui)
 	ui->faults.begin_error = 0;
 }
 
+/* The case's I/O; @flags: RWF_UNCACHED, or 0 for the plain one. */
 static ssize_t model_do_io(struct file *file, const struct model_case *c,
-			   void *buf, loff_t *pos, size_t *left)
+			   rwf_t flags, void *buf, loff_t *pos, size_t *left)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = c->len };
-	rwf_t flags = RWF_UNCACHED;
 	struct iov_iter iter;
 	ssize_t ret;
 
@@ -557,8 +557,13 @@ static void expect_writebacks(struct kunit *test, struct utfs_inode *ui,
 				    "writeback %u, beyond the chunks", k);
 }
 
-/* Each folio's state and content, and the disk, against the model. */
+/*
+ * Each folio's state and content, and the disk, against the model; what a
+ * read read ahead against what the same read, plain, left in @plain's
+ * file (NULL for a write): the same folios, marked as the uncached read's.
+ */
 static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file,
+					   struct file *plain,
 					   const struct model_case *c,
 					   const struct model_result *r, u8 *page)
 {
@@ -568,9 +573,20 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 	loff_t bad;
 
 	for (index = 0; index < nr; index++) {
-		enum model_folio want = model_after(&model_file, c, r, index);
+		bool ahead = model_read_ahead(&model_file, c, r, index);
+		enum model_folio want = ahead && plain ?
+			cached_state(plain->f_mapping, index) :
+			model_after(&model_file, c, r, index);
 		enum model_folio got = cached_state(file->f_mapping, index);
 		loff_t at = (loff_t)index << PAGE_SHIFT;
+
+		/* [R1] What the read keeps of what it brought in is marked. */
+		if (got != MF_ABSENT &&
+		    ahead != !!utfs_marked_folios(file, at, PAGE_SIZE) &&
+		    wrong++ < 4)
+			KUNIT_FAIL(test, "folio %lu: %s, the model says %s", index,
+				   ahead ? "not marked" : "marked",
+				   ahead ? "read ahead" : "cached before");
 
 		/*
 		 * Reclaim may take a clean folio at any time (the debug
@@ -611,11 +627,43 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 	return wrong;
 }
 
+/*
+ * [R1] A read reads from the disk as a buffered read does: the same
+ * ->readahead calls, of the same ranges, and the same folios in all; none
+ * before the request.
+ */
+static void expect_reads_as_plain(struct kunit *test, struct utfs_inode *ui,
+				  struct utfs_inode *plain,
+				  const struct model_result *r)
+{
+	const struct utfs_event *ra, *want;
+	unsigned int k;
+
+	KUNIT_ASSERT_LT(test, ui->nr_events, UTFS_MAX_EVENTS);
+	KUNIT_ASSERT_LT(test, plain->nr_events, UTFS_MAX_EVENTS);
+	for (k = 0; (ra = utfs_find_event(ui, UTFS_EV_READAHEAD, k)); k++) {
+		want = utfs_find_event(plain, UTFS_EV_READAHEAD, k);
+		KUNIT_EXPECT_GE_MSG(test, ra->pos, r->read_start, "readahead %u", k);
+		if (!want) {
+			KUNIT_FAIL(test, "readahead %u of [%lld, +%zu): the plain read has none",
+				   k, ra->pos, (size_t)ra->len);
+			break;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, want->pos, ra->pos, "readahead %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, want->len, ra->len, "readahead %u", k);
+	}
+	KUNIT_EXPECT_NULL_MSG(test, utfs_find_event(plain, UTFS_EV_READAHEAD, k),
+			      "the plain read's readahead %u", k);
+	KUNIT_EXPECT_EQ_MSG(test, plain->stats.folios_read, ui->stats.folios_read,
+			    "folios read from the disk");
+}
+
 static void model_generated(struct kunit *test)
 {
 	const struct model_case *c = test->param_value;
 	struct file *file = model_file_before(test, c);
 	struct file *other = utfs_reopen(test, file, c->path);
+	struct file *plain = NULL;
 	struct utfs_inode *ui = utfs_file_inode(file);
 	u8 *page = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 	u8 *buf = c->op == MO_WRITE ?
@@ -633,11 +681,23 @@ static void model_generated(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, model_file.ra_pages, (unsigned long)file->f_ra.ra_pages,
 			    "the file's readahead size");
 	arm_fault(ui, c, other);
-	ret = model_do_io(file, c, buf, &pos, &left);
+	ret = model_do_io(file, c, RWF_UNCACHED, buf, &pos, &left);
 	disarm_faults(ui);
 	/* Writeback and reads still going on (the asynchronous kind) end first. */
 	filemap_fdatawait_keep_errors(file->f_mapping);
 	utfs_wait_reads(file);
+	/* [R1] The same read, plain, from the same state: what it reads ahead. */
+	if (c->op == MO_READ && c->flags != MFL_NOWAIT) {
+		size_t plain_left;
+		loff_t plain_pos;
+
+		plain = model_file_before(test, c);
+		arm_fault(utfs_file_inode(plain), c, NULL);
+		model_do_io(plain, c, 0, utfs_kvzalloc(test, c->len), &plain_pos,
+			    &plain_left);
+		disarm_faults(utfs_file_inode(plain));
+		utfs_wait_reads(plain);
+	}
 
 	KUNIT_EXPECT_EQ_MSG(test, r.ret, ret, "the result");
 	KUNIT_EXPECT_EQ_MSG(test, r.ki_pos, pos, "ki_pos");
@@ -647,19 +707,12 @@ static void model_generated(struct kunit *test)
 		loff_t bad = first_difference(buf, c->pos, ret, c, &r, read_byte);
 
 		KUNIT_EXPECT_EQ_MSG(test, -1LL, bad, "the data the read returned");
-		for (unsigned int k = 0;
-		     utfs_find_event(ui, UTFS_EV_READAHEAD, k); k++) {
-			const struct utfs_event *ra =
-				utfs_find_event(ui, UTFS_EV_READAHEAD, k);
-
-			KUNIT_EXPECT_GE_MSG(test, ra->pos, r.read_start, "readahead %u", k);
-			KUNIT_EXPECT_LE_MSG(test, ra->pos + (loff_t)ra->len, r.read_end,
-					    "readahead %u beyond the request and its window", k);
-		}
 	}
+	if (plain)
+		expect_reads_as_plain(test, ui, utfs_file_inode(plain), &r);
 	if (c->op == MO_WRITE)
 		expect_writebacks(test, ui, c, &r);
-	expect_folios_and_disk(test, file, c, &r, page);
+	expect_folios_and_disk(test, file, plain, c, &r, page);
 	KUNIT_EXPECT_EQ_MSG(test, r.fsync_writer, vfs_fsync(file, 0),
 			    "fsync() of the I/O's file");
 	KUNIT_EXPECT_EQ_MSG(test, r.fsync_other, vfs_fsync(other, 0),

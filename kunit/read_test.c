@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uncached_read: an uncached read returns the data and drops the folios it
- * read in as it consumes them; what stays is its window, the readahead past
- * the request, which the next uncached read of the file consumes (or drops,
- * reading elsewhere); folios that were cached before it stay.
+ * uncached_read: an uncached read returns the data, reads ahead as a plain
+ * read does, marks what it brings in (PG_dropbehind) and drops each marked
+ * folio as it consumes it; what stays is marked: its readahead past the
+ * request and the folio it ended in.  Folios that were cached before it
+ * stay, unmarked.  (Sequences, several readers, faults at each folio and
+ * signals: uncached_history.)
  */
 #include <linux/fadvise.h>
 #include <linux/slab.h>
@@ -63,60 +65,89 @@ static void expect_read_failing_nth(struct kunit *test, struct file *file,
 }
 
 /*
- * Nothing cached: the data comes back; what stays is the window past the
- * request (the file's readahead size exceeds the file: up to EOF), which
- * the next read consumes without reading it again, leaving nothing.
+ * Every folio cached in [@from, EOF) is marked; none is cached below @from
+ * but the @kept unmarked ones the case cached itself.
  */
-static void read_window_consumed(struct kunit *test)
+static void expect_marked_from(struct kunit *test, struct file *file,
+			       pgoff_t from, unsigned int kept)
+{
+	loff_t size = i_size_read(file_inode(file));
+	loff_t at = (loff_t)from << PAGE_SHIFT;
+
+	KUNIT_EXPECT_EQ_MSG(test, kept, at ? utfs_cached_folios(file, 0, at) : 0,
+			    "cached below folio %lu", from);
+	KUNIT_EXPECT_EQ_MSG(test, 0U, at ? utfs_marked_folios(file, 0, at) : 0,
+			    "marked below folio %lu", from);
+	if (at < size)
+		KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, at, size - at),
+				    utfs_marked_folios(file, at, size - at),
+				    "cached and not marked from folio %lu", from);
+}
+
+/*
+ * Nothing cached: the data comes back, read ahead exactly as a plain read
+ * of the same file reads it; what stays is that readahead past the
+ * request, marked, which the next read consumes without reading it
+ * again, leaving nothing.
+ */
+static void read_ahead_consumed(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 1);
+	struct file *plain = file_on_disk(test, 1);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 
-	KUNIT_ASSERT_GE(test, file->f_ra.ra_pages, (unsigned int)READ_FILE_BLOCKS);
 	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 1);
-	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4UL, file->f_mapping->nrpages);
+	expect_read(test, plain, 0, 4 * PAGE_SIZE, 0, 1);
 	UTFS_ASSERT_NOT_FORCED(test);
-	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 4U,
-			utfs_cached_folios(file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, utfs_file_inode(plain)->stats.folios_read,
+			ui->stats.folios_read);
+	KUNIT_EXPECT_GT(test, ui->stats.folios_read, 4U);
+	KUNIT_EXPECT_EQ(test, plain->f_mapping->nrpages - 4,
+			file->f_mapping->nrpages);
+	expect_marked_from(test, file, 4, 0);
 	expect_read(test, file, 4 * PAGE_SIZE, size - 4 * PAGE_SIZE, RWF_UNCACHED, 1);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	KUNIT_EXPECT_EQ(test, (unsigned int)READ_FILE_BLOCKS, ui->stats.folios_read);
 }
 
 /*
- * A read that skips ahead in the window drops what it skipped; one before
- * the window drops the window, which it is not going to consume, and reads
- * its own; the read of the file's last folio leaves nothing.
+ * Small reads at random offsets read only their own folio, as plain ones
+ * do; each stays, marked, while the read needs only part of it.
  */
-static void read_elsewhere_drops_window(struct kunit *test)
+static void random_small_reads_read_themselves(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 2);
 	struct utfs_inode *ui = utfs_file_inode(file);
+	static const pgoff_t at[] = { 9, 3, 13, 6 };
+	unsigned int i;
 
-	expect_read(test, file, 100, 10, RWF_UNCACHED, 2);
-	KUNIT_EXPECT_EQ(test, (unsigned long)READ_FILE_BLOCKS, file->f_mapping->nrpages);
-	expect_read(test, file, 8 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
-	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 8U,
-			utfs_cached_folios(file, 8 * PAGE_SIZE,
-					   (READ_FILE_BLOCKS - 8) * PAGE_SIZE));
-	expect_read(test, file, 2 * PAGE_SIZE + 100, 10, RWF_UNCACHED, 2);
-	KUNIT_EXPECT_EQ(test, READ_FILE_BLOCKS - 2UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0, 2 * PAGE_SIZE));
-	KUNIT_EXPECT_EQ(test, 2 * READ_FILE_BLOCKS - 2U, ui->stats.folios_read);
-	expect_read(test, file, (READ_FILE_BLOCKS - 1) * PAGE_SIZE, PAGE_SIZE,
-		    RWF_UNCACHED, 2);
+	for (i = 0; i < ARRAY_SIZE(at); i++) {
+		expect_read(test, file, at[i] * PAGE_SIZE + 100, 10,
+			    RWF_UNCACHED, 2);
+		KUNIT_EXPECT_EQ_MSG(test, i + 1, ui->stats.folios_read,
+				    "read %u, of folio %lu", i, at[i]);
+		KUNIT_EXPECT_EQ(test, 1U,
+				utfs_marked_folios(file, at[i] * PAGE_SIZE, PAGE_SIZE));
+		expect_read(test, file, at[i] * PAGE_SIZE, PAGE_SIZE,
+			    RWF_UNCACHED, 2);
+		KUNIT_EXPECT_EQ(test, 0U,
+				utfs_cached_folios(file, at[i] * PAGE_SIZE, PAGE_SIZE));
+	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 2 * READ_FILE_BLOCKS - 2U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, (unsigned int)ARRAY_SIZE(at), ui->stats.folios_read);
 }
 
-/* Pre-cached folios stay; only the ones the read created are dropped. */
+/*
+ * Pre-cached folios stay; only the ones the read created are dropped.  (No
+ * readahead, POSIX_FADV_RANDOM: what the read reads is only the request.)
+ */
 static void read_keeps_precached(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 3);
 	struct utfs_inode *ui = utfs_file_inode(file);
 
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
 	utfs_cache_range(test, file, PAGE_SIZE, PAGE_SIZE);
 	utfs_cache_range(test, file, 3 * PAGE_SIZE, PAGE_SIZE);
 	utfs_reset_stats(ui);
@@ -154,30 +185,35 @@ static void random_read_no_window(struct kunit *test)
 }
 
 /*
- * A plain read leaves folios marked for asynchronous readahead: an
- * uncached read over them reads only the missing folios, one by one.
+ * A plain read leaves folios cached, one of them with the marker that
+ * starts asynchronous readahead: an uncached read over them reads ahead
+ * from there as a plain one does, each missing folio once, keeps the
+ * plain read's folios, unmarked, and drops what it brought in.
  */
-static void no_async_readahead(struct kunit *test)
+static void async_readahead_as_plain(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 6);
+	struct file *plain = file_on_disk(test, 6);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 	unsigned int cached, read;
 
 	expect_read(test, file, 0, PAGE_SIZE, 0, 6);
+	expect_read(test, plain, 0, PAGE_SIZE, 0, 6);
 	cached = utfs_cached_folios(file, 0, size);
 	read = ui->stats.folios_read;
 	KUNIT_ASSERT_GT(test, cached, 1U);
 	KUNIT_ASSERT_LT(test, cached, (unsigned int)READ_FILE_BLOCKS);
 
 	expect_read(test, file, 0, size, RWF_UNCACHED, 6);
+	expect_read(test, plain, 0, size, 0, 6);
+	KUNIT_EXPECT_EQ(test, utfs_file_inode(plain)->stats.readaheads,
+			ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, (unsigned int)READ_FILE_BLOCKS, ui->stats.folios_read);
+	KUNIT_EXPECT_GT(test, ui->stats.folios_read, read);
 	KUNIT_EXPECT_EQ(test, cached, utfs_cached_folios(file, 0, size));
-	KUNIT_EXPECT_EQ(test, read + READ_FILE_BLOCKS - cached,
-			ui->stats.folios_read);
-
-	/* The marker is still there: a plain read does read ahead. */
-	expect_read(test, file, 0, cached * PAGE_SIZE, 0, 6);
-	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0, size), cached);
+	KUNIT_EXPECT_EQ(test, cached, utfs_cached_folios(file, 0, cached * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 0, size));
 }
 
 /* RWF_NOWAIT: a read that would have to read from the disk gets -EAGAIN. */
@@ -406,12 +442,14 @@ KUNIT_ARRAY_PARAM(read_error, read_error_params, read_error_desc);
 
 /*
  * The read of one folio fails (-EIO from the disk): the read returns the
- * data before it, or -EIO if it is the first; nothing the read brought
- * in stays cached, the failed folio and the ones readahead brought in
- * after it included, and the one a read creates on its own when readahead
- * cannot allocate; a folio that was cached before, not uptodate, stays.
+ * data before it, or -EIO if it is the first; what the read brought in
+ * before the failed folio it consumed and dropped; what stays of it is
+ * marked, from the failed folio on (the one a read creates on its own
+ * when readahead cannot allocate, too); a folio that was cached before,
+ * not uptodate, stays, unmarked.  Once the disk reads again, a read to
+ * EOF leaves nothing of its own.
  */
-static void read_error_drops_what_it_brought_in(struct kunit *test)
+static void read_error_keeps_marked(struct kunit *test)
 {
 	const struct read_error_param *p = test->param_value;
 	struct file *file = file_on_disk(test, 17);
@@ -443,8 +481,10 @@ static void read_error_drops_what_it_brought_in(struct kunit *test)
 	if (ret > 0)
 		KUNIT_EXPECT_MEMEQ(test, buf,
 				   utfs_pattern_buf(test, ret, p->pos, 17), ret);
-	KUNIT_EXPECT_EQ(test, p->precached ? 1UL : 0UL,
-			file->f_mapping->nrpages);
+	expect_marked_from(test, file, p->folio + p->precached, p->precached);
+	KUNIT_EXPECT_EQ(test, p->precached ? 1U : 0U,
+			utfs_cached_folios(file, bad, PAGE_SIZE) -
+			utfs_marked_folios(file, bad, PAGE_SIZE));
 	utfs_expect_settled(test, file, "after the read");
 
 	/* Once the disk reads again, so does the file. */
@@ -468,28 +508,32 @@ static void plain_nowait_read_unchanged(struct kunit *test)
 }
 
 /*
- * A read larger than the readahead size and than one folio batch: one
- * ->readahead, of the request and its window (the request's size past
- * it, here the file's last folio), each folio read once; what stays is
- * the window.
+ * A read larger than the readahead size and than one folio batch: the
+ * same ->readahead calls as the plain read's, each folio read once; what
+ * stays is what it read past the request, marked.
  */
-static void large_read_one_readahead(struct kunit *test)
+static void large_read_as_plain(struct kunit *test)
 {
 	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct file *plain = utfs_new_file(test, UTFS_IOMAP);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = UTFS_MAX_SIZE - PAGE_SIZE;
 
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 16),
 		       UTFS_MAX_SIZE);
+	utfs_fill_disk(utfs_file_inode(plain), 0,
+		       utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 16), UTFS_MAX_SIZE);
 	utfs_reset_stats(ui);
 	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, (size_t)file->f_ra.ra_pages);
 	KUNIT_ASSERT_GT(test, len / PAGE_SIZE, (size_t)PAGEVEC_SIZE);
 
 	expect_read(test, file, 0, len, RWF_UNCACHED, 16);
-	KUNIT_EXPECT_EQ(test, 1U, ui->stats.readaheads);
+	expect_read(test, plain, 0, len, 0, 16);
+	KUNIT_EXPECT_EQ(test, utfs_file_inode(plain)->stats.readaheads,
+			ui->stats.readaheads);
 	KUNIT_EXPECT_EQ(test, (unsigned int)UTFS_MAX_BLOCKS, ui->stats.folios_read);
 	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, len, PAGE_SIZE));
+	expect_marked_from(test, file, len >> PAGE_SHIFT, 0);
 }
 
 /* Request sizes around the folio and the readahead size, in bytes. */
@@ -507,44 +551,50 @@ static void stream_size_desc(const size_t *size, char *desc)
 KUNIT_ARRAY_PARAM(stream, stream_sizes, stream_size_desc);
 
 /*
- * [R1] A file streamed with uncached reads of one size: after each call,
- * what is cached is exactly the window, contiguous from the folio the read
- * ended in, past the request by at least half of and at most the window's
- * size (the larger of the readahead size and the request), or to EOF; each
- * folio is read from the disk once; at EOF nothing is left.
+ * [R1] A file streamed with uncached reads of one size, and a twin with
+ * plain reads: after each call, the uncached read has read from the disk
+ * exactly what the plain one has, and what is cached is what the plain
+ * read has cached past the folio the read ended in, all marked; each
+ * folio is read once, and at EOF nothing is left.
  */
-static void stream_read_window(struct kunit *test)
+static void stream_read_as_plain(struct kunit *test)
 {
 	const size_t req = *(const size_t *)test->param_value;
 	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct file *plain = utfs_new_file(test, UTFS_IOMAP);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	const pgoff_t eof = UTFS_MAX_BLOCKS;
-	pgoff_t ahead = max_t(pgoff_t, file->f_ra.ra_pages, DIV_ROUND_UP(req, PAGE_SIZE));
+	struct utfs_inode *pi = utfs_file_inode(plain);
 	unsigned int wrong = 0;
 	loff_t pos = 0;
 
 	KUNIT_ASSERT_EQ(test, (unsigned int)VM_READAHEAD_PAGES, file->f_ra.ra_pages);
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 18),
 		       UTFS_MAX_SIZE);
+	utfs_fill_disk(pi, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 18),
+		       UTFS_MAX_SIZE);
 	utfs_reset_stats(ui);
+	utfs_reset_stats(pi);
 	while (pos < UTFS_MAX_SIZE && wrong < 4) {
 		size_t len = min_t(size_t, req, UTFS_MAX_SIZE - pos);
-		pgoff_t last = DIV_ROUND_UP(pos + req, PAGE_SIZE), first, end;
+		loff_t from, rest;
+		unsigned int cached, marked, want;
 
 		expect_read(test, file, pos, len, RWF_UNCACHED, 18);
+		expect_read(test, plain, pos, len, 0, 18);
 		pos += len;
-		first = pos >> PAGE_SHIFT;
-		for (end = first; end < eof &&
-		     utfs_cached_folios(file, end * PAGE_SIZE, PAGE_SIZE); end++)
-			;
-		if (file->f_mapping->nrpages != end - first ||
-		    (pos < UTFS_MAX_SIZE &&
-		     (end < min(eof, last + ahead / 2) || end > min(eof, last + ahead)))) {
+		from = round_down(pos, PAGE_SIZE);
+		rest = UTFS_MAX_SIZE - from;
+		cached = rest ? utfs_cached_folios(file, from, rest) : 0;
+		marked = rest ? utfs_marked_folios(file, from, rest) : 0;
+		want = rest ? utfs_cached_folios(plain, from, rest) : 0;
+		if (ui->stats.folios_read != pi->stats.folios_read ||
+		    file->f_mapping->nrpages != cached || cached != marked ||
+		    cached != want) {
 			wrong++;
 			KUNIT_FAIL(test,
-				   "to %lld: [%lu, %lu) cached, %lu pages, want [%lu, %lu..%lu)",
-				   pos, first, end, file->f_mapping->nrpages, first,
-				   min(eof, last + ahead / 2), min(eof, last + ahead));
+				   "to %lld: read %u folios, plain %u; %lu cached, %u from %lld, %u marked; plain: %u",
+				   pos, ui->stats.folios_read, pi->stats.folios_read,
+				   file->f_mapping->nrpages, cached, from, marked, want);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
@@ -553,21 +603,21 @@ static void stream_read_window(struct kunit *test)
 
 static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(uncached_read_after_readahead_enomem),
-	KUNIT_CASE_PARAM(read_error_drops_what_it_brought_in,
+	KUNIT_CASE_PARAM(read_error_keeps_marked,
 			 read_error_gen_params),
 	KUNIT_CASE(plain_nowait_read_unchanged),
-	KUNIT_CASE(large_read_one_readahead),
-	KUNIT_CASE_PARAM(stream_read_window, stream_gen_params),
+	KUNIT_CASE(large_read_as_plain),
+	KUNIT_CASE_PARAM(stream_read_as_plain, stream_gen_params),
 	KUNIT_CASE(plain_read_after_readahead_enomem_caches),
 	KUNIT_CASE(read_in_batches_around_cached),
 	KUNIT_CASE(cold_read_one_readahead),
 	KUNIT_CASE_PARAM(nonblocking_uncached_read, nonblocking_gen_params),
-	KUNIT_CASE(read_window_consumed),
-	KUNIT_CASE(read_elsewhere_drops_window),
+	KUNIT_CASE(read_ahead_consumed),
+	KUNIT_CASE(random_small_reads_read_themselves),
 	KUNIT_CASE(read_keeps_precached),
 	KUNIT_CASE(random_read_no_window),
 	KUNIT_CASE(write_then_read_uncached),
-	KUNIT_CASE(no_async_readahead),
+	KUNIT_CASE(async_readahead_as_plain),
 	KUNIT_CASE(nowait_read_not_cached),
 	KUNIT_CASE(enomem_read),
 	KUNIT_CASE(splice_read_unchanged),

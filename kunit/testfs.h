@@ -260,8 +260,10 @@ void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
 void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end);
 /* Held (and asynchronous) writeback, all let go when the case ends. */
 void utfs_hold_writeback(struct kunit *test, struct utfs_inode *ui);
-/* Folios of [pos, pos + len) now in the page cache. */
+/* Folios of [pos, pos + len) now in the page cache (pages, in fact). */
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
+/* Of those, the ones marked as an uncached read's to drop (PG_dropbehind). */
+unsigned int utfs_marked_folios(struct file *file, loff_t pos, size_t len);
 /* Reset counters and the event log. */
 void utfs_reset_stats(struct utfs_inode *ui);
 /* The nth (from 0) event of a type, or NULL. */
