@@ -338,6 +338,82 @@ void utfs_hold_writeback(struct kunit *test, struct utfs_inode *ui)
 						  ui));
 }
 
+#define UTFS_WAIT_MS	2000
+
+bool utfs_wait_for(unsigned int *counter, unsigned int n)
+{
+	unsigned int ms;
+
+	for (ms = 0; READ_ONCE(*counter) < n; ms++) {
+		if (ms == UTFS_WAIT_MS)
+			return false;
+		msleep(1);
+	}
+	return true;
+}
+
+bool utfs_wait_uptodate(struct file *file, pgoff_t end)
+{
+	pgoff_t index = 0;
+	unsigned int ms = 0;
+
+	while (index < end) {
+		struct folio *folio = filemap_get_folio(file->f_mapping, index);
+		/* Gone: read, and dropped by the uncached read that copied it. */
+		bool ready = IS_ERR(folio) || folio_test_uptodate(folio);
+
+		if (!IS_ERR(folio))
+			folio_put(folio);
+		if (ready) {
+			index++;
+			continue;
+		}
+		if (ms++ == UTFS_WAIT_MS)
+			return false;
+		msleep(1);
+	}
+	return true;
+}
+
+bool utfs_wait_sleeping(struct task_struct *task)
+{
+	unsigned int ms;
+
+	for (ms = 0; task_is_running(task); ms++) {
+		if (ms == UTFS_WAIT_MS)
+			return false;
+		msleep(1);
+	}
+	/* And still, a moment later: not between two sleeps. */
+	msleep(10);
+	return !task_is_running(task);
+}
+
+void utfs_release_reads(struct utfs_inode *ui)
+{
+	WRITE_ONCE(ui->faults.hold_readahead, 0);
+	WRITE_ONCE(ui->faults.hold_reads, false);
+	wake_up_all(&ui->wb_hold);
+}
+
+static void utfs_release_reads_action(void *ui)
+{
+	utfs_release_reads(ui);
+}
+
+void utfs_hold_reads(struct kunit *test, struct utfs_inode *ui, pgoff_t from,
+		     pgoff_t to, unsigned int nth)
+{
+	ui->faults.hold_read_from = from;
+	ui->faults.hold_read_to = to;
+	ui->faults.hold_reads = from < to;
+	ui->faults.async_read |= from < to;
+	ui->faults.hold_readahead = nth;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, utfs_release_reads_action,
+						  ui));
+}
+
 static void utfs_sync_writeback(void *ui)
 {
 	((struct utfs_inode *)ui)->faults.async_writeback = false;

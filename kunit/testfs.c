@@ -339,6 +339,14 @@ static void utfs_async_io_fn(struct work_struct *work)
 	struct folio *folio = io->folio;
 
 	if (io->read) {
+		if (READ_ONCE(ui->faults.hold_reads) &&
+		    folio->index >= ui->faults.hold_read_from &&
+		    folio->index < ui->faults.hold_read_to) {
+			spin_lock(&ui->lock);
+			ui->stats.reads_held++;
+			spin_unlock(&ui->lock);
+			wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_reads));
+		}
 		utfs_end_read_folio(ui, folio);
 	} else {
 		wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_writeback) ||
@@ -405,11 +413,17 @@ static void utfs_readahead(struct readahead_control *rac)
 {
 	struct utfs_inode *ui = UTFS_I(rac->mapping->host);
 	struct folio *folio;
+	bool hold;
 
 	spin_lock(&ui->lock);
 	ui->stats.readaheads++;
 	ui->stats.folios_read += readahead_count(rac);
+	hold = ui->stats.readaheads == ui->faults.hold_readahead;
+	ui->stats.readahead_held += hold;
 	spin_unlock(&ui->lock);
+	/* Held with its folios locked in the page cache, not yet read. */
+	if (hold)
+		wait_event(ui->wb_hold, !READ_ONCE(ui->faults.hold_readahead));
 	utfs_log(ui, UTFS_EV_READAHEAD, readahead_pos(rac),
 		 readahead_length(rac), 0);
 	while ((folio = readahead_folio(rac))) {

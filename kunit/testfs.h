@@ -90,6 +90,14 @@ struct utfs_faults {
 	 */
 	bool hold_writeback;
 	pgoff_t wb_released;
+	/*
+	 * With async_read: the reads of folios in [hold_read_from,
+	 * hold_read_to) do not end until utfs_release_reads().
+	 */
+	bool hold_reads;
+	pgoff_t hold_read_from, hold_read_to;
+	/* The Nth ->readahead call (from 1) waits for utfs_release_reads(). */
+	unsigned int hold_readahead;
 	unsigned int redirty;	/* writeback redirties this many folios */
 	/* ->get_folio does not get its folio from iomap_get_folio() */
 	bool bypass_iomap_get_folio;
@@ -124,6 +132,8 @@ struct utfs_stats {
 	unsigned int release_refused;	/* ->release_folio said no */
 	unsigned int release_dirty;	/* ->release_folio of a dirty folio */
 	unsigned int readaheads;	/* ->readahead calls */
+	unsigned int readahead_held;	/* a ->readahead waits, held */
+	unsigned int reads_held;	/* reads of folios waiting, held */
 	unsigned int errors_consumed;	/* by fsync_after_writeback */
 	/* With stable writes: folios whose data changed under writeback. */
 	unsigned int unstable_writes;
@@ -260,6 +270,23 @@ void utfs_lookup_end(struct utfs_inode *ui, loff_t pos, unsigned int pending,
 void utfs_release_writeback(struct utfs_inode *ui, pgoff_t end);
 /* Held (and asynchronous) writeback, all let go when the case ends. */
 void utfs_hold_writeback(struct kunit *test, struct utfs_inode *ui);
+/*
+ * Hold the reads of folios [@from, @to) (asynchronous reads), and the
+ * @nth ->readahead call (0: none), until utfs_release_reads(), or the
+ * end of the case, however it ends.
+ */
+void utfs_hold_reads(struct kunit *test, struct utfs_inode *ui, pgoff_t from,
+		     pgoff_t to, unsigned int nth);
+void utfs_release_reads(struct utfs_inode *ui);
+/* Wait, up to 2 s, until *@counter reaches @n; false if it did not. */
+bool utfs_wait_for(unsigned int *counter, unsigned int n);
+/*
+ * Wait, up to 2 s, until the folios before index @end are uptodate, or no
+ * longer cached.
+ */
+bool utfs_wait_uptodate(struct file *file, pgoff_t end);
+/* Wait, up to 2 s, until @task sleeps. */
+bool utfs_wait_sleeping(struct task_struct *task);
 /* Folios of [pos, pos + len) now in the page cache (pages, in fact). */
 unsigned int utfs_cached_folios(struct file *file, loff_t pos, size_t len);
 /* Of those, the ones marked as an uncached read's to drop (PG_dropbehind). */
