@@ -438,53 +438,59 @@ static void interleaving(struct kunit *test)
 struct ra_fault_case {
 	enum utfs_path path;
 	size_t len;
-	unsigned int nth;
 };
 
-#define RA_FAULT_MAX	24
-static struct ra_fault_case ra_fault_cases[2 * 2 * RA_FAULT_MAX];
+static const struct ra_fault_case ra_fault_cases[] = {
+	{ UTFS_IOMAP, PAGE_SIZE }, { UTFS_IOMAP, 16 * PAGE_SIZE },
+	{ UTFS_GENERIC, PAGE_SIZE }, { UTFS_GENERIC, 16 * PAGE_SIZE },
+};
 
-static const void *ra_fault_gen(const void *prev, char *desc)
+static void ra_fault_desc(const struct ra_fault_case *c, char *desc)
 {
-	const struct ra_fault_case *c = prev;
-	unsigned int i = c ? c - ra_fault_cases + 1 : 0;
-	struct ra_fault_case *n;
-
-	if (i >= ARRAY_SIZE(ra_fault_cases))
-		return NULL;
-	n = &ra_fault_cases[i];
-	n->nth = i % RA_FAULT_MAX + 1;
-	n->len = (i / RA_FAULT_MAX) % 2 ? 16 * PAGE_SIZE : PAGE_SIZE;
-	n->path = i / (2 * RA_FAULT_MAX) ? UTFS_GENERIC : UTFS_IOMAP;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.len_%zu.alloc_%u",
-		 n->path == UTFS_IOMAP ? "iomap" : "generic", n->len, n->nth);
-	return n;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.len_%zu",
+		 c->path == UTFS_IOMAP ? "iomap" : "generic", c->len);
 }
 
+KUNIT_ARRAY_PARAM(ra_fault, ra_fault_cases, ra_fault_desc);
+
+/* Far more than a cold read of 16 folios makes. */
+#define RA_FAULT_MAX	256
+
 /*
- * The Nth allocation of a cold uncached read fails: the read returns its
- * data (the folio-at-a-time fallback), consumed it all, and what stays of
- * what it brought in is marked; the final read leaves nothing.
+ * The Nth allocation of a cold uncached read fails, for N = 1, 2, ...
+ * until the read makes fewer than N, each on a fresh file: the read
+ * returns its data (the folio-at-a-time fallback), consumed it all, and
+ * what stays of what it brought in is marked; the final read leaves
+ * nothing.
  */
 static void readahead_fault(struct kunit *test)
 {
 	const struct ra_fault_case *c = test->param_value;
-	struct file *file = hist_file(test, c->path);
 	u8 *buf = utfs_kvzalloc(test, c->len);
-	ssize_t ret;
+	unsigned int nth;
 
-	utfs_fail_nth(c->nth);
-	ret = utfs_pread(file, buf, c->len, 0, RWF_UNCACHED);
-	if (utfs_fail_nth_pending()) {
+	for (nth = 1; nth < RA_FAULT_MAX && test->status != KUNIT_FAILURE; nth++) {
+		struct file *file = hist_file(test, c->path);
+		bool pending;
+		ssize_t ret;
+
+		utfs_fail_nth(nth);
+		ret = utfs_pread(file, buf, c->len, 0, RWF_UNCACHED);
+		pending = utfs_fail_nth_pending();
 		utfs_fail_nth(0);
-		kunit_skip(test, "the read made fewer than %u allocations", c->nth);
+		if (pending)
+			break;
+		KUNIT_ASSERT_EQ_MSG(test, (ssize_t)c->len, ret,
+				    "allocation %u failing", nth);
+		expect_data(test, buf, 0, c->len, "the read", nth);
+		KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_cached_folios(file, 0, c->len),
+				    "allocation %u failing: cached of what the read consumed",
+				    nth);
+		expect_marked(test, file, 0, 0, "after the read");
+		expect_final_read(test, file, c->path, 0);
 	}
-	KUNIT_ASSERT_EQ(test, (ssize_t)c->len, ret);
-	expect_data(test, buf, 0, c->len, "the read", 0);
-	KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_cached_folios(file, 0, c->len),
-			    "cached of what the read consumed");
-	expect_marked(test, file, 0, 0, "after the read");
-	expect_final_read(test, file, c->path, 0);
+	KUNIT_EXPECT_LT(test, nth, (unsigned int)RA_FAULT_MAX);
+	kunit_info(test, "%u allocations failed in turn", nth - 1);
 }
 
 /* --- signals ----------------------------------------------------------------- */
@@ -569,7 +575,7 @@ static void fatal_signal(struct kunit *test)
 static struct kunit_case uncached_history_cases[] = {
 	KUNIT_CASE_PARAM(stream_history, stream_gen),
 	KUNIT_CASE_PARAM(interleaving, inter_gen),
-	KUNIT_CASE_PARAM(readahead_fault, ra_fault_gen),
+	KUNIT_CASE_PARAM(readahead_fault, ra_fault_gen_params),
 	KUNIT_CASE_PARAM(fatal_signal, signal_gen),
 	{}
 };

@@ -139,6 +139,31 @@ static void random_small_reads_read_themselves(struct kunit *test)
 }
 
 /*
+ * A plain read of what an uncached read read ahead takes the mark off: it
+ * stays, and the next uncached read of it finds it cached before, and
+ * keeps it.  An uncached read of what is still marked drops it.
+ */
+static void plain_read_takes_mark_off(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 19);
+	struct utfs_inode *ui = utfs_file_inode(file);
+
+	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 19);
+	KUNIT_ASSERT_EQ(test, 4U, utfs_marked_folios(file, 4 * PAGE_SIZE,
+						     4 * PAGE_SIZE));
+	expect_read(test, file, 4 * PAGE_SIZE, 2 * PAGE_SIZE, 0, 19);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 4 * PAGE_SIZE,
+						     2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 4 * PAGE_SIZE,
+						     2 * PAGE_SIZE));
+	utfs_reset_stats(ui);
+	expect_read(test, file, 4 * PAGE_SIZE, 4 * PAGE_SIZE, RWF_UNCACHED, 19);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 4 * PAGE_SIZE,
+						     4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
+}
+
+/*
  * Pre-cached folios stay; only the ones the read created are dropped.  (No
  * readahead, POSIX_FADV_RANDOM: what the read reads is only the request.)
  */
@@ -615,6 +640,7 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(read_ahead_consumed),
 	KUNIT_CASE(random_small_reads_read_themselves),
 	KUNIT_CASE(read_keeps_precached),
+	KUNIT_CASE(plain_read_takes_mark_off),
 	KUNIT_CASE(random_read_no_window),
 	KUNIT_CASE(write_then_read_uncached),
 	KUNIT_CASE(async_readahead_as_plain),
