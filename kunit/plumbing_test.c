@@ -4,6 +4,8 @@
  * filesystem opted in (FOP_UNCACHED), and fails with -EOPNOTSUPP, as
  * unknown flags do, everywhere else.
  */
+#include <linux/crc32.h>
+#include <linux/fadvise.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <kunit/test.h>
@@ -143,7 +145,80 @@ static void unknown_flags_still_rejected(struct kunit *test)
 				  RWF_NOAPPEND, WRITE, &ki_flags));
 }
 
+/* Plain read histories: where each call reads, and how much. */
+struct plain_history {
+	size_t req;
+	unsigned int ra_pages;	/* UINT_MAX: the file's own */
+	bool random;		/* slots in a scrambled order; else forward */
+	bool fadv_random;	/* POSIX_FADV_RANDOM first */
+};
+
+static const struct plain_history plain_histories[] = {
+	{ 100, UINT_MAX }, { PAGE_SIZE, UINT_MAX }, { 3 * PAGE_SIZE + 5, UINT_MAX },
+	{ 16 * PAGE_SIZE, UINT_MAX }, { UTFS_MAX_SIZE, UINT_MAX },
+	{ PAGE_SIZE, UINT_MAX, true }, { 4 * PAGE_SIZE, UINT_MAX, true },
+	{ PAGE_SIZE, 0 }, { PAGE_SIZE, 2 * UTFS_MAX_BLOCKS },
+	{ PAGE_SIZE, UINT_MAX, false, true },
+};
+
+/*
+ * What plain reads read from the disk, as a digest of every ->readahead
+ * call (offset, length) and every folio read, over histories of plain
+ * reads: forward streams of several request sizes, random slots, no
+ * readahead, a large one, POSIX_FADV_RANDOM.  The bisect gate runs this
+ * suite after each patch of the series, from the flag patch on (which
+ * leaves the read path as the base kernel has it), and requires the same
+ * digest after every one: no patch changes what a plain read reads.
+ */
+static void plain_readahead_digest(struct kunit *test)
+{
+	u8 *buf = kunit_kmalloc(test, UTFS_MAX_SIZE, GFP_KERNEL);
+	u32 crc = 0;
+	unsigned int h, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (h = 0; h < ARRAY_SIZE(plain_histories); h++) {
+		const struct plain_history *p = &plain_histories[h];
+		struct file *file = utfs_new_file(test, UTFS_IOMAP);
+		struct utfs_inode *ui = utfs_file_inode(file);
+		unsigned int calls = DIV_ROUND_UP(UTFS_MAX_SIZE, p->req);
+
+		utfs_fill_disk(ui, 0, utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 7),
+			       UTFS_MAX_SIZE);
+		utfs_reset_stats(ui);
+		if (p->ra_pages != UINT_MAX)
+			file->f_ra.ra_pages = p->ra_pages;
+		if (p->fadv_random)
+			KUNIT_ASSERT_EQ(test, 0,
+					vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+		for (i = 0; i < calls; i++) {
+			/* 7 is prime to the slot counts: a permutation. */
+			loff_t pos = (loff_t)(p->random ? (i * 7 + 3) % calls : i) *
+				     p->req;
+			size_t len = min_t(size_t, p->req, UTFS_MAX_SIZE - pos);
+
+			KUNIT_ASSERT_EQ(test, (ssize_t)len,
+					utfs_pread(file, buf, len, pos, 0));
+			KUNIT_EXPECT_MEMEQ(test, buf,
+					   utfs_pattern_buf(test, len, pos, 7), len);
+		}
+		KUNIT_ASSERT_LT(test, ui->nr_events, UTFS_MAX_EVENTS);
+		for (i = 0; i < ui->nr_events; i++) {
+			const struct utfs_event *ev = &ui->events[i];
+			u64 rec[2] = { ev->pos, ev->len };
+
+			if (ev->type == UTFS_EV_READAHEAD)
+				crc = crc32_le(crc, (u8 *)rec, sizeof(rec));
+		}
+		crc = crc32_le(crc, (u8 *)&ui->stats.folios_read,
+			       sizeof(ui->stats.folios_read));
+		KUNIT_EXPECT_GT(test, ui->stats.folios_read, 0U);
+	}
+	kunit_info(test, "plain readahead digest %08x", crc);
+}
+
 static struct kunit_case uncached_plumbing_cases[] = {
+	KUNIT_CASE(plain_readahead_digest),
 	KUNIT_CASE(uncached_flag_abi),
 	KUNIT_CASE(uncached_sets_iocb_flag),
 	KUNIT_CASE(uncached_dsync_sets_both),

@@ -51,14 +51,23 @@ warnings() {
 		sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort -u >"$OUT/warnings.$1"
 }
 
+# The plumbing suite prints a digest of what plain reads read ahead
+# (uncached_plumbing.plain_readahead_digest): it must be the same after
+# every patch, the flag patch's being the base kernel's read path.
+digest_of() {
+	sed -n 's/.*plain readahead digest \([0-9a-f]*\).*/\1/p' "$OUT/step/ktap.log" 2>/dev/null | tail -n 1
+}
+
 fails=0
 checkout "$SANDBOX_TAG"
 warnings base
 n=0
+first_digest=
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	subject=$(git -C "$TREE" log -1 --format=%s "$c")
 	checkout "$c"
+	rm -f "$OUT/step/ktap.log"
 	if step >"$OUT/step-$n.log" 2>&1; then
 		printf 'ok   %d/%d %s\n' "$n" ${#commits[@]} "$subject"
 	else
@@ -66,7 +75,19 @@ for c in "${commits[@]}"; do
 		printf 'FAIL %d/%d %s (see %s)\n' "$n" ${#commits[@]} "$subject" "$OUT/step-$n.log"
 		grep -E 'error:|FAILED|Error' "$OUT/step-$n.log" | head -n 5 | sed 's/^/     /' || true
 	fi
+	digest=$(digest_of)
+	if [ -z "$digest" ] && [ -z "${BISECT_STEP:-}" ]; then
+		fails=$((fails + 1))
+		printf 'FAIL %d/%d %s: no plain readahead digest in %s\n' "$n" ${#commits[@]} "$subject" "$OUT/step/ktap.log"
+	elif [ -n "$digest" ] && [ -z "$first_digest" ]; then
+		first_digest=$digest
+	elif [ -n "$digest" ] && [ "$digest" != "$first_digest" ]; then
+		fails=$((fails + 1))
+		printf 'FAIL %d/%d %s: plain reads read ahead differently (digest %s, %s before)\n' \
+			"$n" ${#commits[@]} "$subject" "$digest" "$first_digest"
+	fi
 done
+[ -z "$first_digest" ] || echo "ok   plain reads read ahead the same after every patch (digest $first_digest)"
 warnings series
 new=$(comm -13 "$OUT/warnings.base" "$OUT/warnings.series")
 if [ -n "$new" ]; then

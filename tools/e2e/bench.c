@@ -39,16 +39,32 @@
  *   e2e-bench twowriters DIR MODE SIZE
  *	two writers in MODE of one new file, each into its half: aggregate
  *	MB/s and the 99th percentile of their calls
+ *
+ * Reads where they meet (a SIZE-byte file written and dropped first):
+ *   e2e-bench random DIR MODE SIZE
+ *	RANDOM_READS reads of 4 KiB at pseudo-random offsets of the cold
+ *	file (the same sequence in every mode): KiB read from the device per
+ *	call (the block device's stat), IOPS, the 50th and 99th percentile,
+ *	and the file's pages cached after (% of its size)
+ *   e2e-bench uring DIR MODE SIZE
+ *	io_uring at queue depth 8 on one descriptor: the cold file read
+ *	sequentially in 128 KiB reads (MB/s), then RANDOM_READS reads of
+ *	4 KiB at random (IOPS); the file's pages cached after each (%)
  */
 #include "e2e.h"
 
 #include <limits.h>
+#include <liburing.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #define MiB	(1024UL * 1024)
+#define RANDOM_READS	4096
+#define URING_DEPTH	8
+#define SCENARIOS	"seq|peak|workset|latency|writers|samefile|twowriters|random|uring"
 
 static const char *mode;
 static unsigned long short_ops;
@@ -480,11 +496,149 @@ static void run_twowriters(const char *dir, uint64_t size)
 	free(v);
 }
 
+/* A cold file of size bytes, written and dropped from the cache. */
+static int cold_file(const char *dir, uint64_t size)
+{
+	int fd = open_file(dir, "cold", O_RDWR | O_CREAT | O_TRUNC);
+	int wfd = open_file(dir, "cold", O_RDWR);
+	int saved = rwf;
+
+	rwf = 0;
+	stream(wfd, 1, size, MiB);
+	rwf = saved;
+	drop(wfd);
+	close(wfd);
+	return fd;
+}
+
+/* Sectors read so far from the device that holds fd's file. */
+static unsigned long long device_sectors_read(int fd)
+{
+	unsigned long long ios, merges, sectors = 0;
+	char path[128];
+	struct stat st;
+	FILE *f;
+
+	if (fstat(fd, &st))
+		e2e_die("fstat: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%llu %llu %llu", &ios, &merges, &sectors) != 3)
+		e2e_die("cannot read %s", path);
+	fclose(f);
+	return sectors;
+}
+
+/* The nth 4 KiB slot of a fixed pseudo-random sequence over size bytes. */
+static off_t random_slot(unsigned int n, uint64_t size)
+{
+	uint64_t x = (n + 1) * 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 29;
+	return (off_t)(x % (size / 4096)) * 4096;
+}
+
+static void run_random(const char *dir, uint64_t size)
+{
+	const char *fs = getenv("E2E_BENCH_FS");
+	char test[64];
+	int fd = cold_file(dir, size);
+	unsigned char *buf = e2e_alloc(4096);
+	double *lat = calloc(RANDOM_READS, sizeof(*lat)), t;
+	unsigned long long sectors = device_sectors_read(fd);
+
+	if (!lat)
+		e2e_die("out of memory");
+	snprintf(test, sizeof(test), "random%s%s", fs ? "-" : "", fs ? fs : "");
+	t = now();
+	for (unsigned int n = 0; n < RANDOM_READS; n++) {
+		struct iovec iov = { buf, 4096 };
+		double t0 = now();
+
+		if (preadv2(fd, &iov, 1, random_slot(n, size), rwf) != 4096)
+			e2e_die("preadv2: %s", strerror(errno));
+		lat[n] = now() - t0;
+	}
+	t = now() - t;
+	sectors = device_sectors_read(fd) - sectors;
+	printf("%s,%s,4096,device KiB per call,%.2f\n", test, mode,
+	       sectors * 512.0 / 1024 / RANDOM_READS);
+	printf("%s,%s,4096,IOPS,%.0f\n", test, mode, RANDOM_READS / t);
+	printf("%s,%s,4096,read p50 ms,%.3f\n", test, mode, percentile_ms(lat, RANDOM_READS, 0.5));
+	printf("%s,%s,4096,read p99 ms,%.3f\n", test, mode, percentile_ms(lat, RANDOM_READS, 0.99));
+	printf("%s,%s,4096,file cached %%,%.2f\n", test, mode, cached_pct(fd, size));
+	free(lat);
+	free(buf);
+	close(fd);
+}
+
+/*
+ * count reads of req bytes through ring, URING_DEPTH in flight, at
+ * offsets off(n): the seconds they took.
+ */
+static double uring_reads(struct io_uring *ring, int fd, unsigned char *bufs,
+			  size_t req, unsigned int count, uint64_t size, int sequential)
+{
+	unsigned int submitted = 0, done = 0;
+	double t = now();
+
+	while (done < count) {
+		struct io_uring_cqe *cqe;
+		int ret;
+
+		while (submitted < count && submitted - done < URING_DEPTH) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+			off_t off = sequential ? (off_t)(submitted * req) :
+						 random_slot(submitted, size);
+
+			io_uring_prep_read(sqe, fd, bufs + (submitted % URING_DEPTH) * req,
+					   req, off);
+			sqe->rw_flags = rwf;
+			submitted++;
+		}
+		ret = io_uring_submit(ring);
+		if (ret < 0)
+			e2e_die("io_uring_submit: %s", strerror(-ret));
+		ret = io_uring_wait_cqe(ring, &cqe);
+		if (ret)
+			e2e_die("io_uring_wait_cqe: %s", strerror(-ret));
+		if (cqe->res != (int)req)
+			e2e_die("io_uring read: %d", cqe->res);
+		io_uring_cqe_seen(ring, cqe);
+		done++;
+	}
+	return now() - t;
+}
+
+static void run_uring(const char *dir, uint64_t size)
+{
+	const size_t seq_req = 128 << 10;
+	int fd = cold_file(dir, size);
+	unsigned char *bufs = e2e_alloc(URING_DEPTH * seq_req);
+	struct io_uring ring;
+	double t;
+	int ret = io_uring_queue_init(2 * URING_DEPTH, &ring, 0);
+
+	if (ret)
+		e2e_die("io_uring_queue_init: %s", strerror(-ret));
+	t = uring_reads(&ring, fd, bufs, seq_req, size / seq_req, size, 1);
+	printf("uring-seq,%s,%zu,MB/s,%.1f\n", mode, seq_req, size / t / 1e6);
+	printf("uring-seq,%s,%zu,file cached %%,%.2f\n", mode, seq_req, cached_pct(fd, size));
+	drop(fd);
+	t = uring_reads(&ring, fd, bufs, 4096, RANDOM_READS, size, 0);
+	printf("uring-random,%s,4096,IOPS,%.0f\n", mode, RANDOM_READS / t);
+	printf("uring-random,%s,4096,file cached %%,%.2f\n", mode, cached_pct(fd, size));
+	io_uring_queue_exit(&ring);
+	free(bufs);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	e2e_prog = "e2e-bench";
 	if (argc < 4)
-		e2e_die("usage: e2e-bench seq|peak|workset|latency|writers|samefile|twowriters DIR MODE ...");
+		e2e_die("usage: e2e-bench %s DIR MODE ...", SCENARIOS);
 	mode = argv[3];
 	if (!strcmp(mode, "uncached"))
 		rwf = RWF_UNCACHED;
@@ -506,8 +660,12 @@ int main(int argc, char **argv)
 		run_samefile(argv[2], strtoull(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "twowriters") && argc == 5)
 		run_twowriters(argv[2], strtoull(argv[4], NULL, 0));
+	else if (!strcmp(argv[1], "random") && argc == 5)
+		run_random(argv[2], strtoull(argv[4], NULL, 0));
+	else if (!strcmp(argv[1], "uring") && argc == 5)
+		run_uring(argv[2], strtoull(argv[4], NULL, 0));
 	else
-		e2e_die("usage: e2e-bench seq|peak|workset|latency|writers|samefile|twowriters DIR MODE ...");
+		e2e_die("usage: e2e-bench %s DIR MODE ...", SCENARIOS);
 	fflush(stdout);
 	return 0;
 }

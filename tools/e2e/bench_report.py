@@ -152,6 +152,21 @@ def main() -> None:
         ('peak Dirty+Writeback of one uncached writer, x buffered', '(reported)',
          max(ratio('latency', r, 'peak Dirty+Writeback MiB', 'uncached', 'buffered')
              for r in (1 << 20, 64 << 10)), lambda v: True),
+        ('random 4 KiB reads, device KiB per call, x buffered (XFS, ext4)', '<= 1.1',
+         max(ratio(t, 4096, 'device KiB per call', 'uncached', 'buffered')
+             for t in ('random', 'random-ext4')), lambda v: v <= 1.1),
+        ('random 4 KiB reads, IOPS, x buffered (XFS, ext4)', '>= 0.9',
+         min(ratio(t, 4096, 'IOPS', 'uncached', 'buffered')
+             for t in ('random', 'random-ext4')), lambda v: v >= 0.9),
+        ('io_uring, depth 8, sequential MB/s, x buffered', '>= 0.9',
+         ratio('uring-seq', 128 << 10, 'MB/s', 'uncached', 'buffered'), lambda v: v >= 0.9),
+        ('io_uring, depth 8, random IOPS, x buffered', '(reported)',
+         ratio('uring-random', 4096, 'IOPS', 'uncached', 'buffered'), lambda v: True),
+        ('file cached after uncached random and io_uring reads, %', '<= 1',
+         max(med('random', 4096, 'file cached %', 'uncached'),
+             med('random-ext4', 4096, 'file cached %', 'uncached'),
+             med('uring-seq', 128 << 10, 'file cached %', 'uncached'),
+             med('uring-random', 4096, 'file cached %', 'uncached')), lambda v: v <= 1),
     ]
     print('\nTargets (measured, not asserted; the worst of the request sizes):')
     for name, target, value, ok in targets:
@@ -198,7 +213,21 @@ def write_markdown(data: dict, targets: list, reps: int) -> None:
              kib),
             ('samefile', 'writer MB/s', 'that writer, MB/s', kib),
             ('twowriters', 'MB/s', 'two writers of one file, MB/s', mib),
-            ('twowriters', 'write p99 ms', 'two writers of one file, call p99, ms', mib)):
+            ('twowriters', 'write p99 ms', 'two writers of one file, call p99, ms', mib),
+            ('random', 'device KiB per call', 'random 4 KiB reads, device KiB per call', (4096,)),
+            ('random', 'IOPS', 'random 4 KiB reads, IOPS', (4096,)),
+            ('random', 'read p50 ms', 'random 4 KiB reads, p50, ms', (4096,)),
+            ('random', 'read p99 ms', 'random 4 KiB reads, p99, ms', (4096,)),
+            ('random', 'file cached %', 'random 4 KiB reads, file cached after, %', (4096,)),
+            ('random-ext4', 'device KiB per call', 'ext4 random reads, device KiB per call',
+             (4096,)),
+            ('random-ext4', 'IOPS', 'ext4 random reads, IOPS', (4096,)),
+            ('uring-seq', 'MB/s', 'io_uring depth 8, sequential, MB/s', (128 << 10,)),
+            ('uring-seq', 'file cached %', 'io_uring depth 8, sequential, cached after, %',
+             (128 << 10,)),
+            ('uring-random', 'IOPS', 'io_uring depth 8, random 4 KiB, IOPS', (4096,)),
+            ('uring-random', 'file cached %', 'io_uring depth 8, random, cached after, %',
+             (4096,))):
         for req in reqs:
             lines.append(f'| {what} | {human(req)} | ' +
                          ' | '.join(cell(test, req, metric, m) for m in MODES) + ' |')
@@ -224,10 +253,15 @@ def plot(data: dict) -> None:
                 vals = [statistics.median(data[(test, req, 'MB/s', m)]) / base
                         for m in ('uncached', 'direct')]
                 f.write(f'"{test[3:]}\\n{human(req)}" {vals[0]:.3f} {vals[1]:.3f}\n')
-        for test, label in (('writers-4', '4\\nwriters'), ('writers-32', '32\\nfiles'),
-                            ('twowriters', '2 writers,\\n1 file')):
-            base = statistics.median(data[(test, 1 << 20, 'MB/s', 'buffered')])
-            vals = [statistics.median(data[(test, 1 << 20, 'MB/s', m)]) / base
+        for test, label, req, metric in (
+                ('writers-4', '4\\nwriters', 1 << 20, 'MB/s'),
+                ('writers-32', '32\\nfiles', 1 << 20, 'MB/s'),
+                ('twowriters', '2 writers,\\n1 file', 1 << 20, 'MB/s'),
+                ('random', 'random 4K\\nIOPS', 4096, 'IOPS'),
+                ('uring-seq', 'io_uring\\nseq', 128 << 10, 'MB/s'),
+                ('uring-random', 'io_uring\\nrandom', 4096, 'IOPS')):
+            base = statistics.median(data[(test, req, metric, 'buffered')])
+            vals = [statistics.median(data[(test, req, metric, m)]) / base
                     for m in ('uncached', 'direct')]
             f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f}\n')
     lat = os.path.join(RESULTS, 'bench-latency.dat')

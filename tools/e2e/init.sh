@@ -234,7 +234,17 @@ bench_rep() {
 			bench_one writers $mode 4 "$E2E_BENCH_SIZE" &&
 			bench_one writers $mode 32 "$E2E_BENCH_SIZE" &&
 			bench_one samefile $mode "$E2E_BENCH_SIZE" &&
-			bench_one twowriters $mode "$E2E_BENCH_SIZE" || return 1
+			bench_one twowriters $mode "$E2E_BENCH_SIZE" &&
+			bench_one random $mode $((E2E_BENCH_SIZE / 16)) &&
+			bench_one uring $mode $((E2E_BENCH_SIZE / 16)) || return 1
+	done
+}
+
+# On ext4: the streams, and random reads.
+bench_ext4() {
+	bench_seq || return 1
+	for mode in buffered uncached direct; do
+		bench_one random $mode $((E2E_BENCH_SIZE / 16)) || return 1
 	done
 }
 
@@ -258,7 +268,7 @@ bench_reps() {
 bench() {
 	bench_reps xfs /dev/ubdf bench_rep || return 1
 	export E2E_BENCH_FS=ext4
-	bench_reps ext4 /dev/ubdg bench_seq
+	bench_reps ext4 /dev/ubdg bench_ext4
 }
 
 run_check() {

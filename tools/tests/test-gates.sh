@@ -215,7 +215,14 @@ check "lib.sh: no other script reads the lines a diff adds itself" \
 	bash -c "! grep -n 'diff -U0' '$TOOLS'/*.sh '$TOOLS'/e2e/*.sh | grep -v '^$TOOLS/lib.sh:'"
 # --- bisect gate ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
-printf '#!/bin/sh\n! grep -q broken fs/iomap.c\n' >"$WORK/fake-step"
+# Its plain readahead digest: 0f0f, or what a commit's message says.
+cat >"$WORK/fake-step" <<'SH'
+#!/bin/sh
+mkdir -p "$RESULTS/bisect/step"
+d=$(git log -1 --format=%b | sed -n 's/^digest: //p')
+echo "# plain_readahead_digest: plain readahead digest ${d:-0f0f}" >"$RESULTS/bisect/step/ktap.log"
+! grep -q broken fs/iomap.c
+SH
 chmod +x "$WORK/fake-step"
 # A stand-in for the W=1/sparse build: the warnings of $FAKE_WARNINGS
 # (none if empty) at the series' end, or a failed build with FAKE_BROKEN.
@@ -246,6 +253,13 @@ cp "$WORK/out" "$WORK/bisect.out"
 check "bisect: names that patch, and only that one" \
 	bash -c "grep -q '^FAIL .* iomap: break the build' '$WORK/bisect.out' && grep -q '^ok .* iomap: fix the build' '$WORK/bisect.out'"
 git -C "$TREE" reset -q --hard HEAD~2
+check "bisect: the same plain readahead after every patch, said" \
+	bash -c "$(declare -f bisect); WORK='$WORK' T='$T'; bisect | grep -q '^ok   plain reads read ahead the same after every patch (digest 0f0f)'"
+echo "/* reads */" >>"$TREE/fs/iomap.c"
+ugit -C "$TREE" commit -qam "iomap: change plain readahead" -m "digest: 1234"
+check_fails "bisect: a patch that changes what plain reads read ahead fails" bisect
+check "bisect: names it" grep -q '^FAIL .* iomap: change plain readahead: plain reads read ahead differently (digest 1234, 0f0f before)' "$WORK/out"
+git -C "$TREE" reset -q --hard HEAD~1
 # --- coverage without data ---------------------------------------------
 mkdir -p "$WORK/emptybuild"
 check_fails "coverage: no .gcda files is an error" env BUILD=$WORK/emptybuild COVERAGE_OUT=$WORK/cov "$T/tools/coverage.sh"
