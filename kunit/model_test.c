@@ -27,8 +27,12 @@
  * iov_iter, i_size, each folio's state and content afterwards, the disk,
  * the data a read returned, the writeback calls (one per chunk, over
  * exactly the chunk, after the chunk's mappings and before the next's),
- * what a read brought in from the disk, and what fsync() on the I/O's file and
- * on another one reports next, that no folio changed under writeback, and
+ * what fsync() on the I/O's file and on another one reports next, and for
+ * a read what it read from the disk and read ahead: the same read, plain,
+ * runs on a twin file from the same state, and the uncached read must make
+ * the same ->readahead calls, read the same folios, and leave the twin's
+ * read-ahead folios cached, each marked as an uncached read's, and every
+ * other folio as the model says, unmarked; that no folio changed under writeback, and
  * that a later write reports no error again.  A failing case prints the line that runs
  * it alone: make SUITE=uncached_model MODEL_CASE=NAME.
  */
