@@ -347,7 +347,7 @@ bool utfs_wait_for(unsigned int *counter, unsigned int n)
 	for (ms = 0; READ_ONCE(*counter) < n; ms++) {
 		if (ms == UTFS_WAIT_MS)
 			return false;
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	return true;
 }
@@ -370,7 +370,7 @@ bool utfs_wait_uptodate(struct file *file, pgoff_t end)
 		}
 		if (ms++ == UTFS_WAIT_MS)
 			return false;
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	return true;
 }
@@ -382,10 +382,10 @@ bool utfs_wait_sleeping(struct task_struct *task)
 	for (ms = 0; task_is_running(task); ms++) {
 		if (ms == UTFS_WAIT_MS)
 			return false;
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 	/* And still, a moment later: not between two sleeps. */
-	msleep(10);
+	usleep_range(10000, 20000);
 	return !task_is_running(task);
 }
 

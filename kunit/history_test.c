@@ -119,6 +119,7 @@ enum hist_ra { HR_SET, HR_NONE, HR_LARGE, HR_NR };
 static const char *const actors_names[HA_NR] = {
 	"one", "shared", "two_files", "plain_other"
 };
+
 static const char *const order_names[HO_NR] = { "forward", "random" };
 static const char *const ra_names[HR_NR] = { "ra_set", "ra_none", "ra_large" };
 static const size_t stream_reqs[] = {

@@ -163,54 +163,85 @@ static void dirty_large_folio_partly_overwritten(struct kunit *test)
 	utfs_expect_settled(test, file, "after the write");
 }
 
-/*
- * A clean large folio cached at [LF_SIZE, 2 * LF_SIZE) of a file of three,
- * and an uncached read of [from, to) around or into it: the data is right,
- * the large folio stays with its order, and what else stays cached is the
- * read's window ([R1]): @window pages, the folio the read ended in if it
- * read only part of it, read ahead to EOF.
- */
-static void read_with_large_folio(struct kunit *test, loff_t from, loff_t to,
-				  unsigned long window)
+/* The end of the folio cached at @index, or 0 if none is. */
+static loff_t cached_folio_end(struct file *file, pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(file->f_mapping, index);
+	loff_t end;
+
+	if (IS_ERR(folio))
+		return 0;
+	end = folio_pos(folio) + folio_size(folio);
+	folio_put(folio);
+	return end;
+}
+
+static struct file *file_with_large_folio(struct kunit *test, u8 *want)
 {
 	struct file *file = large_folio_file(test);
-	struct utfs_inode *ui = utfs_file_inode(file);
-	u8 *got = kunit_kmalloc(test, to - from, GFP_KERNEL);
+
+	utfs_fill_disk(utfs_file_inode(file), 0, want, 3 * LF_SIZE);
+	cache_large_folio(test, file, LF_SIZE, 1);
+	return file;
+}
+
+/*
+ * A clean large folio cached at [LF_SIZE, 2 * LF_SIZE) of a file of three,
+ * and an uncached read of [from, to) around or into it, and the same read,
+ * plain, of a twin file: the data is right, the large folio stays with its
+ * order, unmarked, and what else stays cached ([R1]) is marked, in folios
+ * that end past the read (read ahead, or the one it ended in), and past
+ * the read the same pages as the plain read's.
+ */
+static void read_with_large_folio(struct kunit *test, loff_t from, loff_t to)
+{
 	u8 *want = utfs_pattern_buf(test, 3 * LF_SIZE, 0, 3);
+	struct file *file = file_with_large_folio(test, want);
+	struct file *plain = file_with_large_folio(test, want);
+	u8 *got = kunit_kmalloc(test, to - from, GFP_KERNEL);
+	pgoff_t index;
 
 	KUNIT_ASSERT_NOT_NULL(test, got);
-	utfs_fill_disk(ui, 0, want, 3 * LF_SIZE);
-	cache_large_folio(test, file, LF_SIZE, 1);
 	utfs_pattern(want + LF_SIZE, LF_SIZE, LF_SIZE, 1);
-
 	KUNIT_EXPECT_EQ(test, (ssize_t)(to - from),
 			utfs_pread(file, got, to - from, from, RWF_UNCACHED));
 	KUNIT_EXPECT_MEMEQ(test, got, want + from, to - from);
+	KUNIT_EXPECT_EQ(test, (ssize_t)(to - from),
+			utfs_pread(plain, got, to - from, from, 0));
 	KUNIT_EXPECT_EQ(test, LF_ORDER, cached_order(file, LF_SIZE));
-	KUNIT_EXPECT_EQ(test, (unsigned long)LF_SIZE / PAGE_SIZE + window,
-			file->f_mapping->nrpages);
-	if (window)
-		KUNIT_EXPECT_EQ(test, (unsigned int)window,
-				utfs_cached_folios(file, 3 * LF_SIZE - window * PAGE_SIZE,
-						   window * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, LF_SIZE, LF_SIZE));
+	for (index = 0; index < 3 * LF_SIZE / PAGE_SIZE; index++) {
+		loff_t at = (loff_t)index << PAGE_SHIFT;
+		loff_t end = cached_folio_end(file, index);
+
+		if (at >= LF_SIZE && at < 2 * LF_SIZE)
+			continue;
+		if (end)
+			KUNIT_EXPECT_TRUE_MSG(test, end > to &&
+					      utfs_marked_folios(file, at, PAGE_SIZE),
+					      "page %lu: cached, in a folio ending at %lld",
+					      index, end);
+		if (at >= to)
+			KUNIT_EXPECT_EQ_MSG(test, !!cached_folio_end(plain, index),
+					    !!end, "page %lu, the plain read's", index);
+	}
 	utfs_expect_settled(test, file, "after the read");
 }
 
 static void read_around_large_folio(struct kunit *test)
 {
-	read_with_large_folio(test, 0, 3 * LF_SIZE, 0);
+	read_with_large_folio(test, 0, 3 * LF_SIZE);
 }
 
 static void read_starts_inside_large_folio(struct kunit *test)
 {
-	/* It ends inside the third large folio, which it read in: it stays. */
 	read_with_large_folio(test, LF_SIZE + LF_SIZE / 2,
-			      2 * LF_SIZE + LF_SIZE / 2, LF_SIZE / PAGE_SIZE);
+			      2 * LF_SIZE + LF_SIZE / 2);
 }
 
 static void read_ends_inside_large_folio(struct kunit *test)
 {
-	read_with_large_folio(test, LF_SIZE / 2, LF_SIZE + LF_SIZE / 2, 0);
+	read_with_large_folio(test, LF_SIZE / 2, LF_SIZE + LF_SIZE / 2);
 }
 
 /*

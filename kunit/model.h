@@ -114,7 +114,7 @@ enum model_folio model_after(const struct model_file *f,
 			     const struct model_case *c,
 			     const struct model_result *r, pgoff_t index);
 /*
- * Reads: folio @index may hold what the read read ahead; it is in the
+ * Reads: folio @index may hold the read's readahead; it is in the
  * state a plain read from the same state leaves it in.
  */
 bool model_read_ahead(const struct model_file *f, const struct model_case *c,

@@ -563,7 +563,7 @@ static void expect_writebacks(struct kunit *test, struct utfs_inode *ui,
 
 /*
  * Each folio's state and content, and the disk, against the model; what a
- * read read ahead against what the same read, plain, left in @plain's
+ * read brought in ahead against what the same read, plain, left in @plain's
  * file (NULL for a write): the same folios, marked as the uncached read's.
  */
 static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file,

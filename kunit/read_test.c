@@ -8,10 +8,12 @@
  * signals: uncached_history.)
  */
 #include <linux/fadvise.h>
+#include <linux/mman.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/uaccess.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -139,7 +141,7 @@ static void random_small_reads_read_themselves(struct kunit *test)
 }
 
 /*
- * A plain read of what an uncached read read ahead takes the mark off: it
+ * A plain read of an uncached read's readahead takes the mark off: it
  * stays, and the next uncached read of it finds it cached before, and
  * keeps it.  An uncached read of what is still marked drops it.
  */
@@ -161,6 +163,38 @@ static void plain_read_takes_mark_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 4 * PAGE_SIZE,
 						     4 * PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
+}
+
+/*
+ * A splice from the file uses a folio an uncached read brought in ahead as
+ * a plain read does: it takes the mark off.  A folio a page fault maps
+ * (the fault itself, or fault-around) is in use.  Both stay through the
+ * next uncached read of them.
+ */
+static void splice_and_fault_take_mark_off(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 20);
+	struct file *out = utfs_new_file(test, UTFS_IOMAP);
+	loff_t ipos = 4 * PAGE_SIZE, opos = 0;
+	unsigned long addr;
+	u8 byte;
+
+	expect_read(test, file, 0, 4 * PAGE_SIZE, RWF_UNCACHED, 20);
+	KUNIT_ASSERT_EQ(test, 4U, utfs_marked_folios(file, 4 * PAGE_SIZE,
+						     4 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
+			do_splice_direct(file, &ipos, out, &opos, PAGE_SIZE, 0));
+	addr = kunit_vm_mmap(test, file, 0, READ_FILE_BLOCKS * PAGE_SIZE,
+			     PROT_READ, MAP_SHARED, 0);
+	KUNIT_ASSERT_NE(test, 0UL, addr);
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 4 * PAGE_SIZE,
+						     PAGE_SIZE));
+	/* A fault on folio 5; fault-around may map its neighbours. */
+	KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(&byte,
+			(void __user *)(addr + 5 * PAGE_SIZE), 1));
+	expect_read(test, file, 4 * PAGE_SIZE, 2 * PAGE_SIZE, RWF_UNCACHED, 20);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 4 * PAGE_SIZE,
+						     2 * PAGE_SIZE));
 }
 
 /*
@@ -641,6 +675,7 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(random_small_reads_read_themselves),
 	KUNIT_CASE(read_keeps_precached),
 	KUNIT_CASE(plain_read_takes_mark_off),
+	KUNIT_CASE(splice_and_fault_take_mark_off),
 	KUNIT_CASE(random_read_no_window),
 	KUNIT_CASE(write_then_read_uncached),
 	KUNIT_CASE(async_readahead_as_plain),
