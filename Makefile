@@ -67,7 +67,7 @@ diff-coverage: ## coverage of the lines the series adds, against coverage/thresh
 mutants: tree ## each kunit/mutants/ patch must make a case its header names fail (MUTANT=glob for some)
 	@tools/mutants.sh $(MUTANT)
 
-bisect: tree ## build after each patch and run the plumbing suite; no new W=1/sparse warnings
+bisect: tree ## build after each patch and run the plumbing suite: plain readahead unchanged, no new W=1/sparse warnings
 	@tools/bisect.sh
 
 e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exerciser

@@ -415,6 +415,8 @@ static void interleaving(struct kunit *test)
 			     false);
 	/* B runs as far as it can: to its end, or to a folio A holds. */
 	hist_actor_done(b, 200);
+	/* A forced failure ends the case here: the cleanup lets A go. */
+	UTFS_ASSERT_NOT_FORCED(test);
 	utfs_release_reads(ui);
 	KUNIT_ASSERT_TRUE_MSG(test, hist_actor_done(a, 5000), "A did not return");
 	KUNIT_ASSERT_TRUE_MSG(test, hist_actor_done(b, 5000), "B did not return");
@@ -561,6 +563,8 @@ static void fatal_signal(struct kunit *test)
 				      "the reader does not wait");
 		send_sig(SIGKILL, a->task, 1);
 	}
+	/* A forced failure ends the case with the read held. */
+	UTFS_ASSERT_NOT_FORCED(test);
 	KUNIT_EXPECT_TRUE_MSG(test, hist_actor_done(a, 2000),
 			      "the killed reader did not return while the read was held");
 	utfs_release_reads(ui);

@@ -203,7 +203,7 @@ declare -A GATE_FAILS=(
 	[forced]="with one assertion of every suite made to fail (\`FORCE_FAIL=1\`), a case fails elsewhere too or takes more than \`FORCED_CASE_SECONDS\` to fail, a suite does not run, or the counters the kernel keeps are not back after the suites (\`uncached_counters\`)"
 	[mutants]="a mutant (\`kunit/mutants/\`) is not killed by a case its header names"
 	[debug]="a case fails under KASAN, lockdep, DEBUG_VM and the other checkers of \`kunit/debug.config\`, or one of them reports"
-	[bisect]="a patch of the series does not build or breaks the plumbing suite, or adds a W=1 or sparse warning"
+	[bisect]="a patch of the series does not build or breaks the plumbing suite, changes what plain reads read ahead (\`uncached_plumbing.plain_readahead_digest\`), or adds a W=1 or sparse warning"
 	[e2e]="a step of \`tools/e2e/init.sh\` fails in the UML machine (XFS, ext4, device faults, io_uring, the exerciser), or its kernel reports"
 	[fstests]="a test of \`tools/fstests/check.list\` fails in fstests, on XFS or ext4 in the UML machine (\`FSTESTS\`: fstests' source)"
 	[x86_64]="a case fails in the x86_64 kernel under QEMU (large folios, two CPUs), or a large-folio mutant survives there"

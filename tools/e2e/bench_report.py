@@ -162,11 +162,14 @@ def main() -> None:
          ratio('uring-seq', 128 << 10, 'MB/s', 'uncached', 'buffered'), lambda v: v >= 0.9),
         ('io_uring, depth 8, random IOPS, x buffered', '(reported)',
          ratio('uring-random', 4096, 'IOPS', 'uncached', 'buffered'), lambda v: True),
-        ('file cached after uncached random and io_uring reads, %', '<= 1',
-         max(med('random', 4096, 'file cached %', 'uncached'),
-             med('random-ext4', 4096, 'file cached %', 'uncached'),
-             med('uring-seq', 128 << 10, 'file cached %', 'uncached'),
-             med('uring-random', 4096, 'file cached %', 'uncached')), lambda v: v <= 1),
+        # [R1]: what stays is at most twice the readahead size (128 KiB in
+        # the guest) and a page past each reader, of a 64 MiB file.
+        ('file cached after uncached random reads, % (XFS, ext4)', '<= 0.4 ([R1], one reader)',
+         max(med(t, 4096, 'file cached %', 'uncached') for t in ('random', 'random-ext4')),
+         lambda v: v <= 0.4),
+        ('file cached after io_uring uncached reads, %', '<= 3.2 ([R1], 8 readers)',
+         max(med('uring-seq', 128 << 10, 'file cached %', 'uncached'),
+             med('uring-random', 4096, 'file cached %', 'uncached')), lambda v: v <= 3.2),
     ]
     print('\nTargets (measured, not asserted; the worst of the request sizes):')
     for name, target, value, ok in targets:

@@ -219,7 +219,8 @@ bench_seq() {
 bench_one() {
 	scenario=$1
 	shift
-	"$BIN/e2e-bench" "$scenario" "$MNT/bench" "$@" && rm -f "$MNT"/bench/*
+	"$BIN/e2e-bench" "$scenario" "$MNT/bench" "$@" &&
+		find "$MNT/bench" -maxdepth 1 -type f -delete
 }
 
 # One repetition of every measurement, the modes side by side: the
@@ -259,7 +260,7 @@ bench_reps() {
 		sed "s/^/$rep,/" "$MNT/rep.csv" >>"$SCRATCH/bench.csv"
 		rep=$((rep + 1))
 	done
-	rm -f "$MNT"/bench/*
+	find "$MNT/bench" -maxdepth 1 -type f -delete
 	umount "$MNT/bench"
 }
 
