@@ -359,8 +359,12 @@ bool utfs_wait_uptodate(struct file *file, pgoff_t end)
 
 	while (index < end) {
 		struct folio *folio = filemap_get_folio(file->f_mapping, index);
-		/* Gone: read, and dropped by the uncached read that copied it. */
-		bool ready = IS_ERR(folio) || folio_test_uptodate(folio);
+		/*
+		 * Read and unlocked (its reader is no longer waiting for it),
+		 * or gone: dropped by the uncached read that copied it.
+		 */
+		bool ready = IS_ERR(folio) || (folio_test_uptodate(folio) &&
+					       !folio_test_locked(folio));
 
 		if (!IS_ERR(folio))
 			folio_put(folio);

@@ -51,6 +51,8 @@
 #define HIST_SIZE	UTFS_MAX_SIZE
 #define HIST_HALF	(HIST_SIZE / 2)
 #define HIST_SEED	41
+/* A readahead size whose bounds a 64-page file can break. */
+#define HIST_RA_PAGES	8
 
 /* Every folio cached is marked, but those in [@plain_from, @plain_to). */
 static unsigned int expect_marked(struct kunit *test, struct file *file,
@@ -121,7 +123,7 @@ static const char *const actors_names[HA_NR] = {
 };
 
 static const char *const order_names[HO_NR] = { "forward", "random" };
-static const char *const ra_names[HR_NR] = { "ra_set", "ra_none", "ra_large" };
+static const char *const ra_names[HR_NR] = { "ra_8", "ra_none", "ra_large" };
 static const size_t stream_reqs[] = {
 	100, PAGE_SIZE, 3 * PAGE_SIZE + 5, 4 * PAGE_SIZE, 16 * PAGE_SIZE
 };
@@ -188,11 +190,17 @@ static loff_t stream_pos(const struct stream_case *c,
 	return a->start + (loff_t)slot * c->req;
 }
 
+/*
+ * The readahead size: small enough (8 pages) that the bounds below are
+ * well under the file's 64 pages, none, or larger than the file.
+ */
 static void stream_set_ra(const struct stream_case *c, struct file *file)
 {
-	if (c->ra == HR_NONE)
+	if (c->ra == HR_SET)
+		file->f_ra.ra_pages = HIST_RA_PAGES;
+	else if (c->ra == HR_NONE)
 		file->f_ra.ra_pages = 0;
-	else if (c->ra == HR_LARGE)
+	else
 		file->f_ra.ra_pages = 2 * UTFS_MAX_BLOCKS;
 }
 
@@ -404,7 +412,11 @@ static void interleaving(struct kunit *test)
 	bool plain = c->b == IB_PLAIN_READ || c->b == IB_PLAIN_WRITE;
 	size_t b_len = c->b == IB_PLAIN_WRITE ? PAGE_SIZE : A_LEN;
 	struct hist_actor *a, *b;
+	bool b_done;
 
+	/* A reads ahead [0, 8 pages): what B does but elsewhere meets it. */
+	file->f_ra.ra_pages = HIST_RA_PAGES;
+	bfile->f_ra.ra_pages = HIST_RA_PAGES;
 	utfs_hold_reads(test, ui, 0, 0, 1);
 	a = hist_actor_start(test, file, 0, A_LEN, RWF_UNCACHED, false, false);
 	/* A is held in its ->readahead, its folios locked in the page cache. */
@@ -414,7 +426,10 @@ static void interleaving(struct kunit *test)
 			     plain ? 0 : RWF_UNCACHED, c->b == IB_PLAIN_WRITE,
 			     false);
 	/* B runs as far as it can: to its end, or to a folio A holds. */
-	hist_actor_done(b, 200);
+	b_done = hist_actor_done(b, 200);
+	KUNIT_EXPECT_EQ_MSG(test, c->b == IB_ELSEWHERE, b_done,
+			    "B %s while A's readahead was held",
+			    b_done ? "ended" : "waited");
 	/* A forced failure ends the case here: the cleanup lets A go. */
 	UTFS_ASSERT_NOT_FORCED(test);
 	utfs_release_reads(ui);
@@ -431,7 +446,7 @@ static void interleaving(struct kunit *test)
 			expect_marked(test, file, plain ? b_pos[c->b] : 0,
 				      plain ? b_pos[c->b] + b_len : 0,
 				      "after both"),
-			2 * (2 * file->f_ra.ra_pages + 1));
+			2 * (2 * HIST_RA_PAGES + 1));
 	expect_final_read(test, file, c->path,
 			  plain ? DIV_ROUND_UP(b_len, PAGE_SIZE) : 0);
 }

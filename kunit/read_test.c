@@ -166,10 +166,10 @@ static void plain_read_takes_mark_off(struct kunit *test)
 }
 
 /*
- * A splice from the file uses a folio an uncached read brought in ahead as
- * a plain read does: it takes the mark off.  A folio a page fault maps
- * (the fault itself, or fault-around) is in use.  Both stay through the
- * next uncached read of them.
+ * A splice from the file, and a page fault that maps a folio (the fault
+ * itself, or fault-around), use a folio an uncached read brought in ahead
+ * as a plain read does: they take the mark off, and the folios stay
+ * through the next uncached read of them.
  */
 static void splice_and_fault_take_mark_off(struct kunit *test)
 {
@@ -192,6 +192,8 @@ static void splice_and_fault_take_mark_off(struct kunit *test)
 	/* A fault on folio 5; fault-around may map its neighbours. */
 	KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(&byte,
 			(void __user *)(addr + 5 * PAGE_SIZE), 1));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 5 * PAGE_SIZE,
+						     PAGE_SIZE));
 	expect_read(test, file, 4 * PAGE_SIZE, 2 * PAGE_SIZE, RWF_UNCACHED, 20);
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 4 * PAGE_SIZE,
 						     2 * PAGE_SIZE));

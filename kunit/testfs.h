@@ -281,8 +281,8 @@ void utfs_release_reads(struct utfs_inode *ui);
 /* Wait, up to 2 s, until *@counter reaches @n; false if it did not. */
 bool utfs_wait_for(unsigned int *counter, unsigned int n);
 /*
- * Wait, up to 2 s, until the folios before index @end are uptodate, or no
- * longer cached.
+ * Wait, up to 2 s, until the folios before index @end are uptodate and
+ * unlocked, or no longer cached.
  */
 bool utfs_wait_uptodate(struct file *file, pgoff_t end);
 /* Wait, up to 2 s, until @task sleeps. */
