@@ -176,6 +176,7 @@ static void splice_and_fault_take_mark_off(struct kunit *test)
 	struct file *file = file_on_disk(test, 20);
 	struct file *out = utfs_new_file(test, UTFS_IOMAP);
 	loff_t ipos = 4 * PAGE_SIZE, opos = 0;
+	void __user *at;
 	unsigned long addr;
 	u8 byte;
 
@@ -190,8 +191,8 @@ static void splice_and_fault_take_mark_off(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 4 * PAGE_SIZE,
 						     PAGE_SIZE));
 	/* A fault on folio 5; fault-around may map its neighbours. */
-	KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(&byte,
-			(void __user *)(addr + 5 * PAGE_SIZE), 1));
+	at = (void __user *)(addr + 5 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(&byte, at, 1));
 	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 5 * PAGE_SIZE,
 						     PAGE_SIZE));
 	expect_read(test, file, 4 * PAGE_SIZE, 2 * PAGE_SIZE, RWF_UNCACHED, 20);
