@@ -232,6 +232,120 @@ static void precached_folio_in_any_state(struct kunit *test)
 						PAGECACHE_TAG_WRITEBACK));
 }
 
+/*
+ * A write that starts past EOF, on a file system that zeroes from EOF up
+ * to it first (faults.zero_eof: XFS's way before the write on the iomap
+ * files, ext4's in ->write_end() on the generic ones).  [W1]: the zeroing
+ * is the write's; what was cached before stays (and the write's chunk
+ * with it, if the write's first folio was one); nothing is dirty; the
+ * gap reads back as zeroes although the disk behind it held old data.
+ * Before the zeroing counted as the write's, the iomap files kept the
+ * chunk of a write that started in the EOF folio, and both paths left
+ * the zeroed EOF folio dirty after a write that started beyond it.
+ */
+struct eof_case {
+	enum utfs_path path;
+	loff_t size;		/* EOF before the write */
+	loff_t gap;		/* the write starts this far past it */
+	bool cached;		/* the file's folios are cached before */
+};
+
+static const loff_t eof_sizes[] = { 100, PAGE_SIZE, PAGE_SIZE + 100 };
+static const loff_t eof_gaps[] = { 1, 100, PAGE_SIZE, 3 * PAGE_SIZE + 10 };
+
+#define NR_EOF_CASES	(2 * ARRAY_SIZE(eof_sizes) * ARRAY_SIZE(eof_gaps) * 2)
+static struct eof_case eof_cases[NR_EOF_CASES];
+
+static const void *eof_gen(const void *prev, char *desc)
+{
+	const struct eof_case *c = prev;
+	unsigned int i = c ? c - eof_cases + 1 : 0, n = i;
+	struct eof_case *e;
+
+	if (i >= NR_EOF_CASES)
+		return NULL;
+	e = &eof_cases[i];
+	e->cached = n % 2;
+	n /= 2;
+	e->gap = eof_gaps[n % ARRAY_SIZE(eof_gaps)];
+	n /= ARRAY_SIZE(eof_gaps);
+	e->size = eof_sizes[n % ARRAY_SIZE(eof_sizes)];
+	e->path = n / ARRAY_SIZE(eof_sizes) ? UTFS_GENERIC : UTFS_IOMAP;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.size_%lld.gap_%lld%s",
+		 e->path == UTFS_IOMAP ? "iomap" : "generic", e->size, e->gap,
+		 e->cached ? ".cached" : "");
+	return e;
+}
+
+static void write_past_eof(struct kunit *test)
+{
+	const struct eof_case *c = test->param_value;
+	struct file *file = utfs_new_file(test, c->path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	loff_t pos = c->size + c->gap, len = 3 * PAGE_SIZE + 7;
+	loff_t block_end = round_up(c->size, PAGE_SIZE);
+	unsigned int before = 0, want;
+	u8 *zeroes;
+
+	/* Old data on the disk past EOF in its block: the zeroing's to hide. */
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, block_end, 0, 61),
+		       block_end);
+	i_size_write(file_inode(file), c->size);
+	if (c->cached) {
+		utfs_cache_range(test, file, 0, c->size);
+		before = utfs_cached_folios(file, 0, c->size);
+	}
+	utfs_reset_stats(ui);
+	ui->faults.zero_eof = true;
+	KUNIT_ASSERT_EQ(test, (ssize_t)len,
+			utfs_pwrite_pattern(test, file, pos, len, 62,
+					    RWF_UNCACHED));
+
+	utfs_expect_settled(test, file, "after the write");
+	KUNIT_EXPECT_EQ(test, pos + len, i_size_read(file_inode(file)));
+	/* The write's first folio is the EOF folio, cached before: kept. */
+	want = before;
+	if (before && pos >> PAGE_SHIFT == (c->size - 1) >> PAGE_SHIFT)
+		want = DIV_ROUND_UP(pos + len, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, want, utfs_cached_folios(file, 0, pos + len));
+	utfs_expect_disk(test, ui, 0, c->size, 61);
+	utfs_expect_disk(test, ui, pos, len, 62);
+	zeroes = kunit_kzalloc(test, c->gap, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zeroes);
+	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + c->size, zeroes, c->gap,
+			       "the gap on the disk");
+}
+
+/*
+ * The zeroed EOF folio's writeback fails, after the write's own data
+ * reached the disk: [E1], the write returns the error, reported to its
+ * file (its next fsync() is clean) and not to one open before it (whose
+ * fsync() reports it once).
+ */
+static void write_past_eof_wb_error(struct kunit *test)
+{
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_param_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct file *other = utfs_reopen(test, file, *path);
+	loff_t size = 100, pos = 2 * PAGE_SIZE;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, PAGE_SIZE, 0, 61),
+		       PAGE_SIZE);
+	i_size_write(file_inode(file), size);
+	ui->faults.zero_eof = true;
+	ui->faults.wb_error = -EIO;
+	ui->faults.wb_error_to = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
+			utfs_pwrite_pattern(test, file, pos, PAGE_SIZE, 62,
+					    RWF_UNCACHED));
+	UTFS_ASSERT_NOT_FORCED(test);
+	utfs_expect_disk(test, ui, pos, PAGE_SIZE, 62);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, -EIO, vfs_fsync(other, 0));
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
+}
+
 static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE_PARAM(precached_folio_in_any_state, precached_gen_params),
 	KUNIT_CASE(no_get_folio_same_rules),
@@ -243,6 +357,8 @@ static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE_PARAM(unaligned_nothing_left, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(failed_invalidation_ignored, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(plain_write_is_cached, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(write_past_eof, eof_gen),
+	KUNIT_CASE_PARAM(write_past_eof_wb_error, utfs_paths_gen_params),
 	{}
 };
 

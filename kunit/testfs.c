@@ -613,17 +613,47 @@ static int utfs_write_begin(struct file *file, struct address_space *mapping,
 	return 0;
 }
 
+/*
+ * faults.zero_eof on the generic files: ext4 zeroes the rest of the EOF
+ * block, [@size, @pos), when a write extends the file past it.
+ */
+static void utfs_zero_eof_block(struct address_space *mapping, loff_t size,
+				loff_t pos)
+{
+	struct folio *folio;
+	size_t off;
+
+	if (!(size & (PAGE_SIZE - 1)))
+		return;
+	folio = __filemap_get_folio(mapping, size >> PAGE_SHIFT,
+				    FGP_LOCK | FGP_CREAT,
+				    mapping_gfp_mask(mapping));
+	if (IS_ERR(folio))
+		return;
+	if (!folio_test_uptodate(folio))
+		utfs_fill_folio(UTFS_I(mapping->host), folio);
+	off = offset_in_folio(folio, size);
+	folio_zero_range(folio, off,
+			 min_t(loff_t, round_up(size, PAGE_SIZE), pos) - size);
+	folio_mark_dirty(folio);
+	folio_unlock(folio);
+	folio_put(folio);
+}
+
 static int utfs_write_end(struct file *file, struct address_space *mapping,
 			  loff_t pos, unsigned int len, unsigned int copied,
 			  struct folio *folio, void *fsdata)
 {
 	struct inode *inode = mapping->host;
+	loff_t size = inode->i_size;
 
 	if (pos + copied > inode->i_size)
 		i_size_write(inode, pos + copied);
 	folio_mark_dirty(folio);
 	folio_unlock(folio);
 	folio_put(folio);
+	if (UTFS_I(inode)->faults.zero_eof && copied && pos > size)
+		utfs_zero_eof_block(mapping, size, pos);
 	return copied;
 }
 
@@ -687,6 +717,43 @@ static ssize_t utfs_iomap_direct_write(struct kiocb *iocb,
 							       NULL));
 }
 
+#ifdef CONFIG_UNCACHED_KUNIT_BEHAVIOUR
+/*
+ * As xfs_file_buffered_write(): with faults.zero_eof, zero from EOF up to
+ * a write that starts beyond it first; an uncached write notes what was
+ * cached before that, and has the zeroing written back and dropped with
+ * it.
+ */
+static ssize_t utfs_iomap_buffered_write(struct kiocb *iocb,
+					 struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	loff_t size = i_size_read(inode);
+	struct uncached_eof eof = { };
+	ssize_t ret;
+
+	if (iocb->ki_flags & IOCB_UNCACHED)
+		filemap_uncached_eof_begin(iocb, iov_iter_count(from), &eof);
+	if (UTFS_I(inode)->faults.zero_eof && iocb->ki_pos > size) {
+		ret = iomap_zero_range(inode, size, iocb->ki_pos - size, NULL,
+				       &utfs_iomap_ops);
+		if (ret)
+			return ret;
+	}
+	ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops, NULL);
+	if (iocb->ki_flags & IOCB_UNCACHED)
+		ret = filemap_uncached_eof_end(iocb, &eof, ret);
+	return ret;
+}
+#else
+/* The bisect gate's steps, before the helpers: a plain buffered write. */
+static ssize_t utfs_iomap_buffered_write(struct kiocb *iocb,
+					 struct iov_iter *from)
+{
+	return iomap_file_buffered_write(iocb, from, &utfs_iomap_ops, NULL);
+}
+#endif
+
 static ssize_t utfs_iomap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct inode *inode = file_inode(iocb->ki_filp);
@@ -704,7 +771,7 @@ static ssize_t utfs_iomap_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		if (iocb->ki_flags & IOCB_UNCACHED)
 			iocb->ki_flags &= ~IOCB_DIRECT;
 	}
-	ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops, NULL);
+	ret = utfs_iomap_buffered_write(iocb, from);
 out:
 	inode_unlock(inode);
 	if (ret > 0)

@@ -81,6 +81,13 @@ struct utfs_faults {
 	int begin_error;
 	loff_t begin_error_from;
 	bool keep_folios;	/* ->release_folio refuses: invalidation fails */
+	/*
+	 * Zero from EOF up to a write that starts beyond it: on the iomap
+	 * files before the write, as XFS does (xfs_file_write_zero_eof()),
+	 * on the generic ones the rest of the EOF block in ->write_end(),
+	 * as ext4 does (ext4_zero_partial_blocks()).
+	 */
+	bool zero_eof;
 	bool async_writeback;	/* folio writeback ends later, from a worker */
 	bool async_read;	/* reads from the disk end later, likewise */
 	/*

@@ -160,7 +160,7 @@ timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$
 	E2E_UNPRIVILEGED=$unprivileged ${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null 2>&1 |
 	# The guest's console ends its lines with CR LF.  Its steps, as
 	# they start, are the machine's progress.
-	tr -d '\r' | tee "$log" | { grep --line-buffered '^e2e: --- ' || true; } |
+	stdbuf -oL tr -d '\r' | tee "$log" | { grep --line-buffered '^e2e: --- ' || true; } |
 	sed -u "s/^e2e: --- /${0##*/}: step /" >&2
 rc=${PIPESTATUS[0]}
 set -e

@@ -25,7 +25,8 @@
 
 /* Tags of the writes, so that verify knows what each byte must be. */
 enum { T_PERSIST = 1, T_CACHED_OLD, T_CACHED_NEW, T_DIRTY_OLD, T_DIRTY_NEW,
-	T_READ, T_DSYNC, T_OVERWRITE, T_DIRECT_OLD, T_DIRECT_NEW };
+	T_READ, T_DSYNC, T_OVERWRITE, T_DIRECT_OLD, T_DIRECT_NEW, T_EOF_OLD,
+	T_EOF_NEW };
 
 /* persist: an uncached write at an unaligned offset into a new file */
 #define PERSIST_OFF	5000UL
@@ -45,6 +46,8 @@ enum { T_PERSIST = 1, T_CACHED_OLD, T_CACHED_NEW, T_DIRTY_OLD, T_DIRTY_NEW,
 #define DIRECT_LEN	(1 * MiB)
 #define DIRECT_OFF	512UL
 #define DIRECT_NEW_LEN	(128 * 1024UL)
+/* eof: writes that start past the end of the file (XFS zeroes up to them) */
+#define EOF_LEN		(3 * E2E_PAGE + 7)
 
 static char path_buf[4096];
 
@@ -74,10 +77,19 @@ static void expect_cached(const char *what, int fd, uint64_t off, uint64_t len,
 	uint64_t start = off & ~(E2E_PAGE - 1);
 	struct e2e_cachestat cs = e2e_cachestat(fd, start, pages_of(off, len) * E2E_PAGE);
 
-	if (cs.nr_cache != want)
-		e2e_die("%s: %llu of %llu pages cached, expected %llu", what,
-			(unsigned long long)cs.nr_cache,
-			(unsigned long long)pages_of(off, len), (unsigned long long)want);
+	if (cs.nr_cache != want) {
+		char list[256] = "";
+		uint64_t i, n = pages_of(off, len);
+
+		/* Which pages, of the first 32: what a failure needs first. */
+		for (i = 0; i < n && i < 32; i++)
+			if (e2e_cachestat(fd, start + i * E2E_PAGE, E2E_PAGE).nr_cache)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list),
+					 " %llu", (unsigned long long)(start / E2E_PAGE + i));
+		e2e_die("%s: %llu of %llu pages cached, expected %llu (cached:%s)", what,
+			(unsigned long long)cs.nr_cache, (unsigned long long)n,
+			(unsigned long long)want, list);
+	}
 	printf("ok: %s: %llu of %llu pages cached\n", what,
 	       (unsigned long long)cs.nr_cache, (unsigned long long)pages_of(off, len));
 }
@@ -157,8 +169,58 @@ static void overwrite_cached(const char *dir, const char *name, unsigned int old
 	close(fd);
 }
 
+/*
+ * An uncached write that starts past the end of the file: with the end
+ * of the file at @size, at @gap bytes past it, the last page cached
+ * before or not.  XFS zeroes from the end of the file to the write first
+ * (xfs_file_write_zero_eof()): that is the write's own doing, so it
+ * counts as nothing cached before and stays nothing dirty.  [W1]: the
+ * pages cached before stay, the write's pages stay only if its chunk
+ * found one of them cached, nothing is dirty; the data reads back with
+ * zeroes in the gap.
+ */
+static void write_past_eof(const char *dir, uint64_t size, uint64_t gap,
+			   int cached)
+{
+	uint64_t pos = size + gap, last = (size - 1) / E2E_PAGE;
+	uint64_t before = cached ? last + 1 : 0, want;
+	struct e2e_cachestat cs;
+	char what[96];
+	int fd = open_file(dir, "eof", O_RDWR | O_CREAT | O_TRUNC);
+
+	write_tag(fd, T_EOF_OLD, 0, size, 0);
+	drop_cache(fd);
+	if (cached)
+		expect_data("eof: plain read before", fd, T_EOF_OLD, 0, size, 0);
+	write_tag(fd, T_EOF_NEW, pos, EOF_LEN, RWF_UNCACHED);
+	/* The write's first page is the last one of the file, cached before. */
+	want = before;
+	if (cached && pos / E2E_PAGE == last)
+		want = pages_of(0, pos + EOF_LEN);
+	snprintf(what, sizeof(what), "eof: size %llu, write at +%llu%s",
+		 (unsigned long long)size, (unsigned long long)gap,
+		 cached ? ", last page cached" : "");
+	expect_cached(what, fd, 0, pos + EOF_LEN, want);
+	cs = e2e_cachestat(fd, 0, pages_of(0, pos + EOF_LEN) * E2E_PAGE);
+	if (cs.nr_dirty || cs.nr_writeback)
+		e2e_die("%s: %llu pages dirty, %llu under writeback", what,
+			(unsigned long long)cs.nr_dirty,
+			(unsigned long long)cs.nr_writeback);
+	/* The data as the disk has it, not as the page cache does. */
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		e2e_die("fadvise: %s", strerror(errno));
+	expect_data("eof: the data before", fd, T_EOF_OLD, 0, size, 0);
+	expect_data("eof: the gap", fd, 0, size, gap, 0);
+	expect_data("eof: the write", fd, T_EOF_NEW, pos, EOF_LEN, 0);
+	close(fd);
+}
+
 static void do_write(const char *dir)
 {
+	static const uint64_t sizes[] = { 1000, E2E_PAGE, E2E_PAGE + 5000 };
+	static const uint64_t gaps[] = { 1, 1000, E2E_PAGE, 3 * E2E_PAGE + 10 };
+	unsigned int i, j, cached;
+
 	int fd, hot;
 
 	/* An uncached write into a new file: durable, and nothing cached. */
@@ -202,6 +264,12 @@ static void do_write(const char *dir)
 	write_tag(fd, T_DSYNC, 0, DSYNC_LEN, RWF_UNCACHED | RWF_DSYNC);
 	expect_cached("dsync: after the write", fd, 0, DSYNC_LEN, 0);
 	close(fd);
+
+	/* Past the end of the file: in its last page, and beyond it. */
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (j = 0; j < ARRAY_SIZE(gaps); j++)
+			for (cached = 0; cached < 2; cached++)
+				write_past_eof(dir, sizes[i], gaps[j], cached);
 }
 
 static void expect_size(int fd, const char *name, off_t want)
