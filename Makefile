@@ -17,7 +17,7 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree preflight run debug check-arch coverage check test-tools check-series checkpatch rules \
-	diff-coverage mutants bisect e2e e2e-mutants fstests export gdb compdb bench bench-loop designs upstream-bugs \
+	diff-coverage mutants bisect e2e e2e-mutants fstests fstests-ab cover-letter export gdb compdb bench bench-loop designs upstream-bugs \
 	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -78,6 +78,12 @@ e2e-mutants: tree ## which mutants the e2e machine notices, and the filesystems'
 
 fstests: tree ## fstests in the e2e machine, XFS and ext4 sections (FSTESTS=checkout or .tar.xz; FSTESTS_TESTS='generic/127 -g quick')
 	@tools/fstests.sh
+
+fstests-ab: tree ## the same fstests on the pristine kernel and on the series: regressions, flaky tests, the base's failures (FSTESTS, FSTESTS_TESTS, FSTESTS_RERUNS)
+	@tools/fstests-ab.sh
+
+cover-letter: ## the series for sending (git format-patch --cover-letter), its Testing paragraph from the last make check and make fstests-ab (results/cover-letter/)
+	@tools/cover-letter.sh
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches
 	@tools/export.sh

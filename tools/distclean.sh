@@ -14,5 +14,6 @@ if [ -d "$TREE/.git" ] && [ "${FORCE:-0}" != 1 ]; then
 		die "$TREE has uncommitted changes; commit and 'make export', or 'make distclean FORCE=1'"
 	fi
 fi
-# The worktrees of bisect, designs and upstream-bugs live next to the tree.
-rm -rf "$TREE" "$TREE.tmp" "$BISECT_TREE" "$DESIGNS_TREE"
+# The worktrees of bisect, designs, upstream-bugs and fstests-ab live next
+# to the tree.
+rm -rf "$TREE" "$TREE.tmp" "$BISECT_TREE" "$DESIGNS_TREE" "$FSTESTS_AB_TREE"

@@ -7,8 +7,9 @@
 # section, each with a TEST_DEV and a SCRATCH_DEV on ubd disks.  The tests:
 # FSTESTS_TESTS (names, or "-g group"), else FSTESTS_LIST (a file of
 # names, default tools/fstests/default.list); tools/fstests/exclude goes to
-# fstests' -E.  fstests' own results (check.log, result.xml in its xunit
-# format, each failure's .out.bad and .full) land in $RESULTS/fstests/SECTION/;
+# fstests' -E; FSTESTS_SECTIONS, the sections (default both).  fstests'
+# own results (check.log, result.xml in its xunit format, each failure's
+# .out.bad and .full) land in $RESULTS/fstests/SECTION/;
 # a summary per section follows, with each failure's diff.  Exit status 1
 # if a test failed or a section did not finish.
 . "$(dirname "$0")/lib.sh"
@@ -89,12 +90,18 @@ fi
 [ -n "$tests" ] || die "no tests to run"
 prev=
 for t in $tests; do
-	case $prev in -g | -x | -e | -E) prev=$t; continue ;; esac
+	case $prev in -g | -x | -e | -E | -s) prev=$t; continue ;; esac
 	prev=$t
 	case $t in -*) continue ;; esac
 	[ -f "$src/tests/$t" ] || die "$t is not a test of this fstests ($src/tests/$t)"
 done
 
+# FSTESTS_SECTIONS: the sections of local.config to run (check's -s).
+sections=${FSTESTS_SECTIONS:-xfs ext4}
+for sec in $sections; do
+	case $sec in xfs | ext4) ;; *) die "FSTESTS_SECTIONS: no section '$sec' (xfs, ext4)" ;; esac
+	[ "$sections" = "xfs ext4" ] || tests="-s $sec $tests"
+done
 note "running fstests in the e2e machine: $tests"
 rc=0
 rm -rf "$E2E_BUILD/scratch/fstests"
@@ -104,5 +111,6 @@ E2E_TIMEOUT=$FSTESTS_TIMEOUT FSTESTS_SRC=$src FSTESTS_ARGS=$(tr ' ' , <<<"$tests
 # fstests' results, per section, and a summary of them.
 rm -rf "$RESULTS/fstests/xfs" "$RESULTS/fstests/ext4"
 cp -r "$E2E_BUILD/scratch/fstests/." "$RESULTS/fstests/" 2>/dev/null || true
-python3 "$TOP/tools/fstests_report.py" "$RESULTS/fstests" xfs ext4 || rc=1
+# shellcheck disable=SC2086 # the sections, one argument each
+python3 "$TOP/tools/fstests_report.py" "$RESULTS/fstests" $sections || rc=1
 exit "$rc"

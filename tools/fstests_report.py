@@ -56,6 +56,18 @@ def section_summary(name: str, report: Path) -> tuple[str, list[str], bool]:
     return line, details, not failed and ran > 0
 
 
+def report(out: Path, what: str, lines: list[str], ok: bool, verdict: str,
+           reports: str = "SECTION") -> int:
+    """Print a summary's lines under its title and the verdict, keep them
+    in OUT/summary.txt; the exit status."""
+    last = f"{what}: " + (verdict if ok else "FAILED")
+    print(f"{what} summary (fstests' reports: {out}/{reports}/)")
+    print("\n".join(lines))
+    (out / "summary.txt").write_text("\n".join(lines + [last]) + "\n")
+    print(last)
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", type=Path, help="fstests' RESULT_BASE, as copied")
@@ -69,11 +81,7 @@ def main() -> int:
         details += more
         ok &= passed
     print("\n".join(details))
-    print("fstests summary (fstests' reports: %s/SECTION/)" % args.dir)
-    print("\n".join(lines))
-    (args.dir / "summary.txt").write_text("\n".join(lines) + "\n")
-    print("fstests: " + ("all sections passed" if ok else "FAILED"))
-    return 0 if ok else 1
+    return report(args.dir, "fstests", lines, ok, "all sections passed")
 
 
 if __name__ == "__main__":

@@ -119,6 +119,12 @@ E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 FSTESTS_BUILD=${FSTESTS_BUILD:-$BUILD_ROOT/build/fstests}
 FSTESTS_LIST=${FSTESTS_LIST:-$TOP/tools/fstests/default.list}
 FSTESTS_TIMEOUT=${FSTESTS_TIMEOUT:-5400}
+# make fstests-ab: the pristine kernel's worktree (the sandbox base: the
+# platform fixes, no series) and its e2e build folder; how many times a
+# test that failed on either side runs again on each.
+FSTESTS_AB_TREE=${FSTESTS_AB_TREE:-$BUILD_ROOT/work/fstests-base}
+FSTESTS_AB_BUILD=${FSTESTS_AB_BUILD:-$BUILD_ROOT/build/e2e-base}
+FSTESTS_RERUNS=${FSTESTS_RERUNS:-3}
 FSTESTS_PKGS=(autoconf automake libtool pkg-config xfslibs-dev uuid-dev libattr1-dev
 	      libacl1-dev libaio-dev liburing-dev attr acl psmisc)
 # How often each case of the uncached_race suite repeats its race (the

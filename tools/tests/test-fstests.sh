@@ -94,4 +94,68 @@ check "fstests: a test that did not run passes, reported as not run" bash -c "$(
 check "fstests: (not run, never passed)" grep -q "ran 1, passed 1, failed 0, not run 1" "$WORK/notrun.out"
 check_fails "fstests: a section that did not finish fails" fst env FSTESTS="$F" FAKE_RESULT=unfinished
 check "fstests: and says so" grep -q 'ext4 .*did not finish' "$WORK/out"
+
+# make fstests-ab: a fake tree with a series on the sandbox base, and a
+# fake machine whose results depend on the side (its build folder) and on
+# how often it ran (flaky: generic/001 fails every other run, the first included).
+cp "$TOOLS/kernel-reports.txt" "$T/tools/"
+K=$WORK/tree
+mkdir -p "$K/fs" && git -C "$K" init -q && echo base >"$K/Makefile" && : >"$K/fs/Kconfig" && ugit -C "$K" add . &&
+	ugit -C "$K" commit -qm base && ugit -C "$K" tag -a -m base sandbox &&
+	echo series >>"$K/Makefile" && ugit -C "$K" commit -qam series
+cat >"$T/tools/e2e/machine.sh" <<'M'
+#!/usr/bin/env bash
+n=$(( $(cat "$E2E_BUILD/runs" 2>/dev/null || echo 0) + 1 )); echo "$n" >"$E2E_BUILD/runs"
+echo "$FSTESTS_ARGS" >>"$E2E_BUILD/machine-runs"
+s=$E2E_BUILD/scratch/fstests
+rm -rf "${E2E_BUILD:?}/scratch"; mkdir -p "$s/xfs" "$s/ext4" "$RESULTS/e2e"
+case $E2E_BUILD in *base*) r=$FAKE_BASE ;; *) r=$FAKE_SERIES ;; esac
+[ "$r" != flaky ] || { [ $((n % 2)) = 1 ] && r=fail || r=pass; }
+[ "$r" != report ] || { echo "WARNING: CPU: 0 PID: 1 at mm/filemap.c:1 x" >"$RESULTS/e2e/guest.log"; r=pass; }
+ok='<testcase name="generic/001" time="1"/>'
+bad='<testcase name="generic/001" time="1"><failure message="- output mismatch"/></testcase>'
+for sec in xfs ext4; do
+	[ "$r:$sec" = unfinished:ext4 ] && continue
+	case ",$FSTESTS_ARGS," in *,-s,*) case ",$FSTESTS_ARGS," in *",$sec,"*) ;; *) continue ;; esac ;; esac
+	c=$ok; [ "$r" = fail ] && c=$bad
+	printf '<testsuite name="xfstests">%s<testcase name="generic/002"/></testsuite>\n' "$c" >"$s/$sec/result.xml"
+done
+[ "$r" = pass ]
+M
+chmod +x "$T/tools/e2e/machine.sh"
+ab() { rm -rf "$WORK/ab"; env TOP="$T" TREE="$K" RESULTS="$WORK/ab/res" FSTESTS="$F" \
+	FSTESTS_BUILD="$WORK/b/fstests" E2E_BUILD="$WORK/ab/e2e" FSTESTS_AB_BUILD="$WORK/ab/e2e-base" \
+	FSTESTS_AB_TREE="$WORK/ab/base-tree" FSTESTS_LIST="$T/tools/fstests/default.list" \
+	FSTESTS_RERUNS=3 "$@" "$T/tools/fstests-ab.sh"; }
+check "fstests-ab: the same results on both sides pass" ab env FAKE_BASE=pass FAKE_SERIES=pass
+check "fstests-ab: (the base side ran the sandbox base, in a worktree)" \
+	bash -c "[ \"\$(git -C '$WORK/ab/base-tree' rev-parse HEAD)\" = \"\$(git -C '$K' rev-parse 'sandbox^{commit}')\" ]"
+check "fstests-ab: (and prints both sides and the comparison)" \
+	bash -c "grep -q 'base: .*xfs .*ran 2' '$WORK/out' 2>/dev/null || grep -q 'xfs   base: ran 2, passed 2' '$WORK/ab/res/fstests-ab/summary.txt'"
+check_fails "fstests-ab: a test that passes on the base and fails on the series fails" \
+	ab env FAKE_BASE=pass FAKE_SERIES=fail
+check "fstests-ab: named a regression, failed 4 of 4 on the series, 0 of 4 on the base" \
+	grep -q 'regression: generic/001 (failed base 0/4, series 4/4)' "$WORK/out"
+check "fstests-ab: (each rerun in its section alone)" \
+	grep -qx -- '-s,xfs,generic/001' "$WORK/ab/e2e/machine-runs"
+check "fstests-ab: a test that fails on both is the base's, not a regression" \
+	ab env FAKE_BASE=fail FAKE_SERIES=fail
+check "fstests-ab: (listed as the base's)" grep -q "the base's: generic/001" "$WORK/ab/res/fstests-ab/summary.txt"
+check_fails "fstests-ab: a test that fails sometimes on the series, never on the base, fails" \
+	ab env FAKE_BASE=pass FAKE_SERIES=flaky
+check "fstests-ab: (an intermittent regression, with its rate)" \
+	grep -q "regression: generic/001 (failed base 0/4, series 2/4: intermittent" "$WORK/out"
+check "fstests-ab: a test that fails sometimes on both is flaky, not a regression" \
+	ab env FAKE_BASE=flaky FAKE_SERIES=flaky
+check "fstests-ab: (named flaky, with its rate on each side)" \
+	grep -q "flaky: generic/001 (failed base 2/4, series 2/4)" "$WORK/ab/res/fstests-ab/summary.txt"
+check_fails "fstests-ab: a section that did not finish fails" ab env FAKE_BASE=pass FAKE_SERIES=unfinished
+check "fstests-ab: and says which" grep -q 'ext4  did not finish on series' "$WORK/out"
+check_fails "fstests-ab: a kernel report on the base fails" ab env FAKE_BASE=report FAKE_SERIES=pass
+check "fstests-ab: and shows it" grep -q 'kernel report: base/run/e2e/guest.log: WARNING' "$WORK/out"
+check_fails "fstests-ab: a tree without the sandbox base fails" \
+	env TOP="$T" TREE="$WORK/b" RESULTS="$WORK/ab/res" "$T/tools/fstests-ab.sh"
+git -C "$K" checkout -q --detach sandbox
+check_fails "fstests-ab: a tree with no series on the base (an annotated tag) fails" ab env FAKE_BASE=pass FAKE_SERIES=pass
+check "fstests-ab: and says there is nothing to compare" grep -q 'no series on top' "$WORK/out"
 finish

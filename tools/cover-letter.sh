@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make cover-letter: the series as git format-patch writes it for
+# sending, with a cover letter (0000-cover-letter.patch) whose subject
+# and first paragraphs are tools/cover-letter.txt and whose Testing
+# paragraph is written from the last results: make check's gates
+# (results/gates.json: the suites under UML and x86_64, the debug
+# checkers, diff coverage, the mutants, bisect, fstests in the e2e
+# machine) and make fstests-ab's comparison with the pristine kernel
+# (results/fstests-ab/summary.txt), each with its date.  Refuses results
+# older than the series (the tree's last commit), and a make check that
+# did not pass.  Output: $RESULTS/cover-letter/.
+. "$(dirname "$0")/lib.sh"
+
+OUT=$RESULTS/cover-letter
+GATES=$RESULTS/gates.json
+AB=$RESULTS/fstests-ab/summary.txt
+[ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"
+series=$(git -C "$TREE" log -1 --format=%ct HEAD)
+[ -f "$GATES" ] || die "no $GATES: run 'make check' on this series first"
+[ "$(stat -c %Y "$GATES")" -ge "$series" ] ||
+	die "$GATES is older than the series (its last commit, $(date -ud "@$series" +%F\ %T)): run 'make check' again"
+ab=$AB
+if [ ! -f "$AB" ] || [ "$(stat -c %Y "$AB")" -lt "$series" ]; then
+	note "no make fstests-ab result newer than the series: the Testing paragraph says so"
+	ab=
+fi
+mkdir -p "$OUT"
+rm -f "$OUT"/*.patch
+git -C "$TREE" format-patch -q --cover-letter -o "$OUT" "$SANDBOX_TAG..HEAD"
+python3 "$TOP/tools/cover_letter.py" "$GATES" "$TOP/tools/cover-letter.txt" "$(machine_name)" \
+	"$OUT/0000-cover-letter.patch" ${ab:+--fstests-ab "$ab"} >"$OUT/description" || {
+	rm -f "$OUT"/*.patch
+	exit 1
+}
+note "$(find "$OUT" -name '*.patch' | wc -l) files in $OUT; the Testing paragraph:"
+sed -n "/^Testing/,\$p" "$OUT/description"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Tool tests: make cover-letter (cover-letter.sh, cover_letter.py) on a
+# fake tree with a series: the Testing paragraph says each gate's figures
+# and fstests-ab's comparison with their dates, says so when fstests-ab
+# was not run, and nothing is written from a make check that failed,
+# lacks a gate, or is older than the series.
+. "$(dirname "$0")/lib.sh"
+
+K=$WORK/tree R=$WORK/res
+mkdir -p "$K" "$R/fstests-ab"
+git -C "$K" init -q && echo base >"$K/file" && ugit -C "$K" add . && ugit -C "$K" commit -qm base &&
+	git -C "$K" tag sandbox && echo fix >>"$K/file" && ugit -C "$K" commit -qam "mm: a fix" -m "Why." -m "Signed-off-by: T <t@localhost>"
+gates() {
+	python3 - "$1" >"$R/gates.json" <<'P'
+import json, sys
+names = ["test-tools", "suites", "diff-coverage", "mutants", "debug", "bisect", "e2e", "fstests", "x86_64"]
+bad = sys.argv[1]
+print(json.dumps({"verdict": "fail" if bad == "fail" else "pass",
+                  "gates": [{"name": n, "verdict": "fail" if bad == "fail" and n == "e2e" else "pass",
+                             "figures": f"{n} figures"} for n in names if n != bad]}))
+P
+}
+cl() { env TREE="$K" RESULTS="$R" "$@" "$TOOLS/cover-letter.sh"; }
+gates none
+printf '  xfs   base: ran 2, passed 2; regressions 0, flaky 0\nfstests-ab: no regressions\n' >"$R/fstests-ab/summary.txt"
+check "cover-letter: writes the series and a cover letter" cl
+check "cover-letter: (two files)" test -f "$R/cover-letter/0000-cover-letter.patch" -a -f "$R/cover-letter/0001-mm-a-fix.patch"
+check "cover-letter: its subject is the intro's first line" \
+	grep -q '^Subject: \[PATCH 0/1\] RWF_UNCACHED: uncached buffered I/O' "$R/cover-letter/0000-cover-letter.patch"
+check "cover-letter: the Testing paragraph has each gate's figures and the date" \
+	bash -c "grep -q '^Testing (make check of the sandbox, $(date -u +%F), ' '$R/cover-letter/0000-cover-letter.patch' &&
+		 grep -q '^- KUnit under UML (kunit.py, gcov): suites figures' '$R/cover-letter/0000-cover-letter.patch'"
+check "cover-letter: and fstests-ab's comparison" grep -q 'xfs   base: ran 2, passed 2; regressions 0' "$R/cover-letter/0000-cover-letter.patch"
+printf '    regression: generic/001\nfstests-ab: FAILED\n' >"$R/fstests-ab/summary.txt"
+check_fails "cover-letter: an fstests-ab that found a regression writes nothing" cl
+check "cover-letter: and says so" grep -q 'not a passing make fstests-ab (fstests-ab: FAILED)' "$WORK/out"
+touch -d '2000-01-01' "$R/fstests-ab/summary.txt"
+check "cover-letter: an fstests-ab older than the series is not used" cl
+check "cover-letter: (and the paragraph says it was not run)" \
+	grep -q 'pristine kernel: not run on this series' "$R/cover-letter/0000-cover-letter.patch"
+gates fail
+check_fails "cover-letter: a make check that failed writes nothing" cl
+check "cover-letter: and names the gate" grep -q 'did not pass (e2e)' "$WORK/out"
+gates mutants
+check_fails "cover-letter: a make check without a gate it needs fails" cl
+check "cover-letter: and names it" grep -q 'no mutants gate' "$WORK/out"
+gates none
+touch -d '2000-01-01' "$R/gates.json"
+check_fails "cover-letter: a make check older than the series fails" cl
+check "cover-letter: and says to run it again" grep -q "older than the series" "$WORK/out"
+finish
