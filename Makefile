@@ -17,7 +17,7 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree preflight run debug check-arch coverage check test-tools check-series checkpatch rules \
-	diff-coverage mutants bisect e2e e2e-mutants fstests fstests-ab cover-letter export gdb compdb bench bench-loop designs upstream-bugs \
+	diff-coverage mutants mutate mutate-report bisect e2e e2e-mutants fstests fstests-ab cover-letter export gdb compdb bench bench-loop designs upstream-bugs \
 	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -66,6 +66,12 @@ diff-coverage: ## coverage of the lines the series adds, against coverage/thresh
 
 mutants: tree ## each kunit/mutants/ patch must make a case its header names fail (MUTANT=glob for some)
 	@tools/mutants.sh $(MUTANT)
+
+mutate: tree ## generated mutants of every line the series adds, each run against the suites that reach it: the score (resumes; MUTATE_SHARD=i/n, MUTATE_ONLY=regex)
+	@python3 tools/mutate.py run
+
+mutate-report: ## merge make mutate's shards (MUTATE_RESULTS='dir...'): the score per patch and function, each survivor (results/mutate/)
+	@python3 tools/mutate.py report $(MUTATE_RESULTS)
 
 bisect: tree ## build after each patch and run the plumbing suite: plain readahead unchanged, no new W=1/sparse warnings
 	@tools/bisect.sh

@@ -127,6 +127,12 @@ FSTESTS_AB_BUILD=${FSTESTS_AB_BUILD:-$BUILD_ROOT/build/e2e-base}
 FSTESTS_RERUNS=${FSTESTS_RERUNS:-3}
 FSTESTS_PKGS=(autoconf automake libtool pkg-config xfslibs-dev uuid-dev libattr1-dev
 	      libacl1-dev libaio-dev liburing-dev attr acl psmisc)
+# make mutate (tools/mutate.py): the part of the generated mutants this
+# machine runs (i/n), a regular expression of FILE:FUNCTION:ID choosing
+# some, and the results folders make mutate-report merges.
+MUTATE_SHARD=${MUTATE_SHARD:-1/1}
+MUTATE_ONLY=${MUTATE_ONLY:-}
+MUTATE_RESULTS=${MUTATE_RESULTS:-$RESULTS/mutate}
 # How often each case of the uncached_race suite repeats its race (the
 # suite's own default, 40, when empty): a kernel argument of the run.
 RACE_ITERATIONS=${RACE_ITERATIONS:-}

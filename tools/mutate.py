@@ -1,0 +1,630 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generated mutants of every C line the series adds (make mutate).
+
+    mutate.py generate              the mutants of the tree's series, as JSON
+    mutate.py run                   build and run them (resumable, MUTATE_SHARD=i/n)
+    mutate.py report DIR...         merge the runs of DIRs, score, survivors
+
+Mutants are made mechanically from the lines 'git diff sandbox HEAD' adds
+to .c and .h files, comments, strings and preprocessor lines masked out,
+with the classic operators (OPERATORS below).  A mutant is the lines it
+replaces and the lines it puts there, the same number, so that no other
+line moves (__LINE__ and the debug information of the rest stay).
+
+A run writes each mutant into the tree, compiles the objects it is in
+(kbuild, the build without gcov), and compares their code with the
+original's (Trivial Compiler Equivalence: debug information and notes
+stripped): the same code as the original is 'equivalent', as another
+mutant's is 'duplicate', no object is 'not compiling'.  The others run
+the suites that reach their line under UML (per-suite gcov coverage,
+measured once per tree and suites), fastest first, until one fails:
+'killed', with the failed cases, or the crash or timeout, as its reason;
+'survived' otherwise; 'not reached' when no suite reaches the line.
+Each result is a file of its own, keyed by the mutant and the hashes of
+what it ran (the mutated file, the suites), so that an interrupted run
+resumes and a later run runs only what changed.
+
+Mutants of files the UML kernel does not build (fs/xfs, fs/ext4: the e2e
+machine's) are generated and counted as 'not run (not in the UML
+kernel)'; they are not in the score's denominator, and the report says
+how many there are.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import settings  # noqa: E402
+
+# Statement calls whose removal is not a mistake a test can notice
+# (assertions, tracing, exports) or does not compile (declarations).
+UNREMOVABLE = re.compile(r'^(WARN|BUG|VM_BUG|VM_WARN|lockdep_|might_sleep|trace_|'
+                         r'EXPORT_SYMBOL|DEFINE_|DECLARE_|XA_STATE|kunit_|static_assert)')
+STATUSES = ('killed', 'survived', 'not reached', 'equivalent', 'duplicate',
+            'not compiling', 'not run')
+
+
+def sh(cmd, cwd=None, env=None, check=True):
+    return subprocess.run(cmd, cwd=cwd, env=env, check=check, text=True,
+                          stdout=subprocess.PIPE).stdout
+
+
+def sha(*parts):
+    return hashlib.sha1('\0'.join(parts).encode()).hexdigest()
+
+
+# --- generation -------------------------------------------------------
+
+def mask_lines(lines):
+    """Each line with comments, strings and character literals blanked
+    (same length), and preprocessor lines blanked whole."""
+    out, in_comment, cont = [], False, False
+    for line in lines:
+        m = list(line)
+        if cont or (not in_comment and line.lstrip().startswith('#')):
+            cont = line.rstrip().endswith('\\')
+            out.append(' ' * len(line))
+            continue
+        i = 0
+        while i < len(line):
+            if in_comment:
+                if line.startswith('*/', i):
+                    in_comment = False
+                    m[i] = m[i + 1] = ' '
+                    i += 2
+                    continue
+                m[i] = ' '
+            elif line.startswith('/*', i):
+                in_comment = True
+                m[i] = m[i + 1] = ' '
+                i += 2
+                continue
+            elif line.startswith('//', i):
+                m[i:] = ' ' * (len(line) - i)
+                break
+            elif line[i] in '"\'':
+                q, j = line[i], i + 1
+                while j < len(line) and line[j] != q:
+                    j += 2 if line[j] == '\\' else 1
+                for k in range(i + 1, min(j, len(line))):
+                    m[k] = ' '
+                i = j
+            i += 1
+        out.append(''.join(m))
+    return out
+
+
+def close_paren(masked, row, col, limit=12):
+    """(row, col) of the parenthesis that closes the one at (row, col)."""
+    depth = 0
+    for r in range(row, min(row + limit, len(masked))):
+        for c in range(col if r == row else 0, len(masked[r])):
+            ch = masked[r][c]
+            if ch == '(':
+                depth += 1
+            elif ch == ')':
+                depth -= 1
+                if depth == 0:
+                    return r, c
+    return None
+
+
+def statement_end(masked, row, limit=12):
+    """The row of the ';' that ends a statement starting at row."""
+    depth = 0
+    for r in range(row, min(row + limit, len(masked))):
+        for ch in masked[r]:
+            depth += ch == '('
+            depth -= ch == ')'
+            if ch == ';' and depth == 0:
+                return r
+            if ch in '{}' and depth == 0:
+                return None
+    return None
+
+
+def sub_at(line, start, end, new):
+    return line[:start] + new + line[end:]
+
+
+# Each operator: a name, and what it does to a line: (masked pattern,
+# replacement or function of the match).
+RELATIONAL = {'<': '<=', '<=': '<', '>': '>=', '>=': '>', '==': '!=', '!=': '=='}
+OPERATORS = [
+    ('relational', re.compile(r'(?<![<>=!-])(<=|>=|==|!=|<|>)(?![<>=])'),
+     lambda m: RELATIONAL[m.group(1)]),
+    ('logical', re.compile(r'&&|\|\|'), lambda m: '||' if m.group(0) == '&&' else '&&'),
+    ('not removed', re.compile(r'!(?!=)'), lambda m: ''),
+    ('arithmetic', re.compile(r'(?<=\s)[+-](?=\s)|[+-]=(?!=)'),
+     lambda m: {'+': '-', '-': '+', '+=': '-=', '-=': '+='}[m.group(0)]),
+    ('off by one', re.compile(r'\s[+-] 1\b(?!\.)'), lambda m: ''),
+    ('constant', re.compile(r'(?<![\w.-])(?<![+-] )[01](?![\w.])'),
+     lambda m: '1' if m.group(0) == '0' else '0'),
+    ('shift', re.compile(r'\bPAGE_SHIFT\b'), None),
+    ('mask', re.compile(r'\b([A-Z][A-Z0-9_]+) \| ([A-Z][A-Z0-9_]+)\b'), None),
+]
+
+
+def line_mutants(lines, masked, row):
+    """(operator, description, first row, new lines) of one added line."""
+    s, m = lines[row], masked[row]
+    for name, pat, repl in OPERATORS:
+        for mt in pat.finditer(m):
+            a, b = mt.span()
+            if name == 'shift':
+                for d in ('+', '-'):
+                    yield name, f'PAGE_SHIFT {d} 1', row, [sub_at(s, a, b, f'(PAGE_SHIFT {d} 1)')]
+                continue
+            if name == 'mask':
+                for keep in (1, 2):
+                    yield (name, f'{mt.group(3 - keep)} dropped', row,
+                           [sub_at(s, a, b, mt.group(keep))])
+                continue
+            new = repl(mt)
+            yield name, f'{s[a:b].strip()!r} -> {new.strip()!r}', row, [sub_at(s, a, b, new)]
+    # A condition negated or forced.
+    cond = re.match(r'(\s*(?:} )?(?:else )?(?:if|while) )\(', m)
+    if cond:
+        end = close_paren(masked, row, cond.end() - 1)
+        if end:
+            er, ec = end
+            span = lines[row:er + 1]
+            o = cond.end()
+            neg = list(span)
+            neg[0] = s[:o] + '!(' + s[o:] if er != row else s[:o] + '!(' + s[o:ec] + ')' + s[ec:]
+            if er != row:
+                neg[-1] = lines[er][:ec] + ')' + lines[er][ec:]
+            yield 'condition', 'negated', row, neg
+            for v in ('0', '1'):
+                if v == '1' and 'while' in m[:o]:
+                    continue
+                if er == row:
+                    forced = [s[:o] + v + s[ec:]]
+                else:
+                    forced = [s[:o] + v + lines[er][ec:]] + [''] * (er - row)
+                yield 'condition', f'forced {v}', row, forced
+    # A call statement removed, or a flag statement (|=, &= ~).
+    call = re.match(r'\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(', m)
+    flag = re.match(r'\s*[\w>.-]+ (\|=|&= ~)', m)
+    if (call and not UNREMOVABLE.match(call.group(1)) and
+            call.group(1) not in ('if', 'while', 'for', 'switch', 'return', 'sizeof')) or flag:
+        end = statement_end(masked, row)
+        if end is not None and (flag or masked[end].rstrip().endswith(');')):
+            indent = s[:len(s) - len(s.lstrip())]
+            yield 'statement', 'removed', row, [indent + ';'] + [''] * (end - row)
+    ret = re.match(r'(\s*return )(.+);\s*$', m)
+    if ret:
+        val = s[ret.start(2):ret.end(2)].strip()
+        new = {'0': '-EIO', 'true': 'false', 'false': 'true', 'NULL': None}.get(val, '0')
+        if new:
+            yield 'return', f'{val} -> {new}', row, [s[:ret.start(2)] + new + ';']
+
+
+def function_of(lines, row):
+    """The function (or the initialized object) a line is in."""
+    for r in range(row, -1, -1):
+        mt = (re.match(r'(?:[A-Za-z_][\w\s*]*[\s*])?(\w+)\(', lines[r]) or
+              re.match(r'[A-Za-z_].*\b(\w+)(?:\[\w*\])?\s*=\s*\{', lines[r]))
+        if mt and not lines[r].rstrip().endswith(';'):
+            return mt.group(1)
+    return ''
+
+
+def added_rows(tree, base):
+    """{file: [row, ...]} (0-based) of the lines the series adds to C files."""
+    diff = sh(['git', 'diff', '-U0', '--no-color', '--no-ext-diff', base, 'HEAD', '--',
+               '*.c', '*.h'], cwd=tree)
+    rows, f = collections.defaultdict(list), None
+    for line in diff.splitlines():
+        if line.startswith('+++ '):
+            f = line[6:] if line.startswith('+++ b/') else None
+        elif line.startswith('@@ ') and f:
+            start, _, n = line.split()[2][1:].partition(',')
+            rows[f].extend(range(int(start) - 1, int(start) - 1 + int(n or 1)))
+    return rows
+
+
+def patch_of_rows(tree, base, path, patches):
+    """{row: patch file name} from git blame: the nth commit is the nth patch."""
+    commits = sh(['git', 'rev-list', '--reverse', f'{base}..HEAD'], cwd=tree).split()
+    names = {c: os.path.basename(p) for c, p in zip(commits, patches)}
+    out, row = {}, None
+    for line in sh(['git', 'blame', '--porcelain', 'HEAD', '--', path], cwd=tree).splitlines():
+        mt = re.match(r'([0-9a-f]{40}) \d+ (\d+)', line)
+        if mt:
+            out[int(mt.group(2)) - 1] = names.get(mt.group(1), '')
+    return out
+
+
+def generate(tree, base, patches):
+    mutants, seen = [], collections.Counter()
+    for path, rows in sorted(added_rows(tree, base).items()):
+        lines = sh(['git', 'show', f'HEAD:{path}'], cwd=tree).split('\n')
+        masked = mask_lines(lines)
+        blame = patch_of_rows(tree, base, path, patches)
+        for row in rows:
+            if not masked[row].strip() or masked[row].strip() in ('{', '}', '};'):
+                continue
+            for op, desc, first, new in line_mutants(lines, masked, row):
+                orig = lines[first:first + len(new)]
+                if new == orig:
+                    continue
+                key = sha(path, '\n'.join(orig), '\n'.join(new))
+                seen[key] += 1
+                mid = key[:12] + (f'-{seen[key] - 1}' if seen[key] > 1 else '')
+                mutants.append({'id': mid, 'file': path, 'line': first + 1,
+                                'function': function_of(lines, first), 'patch': blame.get(first, ''),
+                                'operator': op, 'change': desc, 'orig': orig, 'new': new})
+    return mutants
+
+
+def diff_of(m):
+    lines = [f'--- a/{m["file"]}', f'+++ b/{m["file"]}',
+             f'@@ -{m["line"]},{len(m["orig"])} +{m["line"]},{len(m["new"])} @@ {m["function"]}']
+    return '\n'.join(lines + ['-' + x for x in m['orig']] + ['+' + x for x in m['new']])
+
+
+# --- running ----------------------------------------------------------
+
+def shard_of(mutants, i, n):
+    """Shard i of n (from 1): every nth mutant in the order of their ids."""
+    return [m for k, m in enumerate(sorted(mutants, key=lambda m: m['id'])) if k % n == i - 1]
+
+
+def suites_hash(top):
+    h = hashlib.sha1()
+    for root, _, files in sorted(os.walk(os.path.join(top, 'kunit'))):
+        if os.path.basename(root) in ('mutants', 'designs'):
+            continue
+        for f in sorted(files):
+            with open(os.path.join(root, f), 'rb') as fh:
+                h.update(f.encode() + b'\0' + fh.read())
+    return h.hexdigest()
+
+
+class Runner:
+    def __init__(self, args):
+        s = settings.load('TOP', 'TREE', 'BUILD_ROOT', 'SANDBOX_TAG', 'KBUILD_CC', 'SUITES_DIR')
+        self.top, self.tree = s['TOP'][0], s['TREE'][0]
+        self.base, self.cc = s['SANDBOX_TAG'][0], s['KBUILD_CC'][0]
+        self.suites_dir = s['SUITES_DIR'][0]
+        self.out = args.out
+        self.runs = os.path.join(self.out, 'runs')
+        self.build = os.path.join(s['BUILD_ROOT'][0], 'build', 'kunit-nocov')
+        self.cov_build = os.path.join(s['BUILD_ROOT'][0], 'build', 'kunit')
+        os.makedirs(self.runs, exist_ok=True)
+        self.applied = os.path.join(self.out, 'applied')
+
+    def env(self, **kw):
+        e = dict(os.environ)
+        e.update({k: str(v) for k, v in kw.items()})
+        return e
+
+    def restore(self):
+        """Put back a file an interrupted run left mutated."""
+        if os.path.exists(self.applied):
+            with open(self.applied) as f:
+                path = f.read().strip()
+            sh(['git', 'checkout', '--', path], cwd=self.tree)
+            os.unlink(self.applied)
+
+    def kunit(self, glob, results, coverage, timeout):
+        env = self.env(COVERAGE=int(coverage), BUILD=self.cov_build if coverage else self.build,
+                       RESULTS=results, KUNIT_TIMEOUT=timeout)
+        t = time.time()
+        rc = subprocess.run([os.path.join(self.top, 'tools', 'kunit.sh'), glob], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        failed = sh([sys.executable, os.path.join(self.top, 'tools', 'kunit_results.py'),
+                     'failed', os.path.join(results, 'kunit.json')], check=False).split()
+        return rc, failed, time.time() - t
+
+    def objects(self, path, mutants):
+        if path.endswith('.c'):
+            return [path[:-2] + '.o']
+        # A header: the objects of the series' C files that the UML kernel builds.
+        return sorted({m['file'][:-2] + '.o' for m in mutants if m['file'].endswith('.c')
+                       and os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))})
+
+    def compile(self, objs):
+        """{object: hash of its code} or None when one does not compile."""
+        r = subprocess.run(['make', 'ARCH=um', f'O={self.build}', f'CC={self.cc}', '-s',
+                            f'-j{os.cpu_count()}', *objs], cwd=self.tree, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode:
+            return None
+        hashes = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for o in objs:
+                t = os.path.join(tmp, 'o')
+                subprocess.run(['objcopy', '--strip-debug', '-R', '.comment', '-R', '.note*',
+                                '-R', '.gnu.build.attributes', os.path.join(self.build, o), t],
+                               check=True)
+                with open(t, 'rb') as f:
+                    hashes[o] = hashlib.sha256(f.read()).hexdigest()
+        return hashes
+
+    def coverage(self, mutants, key):
+        """{suite: {'seconds': s, 'lines': {file: [line...]}}}, measured once per key."""
+        path = os.path.join(self.out, 'coverage.json')
+        if os.path.exists(path):
+            with open(path) as f:
+                cov = json.load(f)
+            if cov.get('key') == key:
+                return cov['suites']
+        files = sorted({m['file'] for m in mutants})
+        # The objects of the C files, and fs/read_write.o for fs.h's
+        # kiocb_set_rw_flags() (as tools/coverage.sh).
+        gcda = sorted({m['file'][:-2] + '.gcda' for m in mutants if m['file'].endswith('.c')} |
+                      {'fs/read_write.gcda'})
+        suites = sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; suite_names']).split()
+        out = {}
+        for i, s in enumerate(suites):
+            print(f'mutate: coverage of {s} ({i + 1} of {len(suites)})', file=sys.stderr)
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, failed, secs = self.kunit(f'{s}.*', tmp, True, 900)
+                if rc or failed:
+                    sys.exit(f'mutate: {s} fails without a mutant ({failed or "rc " + str(rc)}): '
+                             f'fix the suites first')
+                info = os.path.join(tmp, 'cov.info')
+                found = [os.path.join(self.cov_build, g) for g in gcda
+                         if os.path.exists(os.path.join(self.cov_build, g))]
+                subprocess.run(['geninfo', '-q', '-b', self.cov_build, '-o', info, *found],
+                               check=True, stderr=subprocess.DEVNULL)
+                lines, sf = collections.defaultdict(set), None
+                with open(info) as f:
+                    for line in f:
+                        if line.startswith('SF:'):
+                            sf = next((x for x in files if line.strip().endswith('/' + x)), None)
+                        elif line.startswith('DA:') and sf:
+                            ln, hits = line[3:].split(',')[:2]
+                            if int(hits) > 0:
+                                lines[sf].add(int(ln))
+            out[s] = {'seconds': round(secs, 1), 'lines': {k: sorted(v) for k, v in lines.items()}}
+        with open(path, 'w') as f:
+            json.dump({'key': key, 'suites': out}, f)
+        return out
+
+    def run(self, mutants, shard):
+        if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
+            self.restore()
+        if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
+            sys.exit(f'mutate: {self.tree} has uncommitted changes: mutants go on a clean series')
+        shash = suites_hash(self.top)
+        head = sh(['git', 'rev-parse', 'HEAD'], cwd=self.tree).strip()
+        mine = shard_of(mutants, *shard)
+        fhash = {}
+        for m in mine:
+            if m['file'] not in fhash:
+                fhash[m['file']] = (sh(['git', 'rev-parse', f'HEAD:{m["file"]}'], cwd=self.tree).strip()
+                                    if m['file'].endswith('.c') else head)
+        todo = []
+        for m in mine:
+            m['key'] = sha(m['id'], fhash[m['file']], shash)
+            if not os.path.exists(os.path.join(self.runs, m['key'] + '.json')):
+                todo.append(m)
+        print(f'mutate: shard {i}/{n}: {len(mine)} mutants, {len(mine) - len(todo)} done before, '
+              f'{len(todo)} to run', file=sys.stderr)
+        if not todo:
+            return
+        built = [m['file'] for m in todo
+                 if os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))
+                 or m['file'].endswith('.h')]
+        # The original objects, and every suite's coverage and time.
+        with tempfile.TemporaryDirectory() as tmp:
+            rc, failed, _ = self.kunit('uncached_counters.*', tmp, False, 600)
+            if rc or failed:
+                sys.exit(f'mutate: the build without gcov does not pass ({tmp}): fix it first')
+        cov = self.coverage(mutants, sha(head, shash))
+        order = sorted(cov, key=lambda s: cov[s]['seconds'])
+        original, codes = {}, {}
+        # Duplicates of the mutants an earlier run compiled, too.
+        for m in mine:
+            path = os.path.join(self.runs, m['key'] + '.json')
+            if os.path.exists(path):
+                with open(path) as f:
+                    code = json.load(f).get('code')
+                if code:
+                    codes.setdefault(code, m['id'])
+        start, done, counts = time.time(), 0, collections.Counter()
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        try:
+            for m in todo:
+                res = self.run_one(m, built, mutants, original, codes, cov, order)
+                res.update({k: m[k] for k in ('id', 'file', 'line', 'function', 'patch',
+                                              'operator', 'change', 'orig', 'new')})
+                with open(os.path.join(self.runs, m['key'] + '.json.tmp'), 'w') as f:
+                    json.dump(res, f)
+                os.replace(os.path.join(self.runs, m['key'] + '.json.tmp'),
+                           os.path.join(self.runs, m['key'] + '.json'))
+                done += 1
+                counts[res['status']] += 1
+                rate = done / (time.time() - start) * 60
+                print(f'mutate: {done}/{len(todo)} {m["id"]} {res["status"]}'
+                      f' ({", ".join(f"{v} {k}" for k, v in sorted(counts.items()))}; '
+                      f'{rate:.1f}/min, {(len(todo) - done) / rate:.0f} min left)', file=sys.stderr)
+        finally:
+            self.restore()
+
+    def run_one(self, m, built, mutants, original, codes, cov, order):
+        if m['file'] not in built:
+            return {'status': 'not run', 'reason': 'not in the UML kernel'}
+        objs = self.objects(m['file'], mutants)
+        for o in objs:
+            if o not in original:
+                original.update(self.compile([o]) or {})
+        full = os.path.join(self.tree, m['file'])
+        with open(full) as f:
+            lines = f.read().split('\n')
+        at = m['line'] - 1
+        if lines[at:at + len(m['orig'])] != m['orig']:
+            sys.exit(f'mutate: {m["file"]}:{m["line"]} is not what {m["id"]} mutates: generate again')
+        with open(self.applied, 'w') as f:
+            f.write(m['file'])
+        lines[at:at + len(m['orig'])] = m['new']
+        with open(full, 'w') as f:
+            f.write('\n'.join(lines))
+        try:
+            hashes = self.compile(objs)
+            if hashes is None:
+                return {'status': 'not compiling'}
+            if all(hashes[o] == original.get(o) for o in objs):
+                return {'status': 'equivalent', 'reason': 'the same code as the original'}
+            code = sha(*(hashes[o] for o in objs))
+            if code in codes:
+                return {'status': 'duplicate', 'reason': f'the same code as {codes[code]}'}
+            codes[code] = m['id']
+            res = self.kill(m, cov, order)
+            res['code'] = code
+            return res
+        finally:
+            sh(['git', 'checkout', '--', m['file']], cwd=self.tree)
+            os.unlink(self.applied)
+
+    def kill(self, m, cov, order):
+        """Run the suites that reach the mutant's lines until one fails."""
+        suites = [s for s in order
+                  if any(ln in cov[s]['lines'].get(m['file'], [])
+                         for ln in range(m['line'], m['line'] + len(m['orig'])))]
+        if not suites:
+            return {'status': 'not reached', 'reason': 'no suite reaches the line under UML'}
+        ran = []
+        for s in suites:
+            ran.append(s)
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, failed, secs = self.kunit(f'{s}.*', tmp, False,
+                                              int(max(60, 4 * cov[s]['seconds'] + 30)))
+                if failed:
+                    return {'status': 'killed', 'by': failed[:5], 'suites': ran}
+                if rc:
+                    with open(os.path.join(tmp, 'kunit.log'), errors='replace') as f:
+                        log = f.read()
+                    if 'build failed' in log:
+                        return {'status': 'not compiling', 'reason': 'the kernel does not link'}
+                    return {'status': 'killed', 'by': [f'{s} crashed or timed out'],
+                            'suites': ran, 'reason': log[-400:]}
+        return {'status': 'survived', 'suites': ran}
+
+
+# --- report -----------------------------------------------------------
+
+def load_equivalents(path):
+    """{id: reason} from the checked-in list ('ID  reason', # comments)."""
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                line = line.split('#', 1)[0].strip()
+                if line:
+                    mid, _, reason = line.partition(' ')
+                    out[mid] = reason.strip()
+    return out
+
+
+def score(results, equivalents):
+    """The report's figures; errors: list entries that match no survivor."""
+    def pct(c):
+        denom = c['killed'] + c['survived'] + c['not reached']
+        return round(100 * c['killed'] / denom, 1) if denom else None
+    total, per_patch, per_func = (collections.Counter(), collections.defaultdict(collections.Counter),
+                                  collections.defaultdict(collections.Counter))
+    errors, survivors = [], []
+    live = {r['id'] for r in results if r['status'] in ('survived', 'not reached')}
+    for mid in equivalents:
+        if mid not in live:
+            errors.append(f'{mid}: listed as equivalent, but no such survivor')
+    for r in results:
+        st = r['status']
+        if st in ('survived', 'not reached') and r['id'] in equivalents:
+            st = 'equivalent'
+        elif st in ('survived', 'not reached'):
+            survivors.append(r)
+        for c in (total, per_patch[r['patch']], per_func[f'{r["file"]}:{r["function"]}']):
+            c[st] += 1
+            c['generated'] += 1
+    return {
+        'total': dict(total, score=pct(total)),
+        'patches': {k: dict(v, score=pct(v)) for k, v in sorted(per_patch.items())},
+        'functions': {k: dict(v, score=pct(v)) for k, v in sorted(per_func.items())},
+        'survivors': [r['id'] for r in survivors],
+    }, survivors, errors
+
+
+def report(dirs, equivalent_file, out):
+    results = {}
+    for d in dirs:
+        runs = os.path.join(d, 'runs')
+        if not os.path.isdir(runs):
+            sys.exit(f'mutate: no runs in {d}')
+        for f in os.listdir(runs):
+            if f.endswith('.json'):
+                with open(os.path.join(runs, f)) as fh:
+                    r = json.load(fh)
+                results[r['id']] = r
+    figures, survivors, errors = score(list(results.values()), load_equivalents(equivalent_file))
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'score.json'), 'w') as f:
+        json.dump(figures, f, indent=1)
+    t = figures['total']
+
+    def line(name, c):
+        counts = ', '.join(f'{c.get(k, 0)} {k}' for k in STATUSES if c.get(k))
+        s = f'{c["score"]:5.1f}%' if c['score'] is not None else '    -'
+        return f'{s}  {name:<58} {c["generated"]:4d} generated: {counts}'
+    text = [line('all', t), '', 'per patch:']
+    text += [line(k or '(not attributed)', v) for k, v in figures['patches'].items()]
+    text += ['', 'per function:'] + [line(k, v) for k, v in figures['functions'].items()]
+    text += ['', f'survivors ({len(survivors)}):']
+    for r in sorted(survivors, key=lambda r: (r['file'], r['line'])):
+        text += [f'{r["id"]} {r["status"]}: {r["file"]}:{r["line"]} {r["function"]} '
+                 f'{r["operator"]} {r["change"]} (suites run: {", ".join(r.get("suites", [])) or "none"})',
+                 diff_of(r), '']
+    with open(os.path.join(out, 'report.txt'), 'w') as f:
+        f.write('\n'.join(text) + '\n')
+    print('\n'.join(text[:1]))
+    print(f'mutate: report in {out}/report.txt, figures in {out}/score.json')
+    for e in errors:
+        print(f'mutate: error: {equivalent_file}: {e}', file=sys.stderr)
+    return 1 if errors else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('command', choices=('generate', 'run', 'report'))
+    ap.add_argument('dirs', nargs='*')
+    ap.add_argument('--out', default=os.path.join(settings.get('RESULTS'), 'mutate'))
+    ap.add_argument('--equivalent', default=os.path.join(settings.get('TOP'), 'tools', 'mutate',
+                                                         'equivalent'))
+    args = ap.parse_intermixed_args()
+    if args.command == 'report':
+        return report(args.dirs or settings.get('MUTATE_RESULTS').split() or [args.out],
+                      args.equivalent, args.out)
+    s = settings.load('TREE', 'SANDBOX_TAG')
+    tree, base = s['TREE'][0], s['SANDBOX_TAG'][0]
+    patches = sh(['bash', '-c', f'. "{settings.LIB}"; series_patches']).split()
+    mutants = generate(tree, base, patches)
+    if args.command == 'generate':
+        json.dump(mutants, sys.stdout, indent=1)
+        return 0
+    shard = settings.get('MUTATE_SHARD')
+    mt = re.fullmatch(r'(\d+)/(\d+)', shard)
+    if not mt or not 1 <= int(mt.group(1)) <= int(mt.group(2)):
+        sys.exit(f'mutate: MUTATE_SHARD={shard}: expected i/n, 1 <= i <= n')
+    only = settings.get('MUTATE_ONLY')
+    if only:
+        mutants = [m for m in mutants if re.search(only, f'{m["file"]}:{m["function"]}:{m["id"]}')]
+    Runner(args).run(mutants, (int(mt.group(1)), int(mt.group(2))))
+    return report([args.out], args.equivalent, args.out)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
