@@ -423,12 +423,25 @@ static void utfs_sync_writeback(void *ui)
 	((struct utfs_inode *)ui)->faults.async_writeback = false;
 }
 
-/* Start the writeback of a dirty folio; it ends later, from a worker. */
+static void utfs_unhold_writeback(void *p)
+{
+	struct utfs_inode *ui = p;
+
+	WRITE_ONCE(ui->faults.hold_writeback, false);
+	WRITE_ONCE(ui->faults.wb_released, 0);
+	wake_up_all(&ui->wb_hold);
+}
+
+/*
+ * Start the writeback of a dirty folio; it ends later, from a worker.  It
+ * is held until checked, however loaded the host: its end is a timer's.
+ */
 static void utfs_start_writeback(struct kunit *test, struct file *file,
 				 pgoff_t index)
 {
 	struct utfs_inode *ui = utfs_file_inode(file);
 	loff_t pos = (loff_t)index << PAGE_SHIFT;
+	bool held = ui->faults.hold_writeback;
 	struct folio *folio;
 
 	/* Asynchronous for this writeback only, as the case had it after. */
@@ -439,14 +452,23 @@ static void utfs_start_writeback(struct kunit *test, struct file *file,
 							  utfs_sync_writeback,
 							  ui));
 	}
+	if (!held) {
+		ui->faults.hold_writeback = true;
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  utfs_unhold_writeback,
+							  ui));
+	}
 	KUNIT_ASSERT_EQ(test, 0,
 			filemap_fdatawrite_range(file->f_mapping, pos,
 						 pos + PAGE_SIZE - 1));
-	/* At once: the writeback ends a millisecond later. */
 	folio = filemap_get_folio(file->f_mapping, index);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
 	KUNIT_EXPECT_TRUE(test, folio_test_writeback(folio));
 	folio_put(folio);
+	/* Let it end: a millisecond later, as any of the worker's. */
+	if (!held)
+		kunit_release_action(test, utfs_unhold_writeback, ui);
 	kunit_release_action(test, utfs_sync_writeback, ui);
 }
 
