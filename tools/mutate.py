@@ -359,15 +359,15 @@ class Runner:
         if os.path.exists(path):
             with open(path) as f:
                 cov = json.load(f)
-            if cov.get('key') == key:
-                return cov['suites']
+            if cov.get('key') == key and 'instrumented' in cov:
+                return cov['suites'], cov['instrumented']
         files = sorted({m['file'] for m in mutants})
         # The objects of the C files, and fs/read_write.o for fs.h's
         # kiocb_set_rw_flags() (as tools/coverage.sh).
         gcda = sorted({m['file'][:-2] + '.gcda' for m in mutants if m['file'].endswith('.c')} |
                       {'fs/read_write.gcda'})
         suites = sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; suite_names']).split()
-        out = {}
+        out, instrumented = {}, collections.defaultdict(set)
         for i, s in enumerate(suites):
             print(f'mutate: coverage of {s} ({i + 1} of {len(suites)})', file=sys.stderr)
             with tempfile.TemporaryDirectory() as tmp:
@@ -387,21 +387,24 @@ class Runner:
                             sf = next((x for x in files if line.strip().endswith('/' + x)), None)
                         elif line.startswith('DA:') and sf:
                             ln, hits = line[3:].split(',')[:2]
+                            instrumented[sf].add(int(ln))
                             if int(hits) > 0:
                                 lines[sf].add(int(ln))
             out[s] = {'seconds': round(secs, 1), 'lines': {k: sorted(v) for k, v in lines.items()}}
+        instrumented = {k: sorted(v) for k, v in instrumented.items()}
         with open(path, 'w') as f:
-            json.dump({'key': key, 'suites': out}, f)
-        return out
+            json.dump({'key': key, 'suites': out, 'instrumented': instrumented}, f)
+        return out, instrumented
 
-    def run(self, mutants, shard):
+    def run(self, mutants, shard, everything):
         if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
             self.restore()
         if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
             sys.exit(f'mutate: {self.tree} has uncommitted changes: mutants go on a clean series')
         shash = suites_hash(self.top)
         head = sh(['git', 'rev-parse', 'HEAD'], cwd=self.tree).strip()
-        mine = shard_of(mutants, *shard)
+        i, n = shard
+        mine = shard_of(mutants, i, n)
         fhash = {}
         for m in mine:
             if m['file'] not in fhash:
@@ -416,15 +419,15 @@ class Runner:
               f'{len(todo)} to run', file=sys.stderr)
         if not todo:
             return
-        built = [m['file'] for m in todo
-                 if os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))
-                 or m['file'].endswith('.h')]
         # The original objects, and every suite's coverage and time.
         with tempfile.TemporaryDirectory() as tmp:
             rc, failed, _ = self.kunit('uncached_counters.*', tmp, False, 600)
             if rc or failed:
                 sys.exit(f'mutate: the build without gcov does not pass ({tmp}): fix it first')
-        cov = self.coverage(mutants, sha(head, shash))
+        built = [m['file'] for m in todo
+                 if os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))
+                 or m['file'].endswith('.h')]
+        cov, self.instrumented = self.coverage(everything, sha(head, shash))
         order = sorted(cov, key=lambda s: cov[s]['seconds'])
         original, codes = {}, {}
         # Duplicates of the mutants an earlier run compiled, too.
@@ -490,11 +493,19 @@ class Runner:
             sh(['git', 'checkout', '--', m['file']], cwd=self.tree)
             os.unlink(self.applied)
 
+    def reach_lines(self, m):
+        """The mutant's lines gcov counts; if it counts none of them (the
+        compiler gave their code to a neighbour, as a return merged with
+        another), the nearest counted line before them."""
+        counted = self.instrumented.get(m['file'], [])
+        lines = [ln for ln in range(m['line'], m['line'] + len(m['orig'])) if ln in counted]
+        before = [ln for ln in counted if ln < m['line']]
+        return lines or before[-1:]
+
     def kill(self, m, cov, order):
         """Run the suites that reach the mutant's lines until one fails."""
-        suites = [s for s in order
-                  if any(ln in cov[s]['lines'].get(m['file'], [])
-                         for ln in range(m['line'], m['line'] + len(m['orig'])))]
+        lines = self.reach_lines(m)
+        suites = [s for s in order if any(ln in cov[s]['lines'].get(m['file'], []) for ln in lines)]
         if not suites:
             return {'status': 'not reached', 'reason': 'no suite reaches the line under UML'}
         ran = []
@@ -620,9 +631,8 @@ def main():
     if not mt or not 1 <= int(mt.group(1)) <= int(mt.group(2)):
         sys.exit(f'mutate: MUTATE_SHARD={shard}: expected i/n, 1 <= i <= n')
     only = settings.get('MUTATE_ONLY')
-    if only:
-        mutants = [m for m in mutants if re.search(only, f'{m["file"]}:{m["function"]}:{m["id"]}')]
-    Runner(args).run(mutants, (int(mt.group(1)), int(mt.group(2))))
+    chosen = [m for m in mutants if re.search(only, f'{m["file"]}:{m["function"]}:{m["id"]}')]
+    Runner(args).run(chosen, (int(mt.group(1)), int(mt.group(2))), mutants)
     return report([args.out], args.equivalent, args.out)
 
 
