@@ -144,14 +144,14 @@ OPERATORS = [
     ('relational', re.compile(r'(?<![<>=!-])(<=|>=|==|!=|<|>)(?![<>=])'),
      lambda m: RELATIONAL[m.group(1)]),
     ('logical', re.compile(r'&&|\|\|'), lambda m: '||' if m.group(0) == '&&' else '&&'),
-    ('not removed', re.compile(r'!(?!=)'), lambda m: ''),
-    ('arithmetic', re.compile(r'(?<=\s)[+-](?=\s)|[+-]=(?!=)'),
+    ('negation removed', re.compile(r'!(?!=)'), lambda m: ''),
+    ('arithmetic', re.compile(r'(?<=\s)[+-](?=\s|$)|[+-]=(?!=)'),
      lambda m: {'+': '-', '-': '+', '+=': '-=', '-=': '+='}[m.group(0)]),
     ('off by one', re.compile(r'\s[+-] 1\b(?!\.)'), lambda m: ''),
     ('constant', re.compile(r'(?<![\w.-])(?<![+-] )[01](?![\w.])'),
      lambda m: '1' if m.group(0) == '0' else '0'),
     ('shift', re.compile(r'\bPAGE_SHIFT\b'), None),
-    ('mask', re.compile(r'\b([A-Z][A-Z0-9_]+) \| ([A-Z][A-Z0-9_]+)\b'), None),
+    ('mask', re.compile(r'\b[A-Z][A-Z0-9_]+(?: \| [A-Z][A-Z0-9_]+)+\b'), None),
 ]
 
 
@@ -166,9 +166,10 @@ def line_mutants(lines, masked, row):
                     yield name, f'PAGE_SHIFT {d} 1', row, [sub_at(s, a, b, f'(PAGE_SHIFT {d} 1)')]
                 continue
             if name == 'mask':
-                for keep in (1, 2):
-                    yield (name, f'{mt.group(3 - keep)} dropped', row,
-                           [sub_at(s, a, b, mt.group(keep))])
+                flags = mt.group(0).split(' | ')
+                for k, flag in enumerate(flags):
+                    rest = ' | '.join(flags[:k] + flags[k + 1:])
+                    yield name, f'{flag} dropped', row, [sub_at(s, a, b, rest)]
                 continue
             new = repl(mt)
             yield name, f'{s[a:b].strip()!r} -> {new.strip()!r}', row, [sub_at(s, a, b, new)]
@@ -196,8 +197,12 @@ def line_mutants(lines, masked, row):
     # A call statement removed, or a flag statement (|=, &= ~).
     call = re.match(r'\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*\w+)*)\s*\(', m)
     flag = re.match(r'\s*[\w>.-]+ (\|=|&= ~)', m)
-    if (call and not UNREMOVABLE.match(call.group(1)) and
-            call.group(1) not in ('if', 'while', 'for', 'switch', 'return', 'sizeof')) or flag:
+    # Only where a statement starts: not a continued expression's line.
+    prev = next((x.rstrip() for x in reversed(masked[:row]) if x.strip()), ';')
+    starts = prev.endswith((';', '{', '}', ':')) or re.match(r'\s*(else|(if|while|for) \(.*\))$', prev)
+    if starts and ((call and not UNREMOVABLE.match(call.group(1)) and
+                    call.group(1) not in ('if', 'while', 'for', 'switch', 'return', 'sizeof'))
+                   or flag):
         end = statement_end(masked, row)
         if end is not None and (flag or masked[end].rstrip().endswith(');')):
             indent = s[:len(s) - len(s.lstrip())]
@@ -222,7 +227,8 @@ def function_of(lines, row):
 
 def added_rows(tree, base):
     """{file: [row, ...]} (0-based) of the lines the series adds to C files."""
-    diff = sh(['git', 'diff', '-U0', '--no-color', '--no-ext-diff', base, 'HEAD', '--',
+    diff = sh(['git', 'diff', '-U0', '--no-color', '--no-ext-diff', '--src-prefix=a/',
+               '--dst-prefix=b/', base, 'HEAD', '--',
                '*.c', '*.h'], cwd=tree)
     rows, f = collections.defaultdict(list), None
     for line in diff.splitlines():
@@ -247,6 +253,9 @@ def patch_of_rows(tree, base, path, patches):
 
 
 def generate(tree, base, patches):
+    """The mutants; an id is a hash of the file, the function, the lines
+    replaced and their replacement (numbered if a function has the same
+    twice), so that it stays when other lines move or change."""
     mutants, seen = [], collections.Counter()
     for path, rows in sorted(added_rows(tree, base).items()):
         lines = sh(['git', 'show', f'HEAD:{path}'], cwd=tree).split('\n')
@@ -255,15 +264,18 @@ def generate(tree, base, patches):
         for row in rows:
             if not masked[row].strip() or masked[row].strip() in ('{', '}', '};'):
                 continue
+            made = set()
             for op, desc, first, new in line_mutants(lines, masked, row):
                 orig = lines[first:first + len(new)]
-                if new == orig:
+                if new == orig or tuple(new) in made:
                     continue
-                key = sha(path, '\n'.join(orig), '\n'.join(new))
+                made.add(tuple(new))
+                func = function_of(lines, first)
+                key = sha(path, func, '\n'.join(orig), '\n'.join(new))
                 seen[key] += 1
                 mid = key[:12] + (f'-{seen[key] - 1}' if seen[key] > 1 else '')
                 mutants.append({'id': mid, 'file': path, 'line': first + 1,
-                                'function': function_of(lines, first), 'patch': blame.get(first, ''),
+                                'function': func, 'patch': blame.get(first, ''),
                                 'operator': op, 'change': desc, 'orig': orig, 'new': new})
     return mutants
 
@@ -311,19 +323,32 @@ class Runner:
         return e
 
     def restore(self):
-        """Put back a file an interrupted run left mutated."""
-        if os.path.exists(self.applied):
-            with open(self.applied) as f:
-                path = f.read().strip()
-            sh(['git', 'checkout', '--', path], cwd=self.tree)
-            os.unlink(self.applied)
+        """Put back a file an interrupted run left mutated, if it is still
+        the mutant (not a file someone edited since)."""
+        if not os.path.exists(self.applied):
+            return
+        with open(self.applied) as f:
+            path, _, digest = f.read().strip().partition(' ')
+        with open(os.path.join(self.tree, path), 'rb') as f:
+            if hashlib.sha1(f.read()).hexdigest() != digest:
+                sys.exit(f'mutate: {self.tree}/{path} was left mutated and has changed since: '
+                         f'check it, then remove {self.applied}')
+        sh(['git', 'checkout', '--', path], cwd=self.tree)
+        os.unlink(self.applied)
 
     def kunit(self, glob, results, coverage, timeout):
         env = self.env(COVERAGE=int(coverage), BUILD=self.cov_build if coverage else self.build,
                        RESULTS=results, KUNIT_TIMEOUT=timeout)
         t = time.time()
-        rc = subprocess.run([os.path.join(self.top, 'tools', 'kunit.sh'), glob], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        # Its own session: an interrupted run stops the build and the kernel too.
+        p = subprocess.Popen([os.path.join(self.top, 'tools', 'kunit.sh'), glob], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        try:
+            rc = p.wait()
+        except BaseException:
+            os.killpg(p.pid, signal.SIGKILL)
+            raise
         failed = sh([sys.executable, os.path.join(self.top, 'tools', 'kunit_results.py'),
                      'failed', os.path.join(results, 'kunit.json')], check=False).split()
         return rc, failed, time.time() - t
@@ -331,9 +356,11 @@ class Runner:
     def objects(self, path, mutants):
         if path.endswith('.c'):
             return [path[:-2] + '.o']
-        # A header: the objects of the series' C files that the UML kernel builds.
-        return sorted({m['file'][:-2] + '.o' for m in mutants if m['file'].endswith('.c')
-                       and os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))})
+        # A header: the objects of the series' C files that the UML kernel
+        # builds, and fs/read_write.o (fs.h's kiocb_set_rw_flags()).
+        objs = sorted({x['file'][:-2] + '.o' for x in mutants if x['file'].endswith('.c')} |
+                      {'fs/read_write.o'})
+        return [o for o in objs if os.path.exists(os.path.join(self.build, o))]
 
     def compile(self, objs):
         """{object: hash of its code} or None when one does not compile."""
@@ -401,29 +428,29 @@ class Runner:
             self.restore()
         if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
             sys.exit(f'mutate: {self.tree} has uncommitted changes: mutants go on a clean series')
+        # A result holds for the series and the suites it ran with: its
+        # key is the mutant's id, the tree (the series) and the suites.
         shash = suites_hash(self.top)
-        head = sh(['git', 'rev-parse', 'HEAD'], cwd=self.tree).strip()
+        head = sh(['git', 'rev-parse', 'HEAD^{tree}'], cwd=self.tree).strip()
+        for m in everything:
+            m['key'] = sha(m['id'], head, shash)
+        # What the report merges, and checks the equivalent list against.
+        with open(os.path.join(self.out, 'mutants.json'), 'w') as f:
+            json.dump({m['id']: m['key'] for m in everything}, f, indent=0)
         i, n = shard
         mine = shard_of(mutants, i, n)
-        fhash = {}
-        for m in mine:
-            if m['file'] not in fhash:
-                fhash[m['file']] = (sh(['git', 'rev-parse', f'HEAD:{m["file"]}'], cwd=self.tree).strip()
-                                    if m['file'].endswith('.c') else head)
-        todo = []
-        for m in mine:
-            m['key'] = sha(m['id'], fhash[m['file']], shash)
-            if not os.path.exists(os.path.join(self.runs, m['key'] + '.json')):
-                todo.append(m)
+        todo = [m for m in mine if not os.path.exists(os.path.join(self.runs, m['key'] + '.json'))]
         print(f'mutate: shard {i}/{n}: {len(mine)} mutants, {len(mine) - len(todo)} done before, '
               f'{len(todo)} to run', file=sys.stderr)
         if not todo:
             return
-        # The original objects, and every suite's coverage and time.
+        # The build without gcov, and every suite, pass without a mutant
+        # (or every mutant would be killed); then every suite's coverage.
         with tempfile.TemporaryDirectory() as tmp:
-            rc, failed, _ = self.kunit('uncached_counters.*', tmp, False, 600)
+            rc, failed, _ = self.kunit('uncached_*', tmp, False, 900)
             if rc or failed:
-                sys.exit(f'mutate: the build without gcov does not pass ({tmp}): fix it first')
+                sys.exit(f'mutate: the suites fail without a mutant in {self.build} '
+                         f'({" ".join(failed[:3]) or "rc " + str(rc)}): fix them first')
         built = [m['file'] for m in todo
                  if os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))
                  or m['file'].endswith('.h')]
@@ -439,10 +466,11 @@ class Runner:
                 if code:
                     codes.setdefault(code, m['id'])
         start, done, counts = time.time(), 0, collections.Counter()
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, lambda n, _: sys.exit(128 + n))
         try:
             for m in todo:
-                res = self.run_one(m, built, mutants, original, codes, cov, order)
+                res = self.run_one(m, built, everything, original, codes, cov, order)
                 res.update({k: m[k] for k in ('id', 'file', 'line', 'function', 'patch',
                                               'operator', 'change', 'orig', 'new')})
                 with open(os.path.join(self.runs, m['key'] + '.json.tmp'), 'w') as f:
@@ -462,6 +490,8 @@ class Runner:
         if m['file'] not in built:
             return {'status': 'not run', 'reason': 'not in the UML kernel'}
         objs = self.objects(m['file'], mutants)
+        if not objs:
+            sys.exit(f'mutate: no object of the UML build holds {m["file"]}: build it first')
         for o in objs:
             if o not in original:
                 original.update(self.compile([o]) or {})
@@ -471,11 +501,12 @@ class Runner:
         at = m['line'] - 1
         if lines[at:at + len(m['orig'])] != m['orig']:
             sys.exit(f'mutate: {m["file"]}:{m["line"]} is not what {m["id"]} mutates: generate again')
-        with open(self.applied, 'w') as f:
-            f.write(m['file'])
         lines[at:at + len(m['orig'])] = m['new']
+        text = '\n'.join(lines)
+        with open(self.applied, 'w') as f:
+            f.write(f'{m["file"]} {hashlib.sha1(text.encode()).hexdigest()}')
         with open(full, 'w') as f:
-            f.write('\n'.join(lines))
+            f.write(text)
         try:
             hashes = self.compile(objs)
             if hashes is None:
@@ -541,17 +572,19 @@ def load_equivalents(path):
     return out
 
 
-def score(results, equivalents):
-    """The report's figures; errors: list entries that match no survivor."""
+def score(results, equivalents, generated=None):
+    """The report's figures; errors: list entries that match no survivor
+    (a mutant no longer generated, or one that ran and did not survive)."""
     def pct(c):
         denom = c['killed'] + c['survived'] + c['not reached']
         return round(100 * c['killed'] / denom, 1) if denom else None
     total, per_patch, per_func = (collections.Counter(), collections.defaultdict(collections.Counter),
                                   collections.defaultdict(collections.Counter))
     errors, survivors = [], []
-    live = {r['id'] for r in results if r['status'] in ('survived', 'not reached')}
+    ran = {r['id']: r['status'] for r in results}
     for mid in equivalents:
-        if mid not in live:
+        if (generated is not None and mid not in generated) or \
+                ran.get(mid, 'survived') not in ('survived', 'not reached'):
             errors.append(f'{mid}: listed as equivalent, but no such survivor')
     for r in results:
         st = r['status']
@@ -561,7 +594,7 @@ def score(results, equivalents):
             survivors.append(r)
         for c in (total, per_patch[r['patch']], per_func[f'{r["file"]}:{r["function"]}']):
             c[st] += 1
-            c['generated'] += 1
+            c['mutants'] += 1
     return {
         'total': dict(total, score=pct(total)),
         'patches': {k: dict(v, score=pct(v)) for k, v in sorted(per_patch.items())},
@@ -571,17 +604,33 @@ def score(results, equivalents):
 
 
 def report(dirs, equivalent_file, out):
-    results = {}
+    results, generated = {}, {}
     for d in dirs:
         runs = os.path.join(d, 'runs')
-        if not os.path.isdir(runs):
+        if not os.path.isdir(runs) or not os.path.exists(os.path.join(d, 'mutants.json')):
             sys.exit(f'mutate: no runs in {d}')
-        for f in os.listdir(runs):
-            if f.endswith('.json'):
+        # What make mutate generated last, and the keys of its results:
+        # results of another series or other suites are not merged.
+        with open(os.path.join(d, 'mutants.json')) as f:
+            generated.update(json.load(f))
+    keys = set(generated.values())
+    for d in dirs:
+        runs = os.path.join(d, 'runs')
+        for f in sorted(os.listdir(runs)):
+            if f.endswith('.json') and f[:-5] in keys:
                 with open(os.path.join(runs, f)) as fh:
                     r = json.load(fh)
                 results[r['id']] = r
-    figures, survivors, errors = score(list(results.values()), load_equivalents(equivalent_file))
+    # The same code as a mutant of another shard: a duplicate.
+    codes = {}
+    for mid in sorted(results):
+        r = results[mid]
+        if r.get('code') and r['status'] in ('killed', 'survived', 'not reached'):
+            if r['code'] in codes:
+                r.update(status='duplicate', reason=f'the same code as {codes[r["code"]]}')
+            codes.setdefault(r['code'], mid)
+    figures, survivors, errors = score(list(results.values()), load_equivalents(equivalent_file),
+                                       generated)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'score.json'), 'w') as f:
         json.dump(figures, f, indent=1)
@@ -590,8 +639,9 @@ def report(dirs, equivalent_file, out):
     def line(name, c):
         counts = ', '.join(f'{c.get(k, 0)} {k}' for k in STATUSES if c.get(k))
         s = f'{c["score"]:5.1f}%' if c['score'] is not None else '    -'
-        return f'{s}  {name:<58} {c["generated"]:4d} generated: {counts}'
-    text = [line('all', t), '', 'per patch:']
+        return f'{s}  {name:<58} {c["mutants"]:4d} mutants: {counts}'
+    text = [line('all', t) + f' ({len(results)} run of {len(generated)} generated)',
+            '', 'per patch:']
     text += [line(k or '(not attributed)', v) for k, v in figures['patches'].items()]
     text += ['', 'per function:'] + [line(k, v) for k, v in figures['functions'].items()]
     text += ['', f'survivors ({len(survivors)}):']

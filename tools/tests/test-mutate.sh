@@ -11,7 +11,7 @@
 T=$WORK/top
 mkdir -p "$T/tools/mutate" "$T/mm" "$T/fs" "$T/kunit"
 cp "$TOOLS"/*.sh "$TOOLS"/*.py "$T/tools/"
-cp "$TOOLS/mutate/equivalent" "$T/tools/mutate/"
+: >"$T/tools/mutate/equivalent"
 export TOP=$T TREE=$WORK/tree
 mkdir -p "$TREE/mm"
 cat >"$TREE/mm/f.c" <<'C'
@@ -49,7 +49,7 @@ check "generate runs on a fake series" gen a
 check "no mutant of a comment, a string or a preprocessor line" \
 	test "$(q a "sorted({x['line'] for x in m})")" = "[12, 13, 14, 15, 16, 17, 19, 20]"
 check "every operator class" test "$(q a "' '.join(sorted({x['operator'] for x in m}))")" = \
-	"arithmetic condition constant logical mask not removed off by one relational return statement"
+	"arithmetic condition constant logical mask negation removed off by one relational return statement"
 check "a mutant replaces as many lines as it takes" \
 	test "$(q a "all(len(x['orig']) == len(x['new']) for x in m)")" = True
 check "a condition over two lines, negated over both" \
@@ -93,6 +93,13 @@ result() { # DIR ID STATUS
 }
 result "$WORK/s1" k1 killed; result "$WORK/s1" k2 killed; result "$WORK/s1" e1 equivalent
 result "$WORK/s2" k3 killed; result "$WORK/s2" s1 survived; result "$WORK/s2" n1 'not compiling'
+# What the run generated (make mutate writes it beside the runs).
+ids() { printf '{'; printf '"%s": "%s", ' "$@" | sed 's/, $//'; printf '}\n'; }
+genlist() { for i in "$@"; do printf '%s\n%s\n' "$i" "$i"; done; }
+ids $(genlist k1 k2 k3 s1 e1 n1) >"$WORK/s1/mutants.json"
+cp "$WORK/s1/mutants.json" "$WORK/s2/"
+# A result of an earlier series (another key) is not merged.
+sed 's/"killed"/"survived"/' "$WORK/s1/runs/k1.json" >"$WORK/s2/runs/old-key-of-k1.json"
 rep() { python3 "$T/tools/mutate.py" report --out "$WORK/rep" "$@" "$WORK/s1" "$WORK/s2"; }
 check "the report merges two shards" rep
 check "score: killed over killed and survived" \
@@ -106,6 +113,20 @@ printf 'gone  no such mutant\n' >>"$WORK/equiv"
 check_fails "a stale entry of the equivalent list fails the report" rep --equivalent "$WORK/equiv"
 grep -q 'gone: listed as equivalent, but no such survivor' "$WORK/out" &&
 	ok "it names the entry" || not_ok "it names the entry"
+# Two shards' mutants with the same code: the second is a duplicate.
+sed -i 's/"status"/"code": "c1", "status"/' "$WORK/s1/runs/k2.json" "$WORK/s2/runs/k3.json"
+check "the same code in two shards: one is a duplicate" rep
+check "...and leaves the score" \
+	test "$(python3 -c "import json; t = json.load(open('$WORK/rep/score.json'))['total']; print(t['duplicate'], t['score'])")" = "1 66.7"
+# An entry for a mutant not run yet stands; one the series no longer
+# generates does not.
+printf 's1  the same program\nlater  not run yet\n' >"$WORK/equiv"
+ids $(genlist k1 k2 k3 s1 e1 n1 later) >"$WORK/s1/mutants.json"
+check "an entry for a mutant another shard runs stands" rep --equivalent "$WORK/equiv"
+ids $(genlist k1 k2 k3 s1 e1 n1) >"$WORK/s1/mutants.json"
+check_fails "an entry for a mutant no longer generated fails" rep --equivalent "$WORK/equiv"
+printf 'k1  killed after all\n' >"$WORK/equiv"
+check_fails "an entry for a killed mutant fails" rep --equivalent "$WORK/equiv"
 check_fails "no runs: a clear error" python3 "$T/tools/mutate.py" report --out "$WORK/rep" "$WORK/none"
 
 finish
