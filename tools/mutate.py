@@ -36,7 +36,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -306,10 +305,8 @@ def suites_hash(top):
 
 class Runner:
     def __init__(self, args):
-        s = settings.load('TOP', 'TREE', 'BUILD_ROOT', 'SANDBOX_TAG', 'KBUILD_CC', 'SUITES_DIR')
-        self.top, self.tree = s['TOP'][0], s['TREE'][0]
-        self.base, self.cc = s['SANDBOX_TAG'][0], s['KBUILD_CC'][0]
-        self.suites_dir = s['SUITES_DIR'][0]
+        s = settings.load('TOP', 'TREE', 'BUILD_ROOT', 'KBUILD_CC')
+        self.top, self.tree, self.cc = s['TOP'][0], s['TREE'][0], s['KBUILD_CC'][0]
         self.out = args.out
         self.runs = os.path.join(self.out, 'runs')
         self.build = os.path.join(s['BUILD_ROOT'][0], 'build', 'kunit-nocov')
@@ -543,7 +540,7 @@ class Runner:
         for s in suites:
             ran.append(s)
             with tempfile.TemporaryDirectory() as tmp:
-                rc, failed, secs = self.kunit(f'{s}.*', tmp, False,
+                rc, failed, _ = self.kunit(f'{s}.*', tmp, False,
                                               int(max(60, 4 * cov[s]['seconds'] + 30)))
                 if failed:
                     return {'status': 'killed', 'by': failed[:5], 'suites': ran}
