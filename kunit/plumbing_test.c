@@ -103,9 +103,13 @@ static void uncached_rejected_without_opt_in(struct kunit *test)
 	/* Nothing was written, nothing was cached. */
 	KUNIT_EXPECT_EQ(test, 0, i_size_read(file_inode(file)));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	/* The same file still takes plain writes. */
+	/* The same file still takes plain writes, and the other flags. */
 	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
 			utfs_pwrite(file, buf, PAGE_SIZE, 0, 0));
+	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
+			utfs_pwrite(file, buf, PAGE_SIZE, 0, RWF_DSYNC));
+	KUNIT_EXPECT_EQ(test, (ssize_t)PAGE_SIZE,
+			utfs_pread(file, buf, PAGE_SIZE, 0, RWF_HIPRI));
 }
 
 /* Opting in is per file_operations: the same inode, opened without it. */

@@ -663,6 +663,224 @@ static void stream_read_as_plain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (unsigned int)UTFS_MAX_BLOCKS, ui->stats.folios_read);
 }
 
+/* The first folio in [@from, @to) that carries the readahead mark. */
+static pgoff_t readahead_mark_at(struct file *file, pgoff_t from, pgoff_t to)
+{
+	pgoff_t index;
+
+	for (index = from; index < to; index++) {
+		struct folio *folio = filemap_get_folio(file->f_mapping, index);
+		bool mark;
+
+		if (IS_ERR(folio))
+			continue;
+		mark = folio_test_readahead(folio);
+		folio_put(folio);
+		if (mark)
+			return index;
+	}
+	return ULONG_MAX;
+}
+
+/*
+ * [N1] At a cached window's readahead mark (a plain read left it where it
+ * would read ahead next), a read that may not block returns the cached
+ * data and brings nothing in: no readahead starts.  IOCB_NOIO reads no
+ * further than the mark, as a plain read with it does.
+ */
+static void nonblocking_read_at_readahead_mark(struct kunit *test)
+{
+	const int *flags = test->param_value;
+	struct file *file = file_on_disk(test, 22);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	unsigned int readaheads;
+	unsigned long nr;
+	pgoff_t mark;
+	ssize_t ret, want;
+	size_t len;
+	u8 *buf;
+
+	expect_read(test, file, 0, PAGE_SIZE, 0, 22);
+	nr = file->f_mapping->nrpages;
+	len = nr * PAGE_SIZE;
+	KUNIT_ASSERT_LT(test, nr, (unsigned long)READ_FILE_BLOCKS);
+	KUNIT_ASSERT_EQ(test, (unsigned int)nr,
+			utfs_cached_folios(file, 0, len));
+	mark = readahead_mark_at(file, 0, nr);
+	KUNIT_ASSERT_NE_MSG(test, mark, ULONG_MAX,
+			    "the plain read left no readahead mark");
+	readaheads = ui->stats.readaheads;
+	buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	ret = read_kiocb(file, buf, len, *flags);
+	want = *flags != IOCB_NOIO ? len : mark ? mark * PAGE_SIZE : -EAGAIN;
+	KUNIT_EXPECT_EQ(test, want, ret);
+	if (ret > 0)
+		KUNIT_EXPECT_MEMEQ(test, buf,
+				   utfs_pattern_buf(test, ret, 0, 22), ret);
+	KUNIT_EXPECT_EQ(test, readaheads, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, nr, file->f_mapping->nrpages);
+}
+
+/*
+ * [R1] A marked folio the read has done with, but that somebody uses
+ * (dirty: a write to it keeps it marked; under writeback), stays, marked,
+ * and the read does not wait for it (the writeback is held throughout);
+ * unused, it goes.  Once nobody uses it, the next uncached read that
+ * passes it removes it.
+ */
+static const enum utfs_precached in_use_states[] = {
+	UTFS_CLEAN, UTFS_DIRTY, UTFS_UNDER_WRITEBACK,
+};
+
+static void in_use_desc(const enum utfs_precached *state, char *desc)
+{
+	strscpy(desc, *state == UTFS_CLEAN ? "clean" :
+		      *state == UTFS_DIRTY ? "dirty" : "under_writeback",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(in_use, in_use_states, in_use_desc);
+
+static void marked_folio_in_use_stays(struct kunit *test)
+{
+	const enum utfs_precached *state = test->param_value;
+	struct file *file = file_on_disk(test, 16);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	unsigned int in_use = *state != UTFS_CLEAN;
+	u8 seed = in_use ? 17 : 16;
+
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	/* It ends in folio 0: folio 0 stays, marked, for the next read. */
+	expect_read(test, file, 0, 100, RWF_UNCACHED, 16);
+	KUNIT_ASSERT_EQ(test, 1U, utfs_marked_folios(file, 0, PAGE_SIZE));
+	if (*state == UTFS_UNDER_WRITEBACK)
+		utfs_hold_writeback(test, ui);
+	if (in_use)
+		utfs_precache(test, file, 0, *state, seed);
+	KUNIT_EXPECT_EQ(test, 1U, utfs_marked_folios(file, 0, PAGE_SIZE));
+
+	expect_read(test, file, 100, PAGE_SIZE - 100, RWF_UNCACHED, seed);
+	KUNIT_EXPECT_EQ(test, in_use, utfs_cached_folios(file, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, in_use, utfs_marked_folios(file, 0, PAGE_SIZE));
+	if (*state == UTFS_UNDER_WRITEBACK)
+		utfs_release_writeback(ui, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+	KUNIT_EXPECT_EQ(test, 0U, ui->stats.wb_orphans);
+	utfs_expect_disk(test, ui, 0, PAGE_SIZE, seed);
+
+	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, seed);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+}
+
+/*
+ * [R1] Marked folios nobody reads again go to reclaim as unused readahead
+ * does: an uncached read's use of a folio an uncached read brought in is
+ * no access (PG_referenced), neither for the read that brought it in nor
+ * for a later one; any other read of a cached folio is one.  The second
+ * reader is another open file, whose first read of the folio counts.
+ */
+struct accessed_case {
+	bool brought_uncached;
+	bool reader_uncached;
+};
+
+static struct accessed_case accessed_cases[4];
+
+static const void *accessed_gen(const void *prev, char *desc)
+{
+	const struct accessed_case *c = prev;
+	unsigned int i = c ? c - accessed_cases + 1 : 0;
+	struct accessed_case *a;
+
+	if (i >= ARRAY_SIZE(accessed_cases))
+		return NULL;
+	a = &accessed_cases[i];
+	a->brought_uncached = i & 1;
+	a->reader_uncached = i & 2;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "brought_%s.read_%s",
+		 a->brought_uncached ? "uncached" : "plain",
+		 a->reader_uncached ? "uncached" : "plain");
+	return a;
+}
+
+static void read_marks_accessed(struct kunit *test)
+{
+	const struct accessed_case *c = test->param_value;
+	struct file *file = file_on_disk(test, 19);
+	struct file *other = utfs_reopen(test, file, UTFS_IOMAP);
+	bool accessed = !(c->brought_uncached && c->reader_uncached);
+	struct folio *folio;
+
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(other, 0, 0, POSIX_FADV_RANDOM));
+	if (c->brought_uncached)
+		expect_read(test, file, 0, 100, RWF_UNCACHED, 19);
+	else
+		utfs_cache_range(test, file, 0, PAGE_SIZE);
+	folio = filemap_get_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	KUNIT_EXPECT_EQ(test, c->brought_uncached,
+			folio_test_dropbehind(folio));
+	if (c->brought_uncached)
+		KUNIT_EXPECT_FALSE_MSG(test, folio_test_referenced(folio),
+				       "accessed by the read that brought it in");
+	folio_clear_referenced(folio);
+
+	expect_read(test, other, 0, 100,
+		    c->reader_uncached ? RWF_UNCACHED : 0, 19);
+	KUNIT_EXPECT_EQ(test, accessed, folio_test_referenced(folio));
+	KUNIT_EXPECT_EQ(test, !accessed, folio_test_dropbehind(folio));
+	folio_put(folio);
+}
+
+/*
+ * [R1] A page fault that maps a marked folio takes the mark off, however
+ * it maps it: fault-around maps the uptodate neighbours, but not a folio
+ * with the readahead mark, which the fault itself (filemap_fault())
+ * maps.  Each folio of an uncached read's window, faulted in turn, ends
+ * unmarked, and stays through the next uncached read.
+ */
+static void fault_takes_mark_off_each_folio(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 23);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+	unsigned int window;
+	unsigned long addr;
+	pgoff_t index, mark;
+	u8 byte;
+
+	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 23);
+	window = utfs_marked_folios(file, PAGE_SIZE, size - PAGE_SIZE);
+	KUNIT_ASSERT_GT(test, window, 1U);
+	KUNIT_ASSERT_EQ(test, window, utfs_cached_folios(file, PAGE_SIZE,
+							  window * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, (unsigned long)window, file->f_mapping->nrpages);
+	mark = readahead_mark_at(file, 1, READ_FILE_BLOCKS);
+	KUNIT_ASSERT_NE_MSG(test, mark, ULONG_MAX,
+			    "the uncached read left no readahead mark");
+	addr = kunit_vm_mmap(test, file, 0, size, PROT_READ, MAP_SHARED, 0);
+	KUNIT_ASSERT_NE(test, 0UL, addr);
+
+	for (index = 1; index <= window; index++) {
+		void __user *at = (void __user *)(addr + index * PAGE_SIZE);
+
+		KUNIT_ASSERT_EQ(test, 0UL, copy_from_user(&byte, at, 1));
+		KUNIT_EXPECT_EQ_MSG(test, 0U,
+				    utfs_marked_folios(file, index * PAGE_SIZE,
+						       PAGE_SIZE),
+				    "folio %lu%s, faulted", index,
+				    index == mark ? " (readahead mark)" : "");
+	}
+	/* Unmapped, a marked folio would go with the read. */
+	KUNIT_ASSERT_EQ(test, 0, vm_munmap(addr, size));
+	expect_read(test, file, PAGE_SIZE, window * PAGE_SIZE, RWF_UNCACHED,
+		    23);
+	KUNIT_EXPECT_EQ(test, window,
+			utfs_cached_folios(file, PAGE_SIZE, window * PAGE_SIZE));
+}
+
 static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(uncached_read_after_readahead_enomem),
 	KUNIT_CASE_PARAM(read_error_keeps_marked,
@@ -685,6 +903,11 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(nowait_read_not_cached),
 	KUNIT_CASE(enomem_read),
 	KUNIT_CASE(splice_read_unchanged),
+	KUNIT_CASE_PARAM(nonblocking_read_at_readahead_mark,
+			 nonblocking_gen_params),
+	KUNIT_CASE_PARAM(marked_folio_in_use_stays, in_use_gen_params),
+	KUNIT_CASE_PARAM(read_marks_accessed, accessed_gen),
+	KUNIT_CASE(fault_takes_mark_off_each_folio),
 	{}
 };
 

@@ -266,6 +266,10 @@ static int utfs_iomap_begin(struct inode *inode, loff_t pos, loff_t length,
 	iomap->folio_ops = ui->faults.no_get_folio ?
 			   &utfs_folio_ops_no_get_folio : &utfs_folio_ops;
 	ui->stats.mappings++;
+#ifdef CONFIG_UNCACHED_KUNIT_BEHAVIOUR
+	if (flags & IOMAP_UNCACHED)
+		ui->stats.uncached_mappings++;
+#endif
 	ui->lookups_in_mapping = 0;
 	spin_unlock(&ui->lock);
 

@@ -129,6 +129,7 @@ struct utfs_faults {
 
 struct utfs_stats {
 	unsigned int mappings;		/* ->iomap_begin calls */
+	unsigned int uncached_mappings;	/* of them, with IOMAP_UNCACHED */
 	unsigned int stale;		/* stale mappings detected */
 	unsigned int writebacks;	/* ->writepages calls */
 	unsigned int folios_written;	/* folios written to the disk */
