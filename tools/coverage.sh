@@ -6,15 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 
 OUT=$COVERAGE_OUT
-# The gcov data captured: the objects holding the code the series changes
-# (fs.h's kiocb_set_rw_flags() is inlined into fs/read_write.o) and our
-# suites.  Naming the objects, not whole folders, keeps capture at about a
-# second: geninfo costs a perl start-up per file.
-GCDA=(fs/iomap/buffered-io.gcda mm/filemap.gcda fs/read_write.gcda "$SUITES_DIR"/'*.gcda')
-# What the report keeps: the files the series changes and our suites.
-KEEP=('*/fs/iomap/buffered-io.c' '*/mm/filemap.c' '*/fs/read_write.c'
-      '*/include/linux/fs.h' '*/include/linux/iomap.h' '*/include/linux/pagemap.h'
-      "*/$SUITES_DIR/*")
+# The gcov data captured: the objects holding the series' code
+# (series_objects) and our suites.  Naming the objects, not whole
+# folders, keeps capture at about a second: geninfo costs a perl start-up
+# per file.  What the report keeps: those files, the headers the series
+# changes, and our suites.
+mapfile -t objs < <(series_objects)
+mapfile -t headers < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.h')
+GCDA=("${objs[@]/%/.gcda}" "$SUITES_DIR"/'*.gcda')
+KEEP=("${objs[@]/#/*/}")
+KEEP=("${KEEP[@]/%/.c}" "${headers[@]/#/*/}" "*/$SUITES_DIR/*")
 LCOV=(lcov -q --rc lcov_branch_coverage=1)
 # Debian's lcov 1.16 prints "Subroutine ... redefined" warnings from geninfo.
 lcov() { command lcov "$@" 2> >(grep -v ' redefined at ' >&2); }

@@ -371,6 +371,14 @@ revert_patches() {
 	return "$rc"
 }
 
+# The objects whose gcov data holds the series' code, without .o: those
+# of the C files it changes, and fs/read_write.o, into which fs.h's
+# kiocb_set_rw_flags() is inlined (tools/coverage.sh, tools/mutate.py).
+series_objects() {
+	{ git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.c'
+	  echo fs/read_write.c; } | sed 's/\.c$//' | sort -u
+}
+
 # added_lines GIT-DIFF-ARGUMENTS...: "FILE:LINE" for each line that
 # 'git diff' in the tree, with those arguments, adds (FILE relative to
 # the tree): the one reader of "the lines a change adds".

@@ -386,10 +386,8 @@ class Runner:
             if cov.get('key') == key and 'instrumented' in cov:
                 return cov['suites'], cov['instrumented']
         files = sorted({m['file'] for m in mutants})
-        # The objects of the C files, and fs/read_write.o for fs.h's
-        # kiocb_set_rw_flags() (as tools/coverage.sh).
-        gcda = sorted({m['file'][:-2] + '.gcda' for m in mutants if m['file'].endswith('.c')} |
-                      {'fs/read_write.gcda'})
+        gcda = [o + '.gcda' for o in
+                sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; series_objects']).split()]
         suites = sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; suite_names']).split()
         out, instrumented = {}, collections.defaultdict(set)
         for i, s in enumerate(suites):

@@ -278,6 +278,11 @@ check_fails "diff-coverage: an added line that never ran fails the gate" env COV
 check "diff-coverage: names the line" grep -q "mm/filemap.c:$line: line never ran" "$WORK/out"
 check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 of 1 line)' "$WORK/out"
 sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK/dcov/coverage.info"
-check "diff-coverage: passes once it ran" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+# The series also changes fs/iomap.c, of which there is no coverage data.
+check_fails "diff-coverage: a changed file with no coverage data fails" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+check "diff-coverage: names it" grep -q 'fs/iomap.c: 1 added lines, no coverage data' "$WORK/out"
+echo 'elsewhere=fs/iomap the UML kernel has no iomap here' >>"$T/coverage/thresholds"
+check "diff-coverage: passes once it ran, a file apart named" bash -c "COVERAGE_OUT='$WORK/dcov' '$T/tools/diff-coverage.sh' --check >'$WORK/apart.out'"
+check "diff-coverage: says why that file is apart" grep -q 'fs/iomap.c: 1 added lines, not counted: the UML kernel has no iomap here' "$WORK/apart.out"
 
 finish
