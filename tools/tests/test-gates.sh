@@ -90,6 +90,11 @@ c=PASS f=PASS
 git -C "$TREE" diff --quiet -- mm/filemap.c || c=FAIL
 git -C "$TREE" diff --quiet -- fs/iomap.c || f=FAIL
 printf '{"name":"r","test_cases":[],"sub_groups":[{"name":"s","sub_groups":[],"test_cases":[{"name":"c","status":"%s"},{"name":"flaky","status":"%s"}]}]}\n' "$c" "$f" >"$RESULTS/kunit.json"
+# A README that says crash: the kernel panics in the run (kunit.py then
+# reports no case of it, and kunit.sh says nothing).
+: >"$RESULTS/ktap.log"
+grep -q crash "$TREE/README" &&
+	printf 'KTAP version 1\n1..1\n    # Subtest: s\nBUG: failure at fs/inode.c:677/clear_inode()!\nKernel panic - not syncing: BUG!\n' >"$RESULTS/ktap.log"
 [ "$c$f" = PASSPASS ]
 SH
 chmod +x "$WORK/fake-run-kunit"
@@ -106,6 +111,9 @@ printf 'x\n' >"$TREE/README" && ugit -C "$TREE" add README && ugit -C "$TREE" co
 mutant 02-survives README "Mutant: one nothing notices." "Killed by: s.c"
 mutant 03-wrong-case fs/iomap.c "Mutant: one only a flaky case notices." "Killed by: s.c"
 mutant 04-no-header mm/filemap.c
+echo crash >>"$TREE/README"
+{ printf '%s\n' "Mutant: one that panics the kernel." "Killed by: s.c" ""; git -C "$TREE" diff -- README; } >"$WORK/mutants/05-crash.patch"
+git -C "$TREE" checkout -q -- README
 check "mutants: a killed mutant passes the gate" \
 	env KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
 	"$T/tools/mutants.sh" '01-*'
@@ -118,7 +126,9 @@ check "mutants: a failure only in a case the header does not name is not a kill"
 	grep -q '03-wrong-case (killed only by cases its header does not name: s.flaky)' "$WORK/out"
 check "mutants: a mutant without Mutant: and Killed by: lines is refused" \
 	grep -q '04-no-header (its header needs' "$WORK/out"
-check "mutants: says which mutant of how many it is at" grep -q 'mutant 3 of 4: 03-wrong-case' "$WORK/out"
+check "mutants: says which mutant of how many it is at" grep -q 'mutant 3 of 5: 03-wrong-case' "$WORK/out"
+check "mutants: a kernel report in the named cases' run is a kill" \
+	grep -q '^killed    05-crash .*s.c (a kernel report: BUG: failure at fs/inode.c:677' "$WORK/out"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
 # --- upstream-bugs: the planted bugs of the drop-behind model -----------
 # A stand-in for kunit.sh: case s.c fails when the tree has a bug, s.flaky
