@@ -178,8 +178,14 @@ void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 
 static long utfs_settled_refs(struct folio *folio)
 {
+	struct utfs_inode *ui = UTFS_I(folio->mapping->host);
+	unsigned int i, tracked = 0;
+
+	/* faults.track_folios: the filesystem's own. */
+	for (i = 0; i < ui->nr_tracked; i++)
+		tracked += ui->tracked[i] == folio;
 	return folio_nr_pages(folio) + folio_mapcount(folio) +
-	       folio_test_private(folio) + 1;
+	       folio_test_private(folio) + tracked + 1;
 }
 
 /*

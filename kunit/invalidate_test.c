@@ -240,34 +240,85 @@ static void precached_folio_in_any_state(struct kunit *test)
  * A write that starts past EOF, on a file system that zeroes from EOF up
  * to it first (faults.zero_eof: XFS's way before the write on the iomap
  * files, ext4's in ->write_end() on the generic ones).  [W1]: the zeroing
- * is the write's; what was cached before stays (and the write's chunk
- * with it, if the write's first folio was one); nothing is dirty; the
- * gap reads back as zeroes although the disk behind it held old data.
+ * is the write's, written back with it, and the old EOF folio goes with
+ * it, unless a folio of [EOF, end of the write) was cached before; zeroed
+ * folios wholly past the old EOF stay, clean; nothing is dirty; the gap
+ * reads back as zeroes although the disk behind it held old data.
+ * Stale: the file has written blocks past EOF up to the write, holding
+ * old data (XFS zeroes them too; ext4 has none).  Each folio's presence
+ * after the call is checked against eof_expect(), the rules as the man
+ * text words them; the test filesystem checks at eviction that no folio
+ * the write or the zeroing got lost a reference (faults.track_folios).
  * Before the zeroing counted as the write's, the iomap files kept the
  * chunk of a write that started in the EOF folio, and both paths left
  * the zeroed EOF folio dirty after a write that started beyond it.
  */
+enum eof_cached {
+	EOF_NONE,		/* nothing cached before */
+	EOF_FOLIO,		/* the EOF folio (and the two before it) */
+	EOF_BELOW,		/* the two folios before the EOF folio only */
+	NR_EOF_CACHED
+};
+
+/* Where the write starts, from EOF or in the folio after EOF's. */
+enum eof_start {
+	EOF_AT,			/* at EOF */
+	EOF_PLUS_1,
+	EOF_PLUS_100,
+	EOF_PLUS_PAGE,
+	EOF_PLUS_3_PAGES,	/* and 10 bytes */
+	EOF_NEXT_FIRST,		/* the first byte of the folio after EOF's */
+	EOF_NEXT_LAST,		/* its last byte */
+	NR_EOF_STARTS
+};
+
+static const char *const eof_start_names[] = {
+	"at_eof", "eof_plus_1", "eof_plus_100", "eof_plus_page",
+	"eof_plus_3_pages", "next_folio_first", "next_folio_last",
+};
+
 struct eof_case {
 	enum utfs_path path;
+	bool stale;		/* written blocks past EOF (iomap only) */
 	loff_t size;		/* EOF before the write */
-	loff_t gap;		/* the write starts this far past it */
-	bool cached;		/* the file's folios are cached before */
+	enum eof_start start;
+	loff_t len;
+	enum eof_cached cached;
 };
 
 /*
- * Sizes in the first folio and far from it (so that a lookup one shift
- * off finds another folio); a write that starts at EOF, in its folio.
+ * Sizes in the first folio, far from it (so that a lookup one shift off
+ * finds another folio) and two chunks on (0 here: so that a chunk
+ * boundary one chunk off is still in the file).
  */
 static const loff_t eof_sizes[] = {
-	100, PAGE_SIZE, PAGE_SIZE + 100, 16 * PAGE_SIZE + 100
+	100, PAGE_SIZE, PAGE_SIZE + 100, 16 * PAGE_SIZE + 100, 0,
 };
-static const loff_t eof_gaps[] = { 0, 1, 100, PAGE_SIZE, 3 * PAGE_SIZE + 10 };
 
-#define NR_EOF_CASES	(2 * ARRAY_SIZE(eof_sizes) * ARRAY_SIZE(eof_gaps) * 2)
+static const loff_t eof_lens[] = { 1, 3 * PAGE_SIZE + 7 };
+
+/* iomap, generic, iomap with stale blocks */
+#define NR_EOF_CASES	(3 * ARRAY_SIZE(eof_sizes) * NR_EOF_STARTS * \
+			 ARRAY_SIZE(eof_lens) * NR_EOF_CACHED)
 static struct eof_case eof_cases[NR_EOF_CASES];
+
+static loff_t eof_pos(const struct eof_case *c)
+{
+	static const loff_t gaps[] = {
+		0, 1, 100, PAGE_SIZE, 3 * PAGE_SIZE + 10
+	};
+	loff_t next = round_down(c->size, PAGE_SIZE) + PAGE_SIZE;
+
+	if (c->start == EOF_NEXT_FIRST)
+		return next;
+	if (c->start == EOF_NEXT_LAST)
+		return next + PAGE_SIZE - 1;
+	return c->size + gaps[c->start];
+}
 
 static const void *eof_gen(const void *prev, char *desc)
 {
+	static const char *const cached[] = { "", ".eof_cached", ".below_cached" };
 	const struct eof_case *c = prev;
 	unsigned int i = c ? c - eof_cases + 1 : 0, n = i;
 	struct eof_case *e;
@@ -275,57 +326,145 @@ static const void *eof_gen(const void *prev, char *desc)
 	if (i >= NR_EOF_CASES)
 		return NULL;
 	e = &eof_cases[i];
-	e->cached = n % 2;
-	n /= 2;
-	e->gap = eof_gaps[n % ARRAY_SIZE(eof_gaps)];
-	n /= ARRAY_SIZE(eof_gaps);
-	e->size = eof_sizes[n % ARRAY_SIZE(eof_sizes)];
-	e->path = n / ARRAY_SIZE(eof_sizes) ? UTFS_GENERIC : UTFS_IOMAP;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.size_%lld.gap_%lld%s",
-		 e->path == UTFS_IOMAP ? "iomap" : "generic", e->size, e->gap,
-		 e->cached ? ".cached" : "");
+	e->cached = n % NR_EOF_CACHED;
+	n /= NR_EOF_CACHED;
+	e->len = eof_lens[n % ARRAY_SIZE(eof_lens)];
+	n /= ARRAY_SIZE(eof_lens);
+	e->start = n % NR_EOF_STARTS;
+	n /= NR_EOF_STARTS;
+	e->size = eof_sizes[n % ARRAY_SIZE(eof_sizes)] ?:
+		  2 * UNCACHED_WRITE_CHUNK + 100;
+	n /= ARRAY_SIZE(eof_sizes);
+	e->path = n == 1 ? UTFS_GENERIC : UTFS_IOMAP;
+	e->stale = n == 2;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s.size_%lld.%s.len_%lld%s",
+		 e->path == UTFS_IOMAP ? "iomap" : "generic",
+		 e->stale ? ".stale" : "", e->size, eof_start_names[e->start],
+		 e->len, cached[e->cached]);
 	return e;
+}
+
+/*
+ * The folios cached after the write, by [W1]: @cached, the folios cached
+ * before.  The zeroing brings in the folios of [size, pos) that have
+ * blocks (the EOF block; stale, all), before the write on the iomap files,
+ * after its first copy on the generic ones.  The write's one chunk stays
+ * if a folio of it was cached when the write looked (iomap: the zeroing's
+ * too).  Then, unless a folio of [size, end) was cached before: if the
+ * write starts inside a folio the zeroing brought in, its chunk goes; the
+ * old EOF folio goes.
+ */
+static void eof_expect(const struct eof_case *c, loff_t pos,
+		       const unsigned long *cached, unsigned long *want,
+		       unsigned long nbits)
+{
+	pgoff_t first = pos >> PAGE_SHIFT, last = (pos + c->len - 1) >> PAGE_SHIFT;
+	pgoff_t eof = c->size >> PAGE_SHIFT, index;
+	bool partial = offset_in_page(c->size), found = false, kept = false;
+	bool zeroed_first = false;
+
+	bitmap_copy(want, cached, nbits);
+	for (index = partial ? eof : DIV_ROUND_UP(c->size, PAGE_SIZE);
+	     index <= last; index++)
+		found |= test_bit(index, cached);
+	if (pos > c->size) {
+		pgoff_t to = (pos - 1) >> PAGE_SHIFT;
+
+		for (index = eof; index <= to; index++) {
+			if (!c->stale && !(partial && index == eof))
+				continue;
+			__set_bit(index, want);
+			zeroed_first |= index == first;
+		}
+	}
+	for (index = first; index <= last; index++)
+		kept |= test_bit(index, cached);
+	if (c->path == UTFS_IOMAP)
+		kept |= zeroed_first;
+	if (kept)
+		bitmap_set(want, first, last - first + 1);
+	if (pos <= c->size || found)
+		return;
+	if (zeroed_first && offset_in_page(pos))
+		bitmap_clear(want, first, last - first + 1);
+	if (partial)
+		__clear_bit(eof, want);
 }
 
 static void write_past_eof(struct kunit *test)
 {
 	const struct eof_case *c = test->param_value;
-	struct file *file = utfs_new_file(test, c->path);
+	loff_t pos = eof_pos(c), end = pos + c->len;
+	struct file *file = utfs_new_sized_file(test, c->path,
+				max_t(loff_t, end + SZ_64K, UTFS_MAX_SIZE));
 	struct utfs_inode *ui = utfs_file_inode(file);
-	loff_t pos = c->size + c->gap, len = 3 * PAGE_SIZE + 7;
-	loff_t block_end = round_up(c->size, PAGE_SIZE);
-	unsigned int before = 0, want;
-	u8 *zeroes;
+	loff_t block = round_down(c->size - 1, PAGE_SIZE);
+	loff_t from = max_t(loff_t, block - 2 * PAGE_SIZE, 0);
+	loff_t block_end = round_up(c->stale ? pos : c->size, PAGE_SIZE);
+	unsigned long nbits = DIV_ROUND_UP(end, PAGE_SIZE), *cached, *want;
+	pgoff_t index;
+	u8 *zeroes, *got;
 
-	/* Old data on the disk past EOF in its block: the zeroing's to hide. */
-	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, block_end, 0, 61),
-		       block_end);
+	cached = kunit_kcalloc(test, BITS_TO_LONGS(nbits), sizeof(long),
+			       GFP_KERNEL);
+	want = kunit_kcalloc(test, BITS_TO_LONGS(nbits), sizeof(long),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cached);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	/*
+	 * The blocks from two before EOF's on the disk, with old data past
+	 * EOF in its block (stale: up to the write's first block): the
+	 * zeroing's to hide.
+	 */
+	utfs_fill_disk(ui, from,
+		       utfs_pattern_buf(test, block_end - from, from, 61),
+		       block_end - from);
 	i_size_write(file_inode(file), c->size);
-	if (c->cached) {
-		utfs_cache_range(test, file, 0, c->size);
-		before = utfs_cached_folios(file, 0, c->size);
-	}
+	if (c->cached == EOF_FOLIO)
+		utfs_cache_range(test, file, from, c->size - from);
+	else if (c->cached == EOF_BELOW && block > from)
+		utfs_cache_range(test, file, from, block - from);
+	for (index = 0; index < nbits; index++)
+		if (utfs_cached_folios(file, (loff_t)index << PAGE_SHIFT,
+				       PAGE_SIZE))
+			__set_bit(index, cached);
+	eof_expect(c, pos, cached, want, nbits);
+
 	utfs_reset_stats(ui);
 	ui->faults.zero_eof = true;
-	KUNIT_ASSERT_EQ(test, (ssize_t)len,
-			utfs_pwrite_pattern(test, file, pos, len, 62,
+	ui->faults.track_folios = true;
+	KUNIT_ASSERT_EQ(test, (ssize_t)c->len,
+			utfs_pwrite_pattern(test, file, pos, c->len, 62,
 					    RWF_UNCACHED));
 
 	utfs_expect_settled(test, file, "after the write");
-	KUNIT_EXPECT_EQ(test, pos + len, i_size_read(file_inode(file)));
-	/* The write's first folio is the EOF folio, cached before: kept. */
-	want = before;
-	if (before && pos >> PAGE_SHIFT == (c->size - 1) >> PAGE_SHIFT)
-		want = DIV_ROUND_UP(pos + len, PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, want, utfs_cached_folios(file, 0, pos + len));
-	utfs_expect_disk(test, ui, 0, c->size, 61);
-	utfs_expect_disk(test, ui, pos, len, 62);
-	if (!c->gap)
+	KUNIT_EXPECT_EQ(test, end, i_size_read(file_inode(file)));
+	for (index = 0; index < nbits; index++) {
+		bool is = utfs_cached_folios(file, (loff_t)index << PAGE_SHIFT,
+					     PAGE_SIZE);
+
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(index, want), is,
+				    "folio %lu cached after the write", index);
+		if (test_bit(index, want) != is)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(file, 0, end),
+			(unsigned int)bitmap_weight(want, nbits));
+	utfs_expect_disk(test, ui, from, c->size - from, 61);
+	utfs_expect_disk(test, ui, pos, c->len, 62);
+	if (pos == c->size)
 		return;
-	zeroes = kunit_kzalloc(test, c->gap, GFP_KERNEL);
+	zeroes = kunit_kzalloc(test, pos - c->size, GFP_KERNEL);
+	got = kunit_kzalloc(test, pos - c->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, zeroes);
-	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + c->size, zeroes, c->gap,
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + c->size, zeroes, pos - c->size,
 			       "the gap on the disk");
+	/* And through the page cache, what stayed cached or not. */
+	KUNIT_EXPECT_EQ(test, (ssize_t)(pos - c->size),
+			utfs_pread(file, got, pos - c->size, c->size, 0));
+	KUNIT_EXPECT_MEMEQ_MSG(test, got, zeroes, pos - c->size,
+			       "the gap, read");
 }
 
 /*

@@ -8,6 +8,8 @@
  * signals: uncached_history.)
  */
 #include <linux/fadvise.h>
+#include <linux/migrate.h>
+#include <linux/mm_inline.h>
 #include <linux/mman.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
@@ -17,6 +19,7 @@
 #include <kunit/test.h>
 
 #include "testfs.h"
+#include "internal.h"	/* mm/: folio_isolate_lru() */
 
 #define READ_FILE_BLOCKS	16
 
@@ -728,43 +731,66 @@ static void nonblocking_read_at_readahead_mark(struct kunit *test)
  * (dirty: a write to it keeps it marked; under writeback), stays, marked,
  * and the read does not wait for it (the writeback is held throughout);
  * unused, it goes.  Once nobody uses it, the next uncached read that
- * passes it removes it.
+ * passes it removes it.  On the test filesystem's files, whose folios
+ * ->release_folio() decides for (it refuses one under writeback), and on
+ * files whose folios carry nothing for the filesystem, as XFS's with 4 KiB
+ * blocks, where only the read's own test keeps a folio under writeback.
  */
-static const enum utfs_precached in_use_states[] = {
-	UTFS_CLEAN, UTFS_DIRTY, UTFS_UNDER_WRITEBACK,
+struct in_use_case {
+	enum utfs_precached state;
+	bool plain;
 };
 
-static void in_use_desc(const enum utfs_precached *state, char *desc)
-{
-	strscpy(desc, *state == UTFS_CLEAN ? "clean" :
-		      *state == UTFS_DIRTY ? "dirty" : "under_writeback",
-		KUNIT_PARAM_DESC_SIZE);
-}
+static struct in_use_case in_use_cases[6];
 
-KUNIT_ARRAY_PARAM(in_use, in_use_states, in_use_desc);
+static const void *in_use_gen(const void *prev, char *desc)
+{
+	static const enum utfs_precached states[] = {
+		UTFS_CLEAN, UTFS_DIRTY, UTFS_UNDER_WRITEBACK,
+	};
+	static const char *const names[] = {
+		"clean", "dirty", "under_writeback",
+	};
+	const struct in_use_case *c = prev;
+	unsigned int i = c ? c - in_use_cases + 1 : 0;
+	struct in_use_case *u;
+
+	if (i >= ARRAY_SIZE(in_use_cases))
+		return NULL;
+	u = &in_use_cases[i];
+	u->state = states[i % 3];
+	u->plain = i / 3;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s", names[i % 3],
+		 u->plain ? ".plain_folios" : "");
+	return u;
+}
 
 static void marked_folio_in_use_stays(struct kunit *test)
 {
-	const enum utfs_precached *state = test->param_value;
-	struct file *file = file_on_disk(test, 16);
+	const struct in_use_case *c = test->param_value;
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+	struct file *file = c->plain ?
+		utfs_new_plain_file(test, UTFS_IOMAP, UTFS_MAX_SIZE) :
+		utfs_new_file(test, UTFS_IOMAP);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	unsigned int in_use = *state != UTFS_CLEAN;
+	unsigned int in_use = c->state != UTFS_CLEAN;
 	u8 seed = in_use ? 17 : 16;
 
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, size, 0, 16), size);
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
 	/* It ends in folio 0: folio 0 stays, marked, for the next read. */
 	expect_read(test, file, 0, 100, RWF_UNCACHED, 16);
 	KUNIT_ASSERT_EQ(test, 1U, utfs_marked_folios(file, 0, PAGE_SIZE));
-	if (*state == UTFS_UNDER_WRITEBACK)
+	if (c->state == UTFS_UNDER_WRITEBACK)
 		utfs_hold_writeback(test, ui);
 	if (in_use)
-		utfs_precache(test, file, 0, *state, seed);
+		utfs_precache(test, file, 0, c->state, seed);
 	KUNIT_EXPECT_EQ(test, 1U, utfs_marked_folios(file, 0, PAGE_SIZE));
 
 	expect_read(test, file, 100, PAGE_SIZE - 100, RWF_UNCACHED, seed);
 	KUNIT_EXPECT_EQ(test, in_use, utfs_cached_folios(file, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, in_use, utfs_marked_folios(file, 0, PAGE_SIZE));
-	if (*state == UTFS_UNDER_WRITEBACK)
+	if (c->state == UTFS_UNDER_WRITEBACK)
 		utfs_release_writeback(ui, ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.wb_orphans);
@@ -777,9 +803,10 @@ static void marked_folio_in_use_stays(struct kunit *test)
 /*
  * [R1] Marked folios nobody reads again go to reclaim as unused readahead
  * does: an uncached read's use of a folio an uncached read brought in is
- * no access (PG_referenced), neither for the read that brought it in nor
- * for a later one; any other read of a cached folio is one.  The second
- * reader is another open file, whose first read of the folio counts.
+ * no access (PG_referenced, or activation after one), neither for the
+ * read that brought it in nor for a later one; any other read of a
+ * cached folio is one.  The second reader is another open file, whose
+ * first read of the folio counts.
  */
 struct accessed_case {
 	bool brought_uncached;
@@ -805,6 +832,13 @@ static const void *accessed_gen(const void *prev, char *desc)
 	return a;
 }
 
+/* Accessed once (PG_referenced) or more (activated, once drained). */
+static bool folio_accessed(struct folio *folio)
+{
+	lru_add_drain_all();
+	return folio_test_referenced(folio) || folio_test_active(folio);
+}
+
 static void read_marks_accessed(struct kunit *test)
 {
 	const struct accessed_case *c = test->param_value;
@@ -824,13 +858,14 @@ static void read_marks_accessed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->brought_uncached,
 			folio_test_dropbehind(folio));
 	if (c->brought_uncached)
-		KUNIT_EXPECT_FALSE_MSG(test, folio_test_referenced(folio),
+		KUNIT_EXPECT_FALSE_MSG(test, folio_accessed(folio),
 				       "accessed by the read that brought it in");
 	folio_clear_referenced(folio);
+	KUNIT_ASSERT_FALSE(test, folio_accessed(folio));
 
 	expect_read(test, other, 0, 100,
 		    c->reader_uncached ? RWF_UNCACHED : 0, 19);
-	KUNIT_EXPECT_EQ(test, accessed, folio_test_referenced(folio));
+	KUNIT_EXPECT_EQ(test, accessed, folio_accessed(folio));
 	KUNIT_EXPECT_EQ(test, !accessed, folio_test_dropbehind(folio));
 	folio_put(folio);
 }
@@ -838,12 +873,25 @@ static void read_marks_accessed(struct kunit *test)
 /*
  * [R1] A page fault that maps a marked folio takes the mark off, however
  * it maps it: fault-around maps the uptodate neighbours, but not a folio
- * with the readahead mark, which the fault itself (filemap_fault())
- * maps.  Each folio of an uncached read's window, faulted in turn, ends
+ * with the readahead mark.  The fault on that one reads ahead, drops the
+ * mmap lock and is retried, when fault-around maps it; with no readahead
+ * (the file's ra_pages 0) the fault itself (filemap_fault()) maps it.
+ * Each folio of an uncached read's window, faulted in turn, ends
  * unmarked, and stays through the next uncached read.
  */
+static const bool fault_readahead[] = { true, false };
+
+static void fault_readahead_desc(const bool *ra, char *desc)
+{
+	strscpy(desc, *ra ? "mmap_readahead" : "no_mmap_readahead",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault_readahead, fault_readahead, fault_readahead_desc);
+
 static void fault_takes_mark_off_each_folio(struct kunit *test)
 {
+	const bool *readahead = test->param_value;
 	struct file *file = file_on_disk(test, 23);
 	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 	unsigned int window;
@@ -854,12 +902,14 @@ static void fault_takes_mark_off_each_folio(struct kunit *test)
 	expect_read(test, file, 0, PAGE_SIZE, RWF_UNCACHED, 23);
 	window = utfs_marked_folios(file, PAGE_SIZE, size - PAGE_SIZE);
 	KUNIT_ASSERT_GT(test, window, 1U);
-	KUNIT_ASSERT_EQ(test, window, utfs_cached_folios(file, PAGE_SIZE,
-							  window * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, window,
+			utfs_cached_folios(file, PAGE_SIZE, window * PAGE_SIZE));
 	KUNIT_ASSERT_EQ(test, (unsigned long)window, file->f_mapping->nrpages);
 	mark = readahead_mark_at(file, 1, READ_FILE_BLOCKS);
 	KUNIT_ASSERT_NE_MSG(test, mark, ULONG_MAX,
 			    "the uncached read left no readahead mark");
+	if (!*readahead)
+		file->f_ra.ra_pages = 0;
 	addr = kunit_vm_mmap(test, file, 0, size, PROT_READ, MAP_SHARED, 0);
 	KUNIT_ASSERT_NE(test, 0UL, addr);
 
@@ -879,6 +929,87 @@ static void fault_takes_mark_off_each_folio(struct kunit *test)
 		    23);
 	KUNIT_EXPECT_EQ(test, window,
 			utfs_cached_folios(file, PAGE_SIZE, window * PAGE_SIZE));
+}
+
+/*
+ * [R1] A filesystem that widens readahead (readahead_expand(), as the
+ * netfs-based ones do; here to units of 8 blocks, both edges) brings the
+ * widened part in for the uncached read: marked as the rest, consumed as
+ * the rest.  A read at random of one folio in each place of the unit.
+ */
+static const pgoff_t expand_at[] = { 0, 3, 7, 12 };
+
+static void expand_at_desc(const pgoff_t *index, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "folio_%lu", *index);
+}
+
+KUNIT_ARRAY_PARAM(expand, expand_at, expand_at_desc);
+
+static void expanded_readahead_marked(struct kunit *test)
+{
+	const pgoff_t *index = test->param_value;
+	struct file *file = file_on_disk(test, 24);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	loff_t unit = 8 * PAGE_SIZE, first = round_down(*index * PAGE_SIZE, unit);
+
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	ui->faults.expand_readahead = 8;
+	expect_read(test, file, *index * PAGE_SIZE, 100, RWF_UNCACHED, 24);
+	KUNIT_EXPECT_EQ(test, 8U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, 8UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 8U, utfs_marked_folios(file, first, unit));
+
+	expect_read(test, file, first, unit, RWF_UNCACHED, 24);
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 8U, ui->stats.folios_read);
+}
+
+/*
+ * [R1] Marked folios nobody reads again stay until memory is needed, and
+ * reclaim's compaction may move them first: a marked folio migrated to a
+ * new one is marked there, and goes with the next uncached read that
+ * passes it.
+ */
+static struct folio *migration_target(struct folio *src, unsigned long private)
+{
+	return filemap_alloc_folio(GFP_KERNEL, folio_order(src));
+}
+
+static void migrated_folio_keeps_mark(struct kunit *test)
+{
+	struct file *file = file_on_disk(test, 25);
+	struct address_space *mapping = file->f_mapping;
+	struct folio *folio, *moved;
+	LIST_HEAD(isolated);
+	int err;
+
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	expect_read(test, file, 0, 100, RWF_UNCACHED, 25);
+	folio = filemap_get_folio(mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	KUNIT_EXPECT_TRUE(test, folio_test_dropbehind(folio));
+	lru_add_drain_all();
+	err = folio_isolate_lru(folio) ? 0 : -EBUSY;
+	/* Isolated, the folio holds a reference of its own. */
+	folio_put(folio);
+	KUNIT_ASSERT_EQ_MSG(test, 0, err, "folio 0 is on no LRU list");
+	list_add(&folio->lru, &isolated);
+	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
+			    folio_nr_pages(folio));
+	err = migrate_pages(&isolated, migration_target, NULL, 0,
+			    MIGRATE_SYNC, MR_COMPACTION, NULL);
+	if (err)
+		putback_movable_pages(&isolated);
+	KUNIT_ASSERT_EQ_MSG(test, 0, err, "the folio was not migrated");
+
+	moved = filemap_get_folio(mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(moved));
+	KUNIT_EXPECT_PTR_NE(test, folio, moved);
+	KUNIT_EXPECT_TRUE(test, folio_test_dropbehind(moved));
+	folio_put(moved);
+	expect_read(test, file, 100, PAGE_SIZE - 100, RWF_UNCACHED, 25);
+	KUNIT_EXPECT_EQ(test, 0UL, mapping->nrpages);
 }
 
 static struct kunit_case uncached_read_cases[] = {
@@ -905,9 +1036,12 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(splice_read_unchanged),
 	KUNIT_CASE_PARAM(nonblocking_read_at_readahead_mark,
 			 nonblocking_gen_params),
-	KUNIT_CASE_PARAM(marked_folio_in_use_stays, in_use_gen_params),
+	KUNIT_CASE_PARAM(marked_folio_in_use_stays, in_use_gen),
 	KUNIT_CASE_PARAM(read_marks_accessed, accessed_gen),
-	KUNIT_CASE(fault_takes_mark_off_each_folio),
+	KUNIT_CASE_PARAM(fault_takes_mark_off_each_folio,
+			 fault_readahead_gen_params),
+	KUNIT_CASE_PARAM(expanded_readahead_marked, expand_gen_params),
+	KUNIT_CASE(migrated_folio_keeps_mark),
 	{}
 };
 

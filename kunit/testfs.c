@@ -30,6 +30,7 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
 #include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -114,6 +115,23 @@ static bool utfs_is_cached(struct address_space *mapping, loff_t pos)
 	return true;
 }
 
+/* With faults.track_folios: a reference to @folio, checked at eviction. */
+static void utfs_track_folio(struct utfs_inode *ui, struct folio *folio)
+{
+	unsigned int i;
+
+	if (!ui->faults.track_folios)
+		return;
+	spin_lock(&ui->lock);
+	for (i = 0; i < ui->nr_tracked && ui->tracked[i] != folio; i++)
+		;
+	if (i == ui->nr_tracked && i < UTFS_MAX_TRACKED) {
+		folio_get(folio);
+		ui->tracked[ui->nr_tracked++] = folio;
+	}
+	spin_unlock(&ui->lock);
+}
+
 /* The orders of the folios a write found cached, or brought in. */
 static void utfs_note_order(struct utfs_inode *ui, struct folio *folio,
 			    bool cached)
@@ -126,6 +144,29 @@ static void utfs_note_order(struct utfs_inode *ui, struct folio *folio,
 	else
 		ui->stats.orders_created |= bit;
 	spin_unlock(&ui->lock);
+	utfs_track_folio(ui, folio);
+}
+
+/*
+ * At eviction, each tracked folio is out of the page cache: the reference
+ * the filesystem holds must be the last (the LRU batches drained).
+ */
+static void utfs_put_tracked(struct kunit *test, struct utfs_inode *ui)
+{
+	unsigned int i;
+
+	if (ui->nr_tracked)
+		lru_add_drain_all();
+	for (i = 0; i < ui->nr_tracked; i++) {
+		struct folio *folio = ui->tracked[i];
+		int refs = folio_ref_count(folio);
+
+		if (test && refs != 1)
+			KUNIT_FAIL(test, "folio %lu: %d references left after eviction, 1 expected",
+				   folio->index, refs);
+		folio_put(folio);
+	}
+	ui->nr_tracked = 0;
 }
 
 /* iomap operations */
@@ -419,6 +460,16 @@ static void utfs_readahead(struct readahead_control *rac)
 	struct folio *folio;
 	bool hold;
 
+	if (ui->faults.expand_readahead) {
+		loff_t unit = (loff_t)ui->faults.expand_readahead << PAGE_SHIFT;
+		loff_t start = round_down(readahead_pos(rac), unit);
+		loff_t end = round_up(readahead_pos(rac) +
+				      readahead_length(rac), unit);
+
+		end = min(end, round_up(i_size_read(rac->mapping->host),
+					PAGE_SIZE));
+		readahead_expand(rac, start, end - start);
+	}
 	spin_lock(&ui->lock);
 	ui->stats.readaheads++;
 	ui->stats.folios_read += readahead_count(rac);
@@ -634,6 +685,7 @@ static void utfs_zero_eof_block(struct address_space *mapping, loff_t size,
 				    mapping_gfp_mask(mapping));
 	if (IS_ERR(folio))
 		return;
+	utfs_track_folio(UTFS_I(mapping->host), folio);
 	if (!folio_test_uptodate(folio))
 		utfs_fill_folio(UTFS_I(mapping->host), folio);
 	off = offset_in_folio(folio, size);
@@ -889,6 +941,7 @@ static void utfs_evict_inode(struct inode *inode)
 		KUNIT_FAIL(test, "%u folios dropped from the page cache under writeback",
 			   orphans);
 	truncate_inode_pages_final(&inode->i_data);
+	utfs_put_tracked(test, UTFS_I(inode));
 	clear_inode(inode);
 }
 

@@ -22,6 +22,7 @@
 /* Speculative delalloc beyond EOF, as XFS preallocates: in blocks. */
 #define UTFS_PREALLOC_BLOCKS	4
 #define UTFS_MAX_EVENTS		128
+#define UTFS_MAX_TRACKED	64
 #define UTFS_MAGIC		0x75746673	/* "utfs" */
 
 enum utfs_extent_type {
@@ -88,6 +89,14 @@ struct utfs_faults {
 	 * as ext4 does (ext4_zero_partial_blocks()).
 	 */
 	bool zero_eof;
+	/*
+	 * The filesystem holds a reference to each folio a write or the
+	 * zeroing gets from it (the first UTFS_MAX_TRACKED), and at eviction
+	 * fails the case if it is not the last one: a reference leaked on a
+	 * path that drops folios.  Off where a reference changes what the
+	 * case sees (eviction by fadvise(), migration).
+	 */
+	bool track_folios;
 	bool async_writeback;	/* folio writeback ends later, from a worker */
 	bool async_read;	/* reads from the disk end later, likewise */
 	/*
@@ -105,6 +114,11 @@ struct utfs_faults {
 	pgoff_t hold_read_from, hold_read_to;
 	/* The Nth ->readahead call (from 1) waits for utfs_release_reads(). */
 	unsigned int hold_readahead;
+	/*
+	 * ->readahead widens its window to units of this many blocks, within
+	 * EOF, as netfs-based filesystems do (readahead_expand()).
+	 */
+	unsigned int expand_readahead;
 	unsigned int redirty;	/* writeback redirties this many folios */
 	/* ->get_folio does not get its folio from iomap_get_folio() */
 	bool bypass_iomap_get_folio;
@@ -178,6 +192,8 @@ struct utfs_inode {
 	struct utfs_stats stats;
 	unsigned int nr_events;
 	struct utfs_event events[UTFS_MAX_EVENTS];
+	unsigned int nr_tracked;	/* faults.track_folios */
+	struct folio *tracked[UTFS_MAX_TRACKED];
 };
 
 static inline struct utfs_inode *UTFS_I(struct inode *inode)
