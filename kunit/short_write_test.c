@@ -6,7 +6,9 @@
  * boundary inside it; in the first, second and last folio of the write;
  * from a folio-aligned start and an unaligned one; on both write paths;
  * on a new file, on a file whose data is on the disk and nothing cached,
- * and on the same with the last folio of the write cached before.  The
+ * on the same with the last folio of the write cached before, and with a
+ * write one byte longer, into a folio cached before that no stop lets it
+ * look up (the part it did not reach is then that byte or more).  The
  * large-folio cases (folios of 64 KiB) exist where large folios do: in
  * x86_64 ('make check-arch'), not under UML.
  *
@@ -39,9 +41,12 @@
 #define SW_OLD		51	/* the disk's data before the write */
 #define SW_NEW		52	/* the write's */
 
-enum sw_file { SW_NEW_FILE, SW_ON_DISK, SW_LAST_CACHED, SW_NR_FILES };
+enum sw_file {
+	SW_NEW_FILE, SW_ON_DISK, SW_LAST_CACHED, SW_TAIL_CACHED, SW_NR_FILES
+};
+
 static const char *const sw_file_names[SW_NR_FILES] = {
-	"new", "on_disk", "last_cached"
+	"new", "on_disk", "last_cached", "tail_cached"
 };
 
 struct sw_case {
@@ -58,7 +63,8 @@ static const size_t sw_offsets[] = {
 	SW_LARGE / 2, SW_LARGE - 1
 };
 
-static const unsigned int sw_stop_folios[] = { 0, 1, SW_FOLIOS - 1 };
+/* SW_FOLIOS: the first byte of the tail folio, the write's last byte. */
+static const unsigned int sw_stop_folios[] = { 0, 1, SW_FOLIOS - 1, SW_FOLIOS };
 
 #define NR_SW_CASES	(2 * SW_NR_FILES * 2 * 2 * \
 			 ARRAY_SIZE(sw_stop_folios) * ARRAY_SIZE(sw_offsets))
@@ -90,6 +96,11 @@ static bool sw_case_make(unsigned int i, struct sw_case *c)
 	 * from 0 only; each offset once per folio size.
 	 */
 	if (c->large && (c->pos || !IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE)))
+		return false;
+	/* A fifth large folio would not fit in the file. */
+	if (c->large && c->file == SW_TAIL_CACHED)
+		return false;
+	if (stop_folio == SW_FOLIOS && (c->file != SW_TAIL_CACHED || off))
 		return false;
 	return off < fsize && c->stop >= c->pos;
 }
@@ -151,9 +162,10 @@ static const void __user *sw_buffer(struct kunit *test, size_t len, size_t k,
 static void sw_run(struct kunit *test)
 {
 	const struct sw_case *c = test->param_value;
-	size_t fsize = sw_folio_size(c), len = SW_FOLIOS * fsize - c->pos;
-	size_t k = c->stop - c->pos;
-	loff_t last = (SW_FOLIOS - 1) * fsize, end = c->pos + k, p = c->pos;
+	bool tail = c->file == SW_TAIL_CACHED;
+	size_t fsize = sw_folio_size(c), len = SW_FOLIOS * fsize - c->pos + tail;
+	size_t k = c->stop - c->pos, size = (SW_FOLIOS + tail) * fsize;
+	loff_t last = (SW_FOLIOS - !tail) * fsize, end = c->pos + k, p = c->pos;
 	const void __user *buf;
 	struct utfs_inode *ui;
 	struct iov_iter iter;
@@ -164,13 +176,10 @@ static void sw_run(struct kunit *test)
 	file = c->large ? utfs_new_large_folio_file(test, c->path) :
 			  utfs_new_file(test, c->path);
 	ui = utfs_file_inode(file);
-	if (c->file != SW_NEW_FILE) {
-		size_t size = SW_FOLIOS * fsize;
-
+	if (c->file != SW_NEW_FILE)
 		utfs_fill_disk(ui, 0, utfs_pattern_buf(test, size, 0, SW_OLD),
 			       size);
-	}
-	if (c->file == SW_LAST_CACHED)
+	if (c->file == SW_LAST_CACHED || tail)
 		utfs_cache_range(test, file, last, fsize);
 	utfs_reset_stats(ui);
 
@@ -184,11 +193,10 @@ static void sw_run(struct kunit *test)
 	if (k) {
 		utfs_expect_disk(test, ui, c->pos, k, SW_NEW);
 		KUNIT_EXPECT_EQ(test, c->file == SW_NEW_FILE ? end :
-				(loff_t)(SW_FOLIOS * fsize),
-				i_size_read(file_inode(file)));
+				(loff_t)size, i_size_read(file_inode(file)));
 	}
 	if (c->file != SW_NEW_FILE)
-		utfs_expect_disk(test, ui, end, SW_FOLIOS * fsize - end, SW_OLD);
+		utfs_expect_disk(test, ui, end, size - end, SW_OLD);
 	if (c->large && k)
 		KUNIT_EXPECT_NE_MSG(test, 0U, ui->stats.orders_created & ~1U,
 				    "the write created no large folio");
@@ -198,12 +206,11 @@ static void sw_run(struct kunit *test)
 	 * [W1] The chunk stays if a folio of it was cached before: the last
 	 * one, reached or not.  Otherwise nothing the write brought in is.
 	 */
-	kept = c->file == SW_LAST_CACHED;
+	kept = c->file == SW_LAST_CACHED || tail;
 	KUNIT_EXPECT_EQ_MSG(test, kept, utfs_cached_folios(file, last, fsize) != 0,
 			    "the folio cached before the write");
 	if (!kept)
-		KUNIT_EXPECT_EQ_MSG(test, 0U,
-				    utfs_cached_folios(file, 0, SW_FOLIOS * fsize),
+		KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_cached_folios(file, 0, size),
 				    "pages cached after the write, nothing before");
 	else if (k)
 		utfs_expect_cache(test, file, c->pos, k, SW_NEW);
