@@ -45,6 +45,7 @@ static void nothing_cached_async_writeback(struct kunit *test)
 /* Unaligned: the partial folios at both ends are dropped too. */
 static void unaligned_nothing_left(struct kunit *test)
 {
+	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 4 * PAGE_SIZE;
@@ -56,6 +57,8 @@ static void unaligned_nothing_left(struct kunit *test)
 			utfs_pwrite_pattern(test, file, pos, len, 3, RWF_UNCACHED));
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	/* ->iomap_begin was told each time (IOMAP_UNCACHED). */
+	if (*path == UTFS_IOMAP)
+		KUNIT_EXPECT_GT(test, ui->stats.mappings, 0U);
 	KUNIT_EXPECT_EQ(test, ui->stats.mappings, ui->stats.uncached_mappings);
 	utfs_expect_disk(test, ui, 0, pos, 2);
 	utfs_expect_disk(test, ui, pos, len, 3);
@@ -82,6 +85,7 @@ static void failed_invalidation_ignored(struct kunit *test)
 /* A plain buffered write of the same range leaves it cached and dirty. */
 static void plain_write_is_cached(struct kunit *test)
 {
+	const enum utfs_path *path = test->param_value;
 	struct file *file = utfs_new_param_file(test);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	size_t len = 2 * PAGE_SIZE;
@@ -93,6 +97,8 @@ static void plain_write_is_cached(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mapping_tagged(file->f_mapping,
 					       PAGECACHE_TAG_DIRTY));
 	/* ->iomap_begin was not told of an uncached write. */
+	if (*path == UTFS_IOMAP)
+		KUNIT_EXPECT_GT(test, ui->stats.mappings, 0U);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.uncached_mappings);
 }
 
@@ -350,9 +356,9 @@ static const void *eof_gen(const void *prev, char *desc)
  * blocks (the EOF block; stale, all), before the write on the iomap files,
  * after its first copy on the generic ones.  The write's one chunk stays
  * if a folio of it was cached when the write looked (iomap: the zeroing's
- * too).  Then, unless a folio of [size, end) was cached before: if the
- * write starts inside a folio the zeroing brought in, its chunk goes; the
- * old EOF folio goes.
+ * too).  Then, the zeroing being the write's: if the write starts inside
+ * a folio the zeroing brought in, its chunk goes unless a folio of it was
+ * cached before; the old EOF folio goes unless a folio of [size, end) was.
  */
 static void eof_expect(const struct eof_case *c, loff_t pos,
 		       const unsigned long *cached, unsigned long *want,
@@ -360,8 +366,8 @@ static void eof_expect(const struct eof_case *c, loff_t pos,
 {
 	pgoff_t first = pos >> PAGE_SHIFT, last = (pos + c->len - 1) >> PAGE_SHIFT;
 	pgoff_t eof = c->size >> PAGE_SHIFT, index;
-	bool partial = offset_in_page(c->size), found = false, kept = false;
-	bool zeroed_first = false;
+	bool partial = offset_in_page(c->size), found = false, kept;
+	bool zeroed_first = false, first_cached = false;
 
 	bitmap_copy(want, cached, nbits);
 	for (index = partial ? eof : DIV_ROUND_UP(c->size, PAGE_SIZE);
@@ -378,16 +384,15 @@ static void eof_expect(const struct eof_case *c, loff_t pos,
 		}
 	}
 	for (index = first; index <= last; index++)
-		kept |= test_bit(index, cached);
-	if (c->path == UTFS_IOMAP)
-		kept |= zeroed_first;
+		first_cached |= test_bit(index, cached);
+	kept = first_cached || (c->path == UTFS_IOMAP && zeroed_first);
 	if (kept)
 		bitmap_set(want, first, last - first + 1);
-	if (pos <= c->size || found)
+	if (pos <= c->size)
 		return;
-	if (zeroed_first && offset_in_page(pos))
+	if (zeroed_first && offset_in_page(pos) && !first_cached)
 		bitmap_clear(want, first, last - first + 1);
-	if (partial)
+	if (partial && !found)
 		__clear_bit(eof, want);
 }
 
