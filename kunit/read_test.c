@@ -717,7 +717,10 @@ static void nonblocking_read_at_readahead_mark(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 
 	ret = read_kiocb(file, buf, len, *flags);
-	want = *flags != IOCB_NOIO ? len : mark ? mark * PAGE_SIZE : -EAGAIN;
+	if (*flags != IOCB_NOIO)
+		want = len;
+	else
+		want = mark ? (ssize_t)(mark * PAGE_SIZE) : -EAGAIN;
 	KUNIT_EXPECT_EQ(test, want, ret);
 	if (ret > 0)
 		KUNIT_EXPECT_MEMEQ(test, buf,
@@ -741,16 +744,20 @@ struct in_use_case {
 	bool plain;
 };
 
-static struct in_use_case in_use_cases[6];
+static const enum utfs_precached in_use_states[] = {
+	UTFS_CLEAN, UTFS_DIRTY, UTFS_UNDER_WRITEBACK,
+};
+
+static const char *const in_use_names[] = {
+	"clean", "dirty", "under_writeback",
+};
+
+/* Each state, on the test filesystem's files and on plain ones. */
+static struct in_use_case in_use_cases[2 * ARRAY_SIZE(in_use_states)];
 
 static const void *in_use_gen(const void *prev, char *desc)
 {
-	static const enum utfs_precached states[] = {
-		UTFS_CLEAN, UTFS_DIRTY, UTFS_UNDER_WRITEBACK,
-	};
-	static const char *const names[] = {
-		"clean", "dirty", "under_writeback",
-	};
+	const unsigned int n = ARRAY_SIZE(in_use_states);
 	const struct in_use_case *c = prev;
 	unsigned int i = c ? c - in_use_cases + 1 : 0;
 	struct in_use_case *u;
@@ -758,9 +765,9 @@ static const void *in_use_gen(const void *prev, char *desc)
 	if (i >= ARRAY_SIZE(in_use_cases))
 		return NULL;
 	u = &in_use_cases[i];
-	u->state = states[i % 3];
-	u->plain = i / 3;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s", names[i % 3],
+	u->state = in_use_states[i % n];
+	u->plain = i / n;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s", in_use_names[i % n],
 		 u->plain ? ".plain_folios" : "");
 	return u;
 }
@@ -813,7 +820,8 @@ struct accessed_case {
 	bool reader_uncached;
 };
 
-static struct accessed_case accessed_cases[4];
+/* Brought in plain or uncached, times read plain or uncached. */
+static struct accessed_case accessed_cases[2 * 2];
 
 static const void *accessed_gen(const void *prev, char *desc)
 {
@@ -876,8 +884,9 @@ static void read_marks_accessed(struct kunit *test)
  * with the readahead mark.  The fault on that one reads ahead, drops the
  * mmap lock and is retried, when fault-around maps it; with no readahead
  * (the file's ra_pages 0) the fault itself (filemap_fault()) maps it.
- * Each folio of an uncached read's window, faulted in turn, ends
- * unmarked, and stays through the next uncached read.
+ * A fault on each folio of an uncached read's window in turn (the first
+ * maps some of the others by fault-around): each ends unmarked, and stays
+ * through the next uncached read.
  */
 static const bool fault_readahead[] = { true, false };
 
@@ -984,6 +993,8 @@ static void migrated_folio_keeps_mark(struct kunit *test)
 	LIST_HEAD(isolated);
 	int err;
 
+	if (!IS_ENABLED(CONFIG_MIGRATION))
+		kunit_skip(test, "no page migration (CONFIG_MIGRATION)");
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
 	expect_read(test, file, 0, 100, RWF_UNCACHED, 25);
 	folio = filemap_get_folio(mapping, 0);

@@ -193,6 +193,7 @@ struct utfs_inode {
 	unsigned int nr_events;
 	struct utfs_event events[UTFS_MAX_EVENTS];
 	unsigned int nr_tracked;	/* faults.track_folios */
+	bool tracked_overflow;		/* more than UTFS_MAX_TRACKED */
 	struct folio *tracked[UTFS_MAX_TRACKED];
 };
 

@@ -11,8 +11,10 @@ OUT=$COVERAGE_OUT
 # folders, keeps capture at about a second: geninfo costs a perl start-up
 # per file.  What the report keeps: those files, the headers the series
 # changes, and our suites.
-mapfile -t objs < <(series_objects)
-mapfile -t headers < <(git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.h')
+objs=$(series_objects) && headers=$(git -C "$TREE" diff --name-only "$SANDBOX_TAG..HEAD" -- '*.h') ||
+	die "no series in $TREE (run 'make tree')"
+mapfile -t objs <<<"$objs"
+mapfile -t headers <<<"$headers"
 GCDA=("${objs[@]/%/.gcda}" "$SUITES_DIR"/'*.gcda')
 KEEP=("${objs[@]/#/*/}")
 KEEP=("${KEEP[@]/%/.c}" "${headers[@]/#/*/}" "*/$SUITES_DIR/*")
@@ -58,8 +60,9 @@ group() {
 		END { printf "%-22s lines %-22s branches %s\n", name, pct(lh, lf), pct(bh, bf) }' "$tmp/g.info"
 }
 {
-	group "fs/iomap/buffered-io.c" '*/fs/iomap/buffered-io.c'
-	group "mm/filemap.c" '*/mm/filemap.c'
+	for o in "${objs[@]}"; do
+		group "$o.c" "*/$o.c"
+	done
 	group "kunit suites" "*/$SUITES_DIR/*"
 } >"$OUT/summary.txt"
 cat "$OUT/summary.txt"

@@ -18,13 +18,18 @@ added_lines "$SANDBOX_TAG..HEAD" -- '*.c' '*.h' | awk -v tree="$TREE" '{ print t
 # Files the UML suites cannot run (coverage/thresholds: "elsewhere=PATH
 # why"): their added lines are listed with the reason, not counted.  Any
 # other file with added lines must have coverage data.
+# An entry is a file, or a folder if it ends in /.
 sed -n 's/^elsewhere=//p' "$TOP/coverage/thresholds" >"$tmp/elsewhere"
 : >"$tmp/apart"
+: >"$tmp/used"
 grep -o '^SF:.*' "$INFO" | cut -c4- | sort -u >"$tmp/measured"
 missing=0
-for f in $(cut -d: -f1 "$tmp/added" | sed "s|^$TREE/||" | sort -u); do
+while IFS= read -r f; do
 	n=$(grep -cF "$TREE/$f:" "$tmp/added")
-	why=$(awk -v f="$f" 'index(f, $1) == 1 { $1 = ""; print substr($0, 2); exit }' "$tmp/elsewhere")
+	why=$(awk -v f="$f" '
+		($1 ~ /\/$/ && index(f, $1) == 1) || f == $1 {
+			print $1 >>"'"$tmp/used"'"; sub(/^[^ ]+ */, ""); print; exit
+		}' "$tmp/elsewhere")
 	if [ -n "$why" ]; then
 		echo "$f: $n added lines, not counted: $why" >>"$tmp/apart"
 		{ grep -vF "$TREE/$f:" "$tmp/added" || true; } >"$tmp/kept"
@@ -33,7 +38,9 @@ for f in $(cut -d: -f1 "$tmp/added" | sed "s|^$TREE/||" | sort -u); do
 		echo "$f: $n added lines, no coverage data (not built, or not captured by tools/coverage.sh)" >>"$tmp/apart"
 		missing=$((missing + 1))
 	fi
-done
+done < <(cut -d: -f1 "$tmp/added" | cut -c$((${#TREE} + 2))- | sort -u)
+# An entry that matches no file the series changes is stale.
+stale=$(cut -d' ' -f1 "$tmp/elsewhere" | grep -vxFf "$tmp/used" || true)
 
 # The tracefile, reduced to the added lines; lcov recounts the totals.
 awk -F'[:,]' '
@@ -74,6 +81,10 @@ done >"$OUT/diff-uncovered.txt"
 fails=0
 if [ "$missing" -gt 0 ]; then
 	echo "FAIL diff coverage: $missing files with added lines have no coverage data (apart:, above)"
+	fails=1
+fi
+if [ -n "$stale" ]; then
+	echo "FAIL diff coverage: coverage/thresholds: elsewhere= entries that match no file the series changes: $(echo $stale)"
 	fails=1
 fi
 while IFS== read -r what min; do

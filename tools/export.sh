@@ -18,8 +18,10 @@ fixups=$(git -C "$TREE" log --format='%h %s' "$SANDBOX_TAG..HEAD" | grep -E '^[0
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$TREE" format-patch -q --numbered --zero-commit --signature=uncached-sandbox \
-	-o "$tmp" "$SANDBOX_TAG..HEAD"
+# The index lines' blob ids at a fixed length: git's default grows with
+# the repository, and a fresh tree would rewrite every patch.
+git -C "$TREE" -c core.abbrev=9 format-patch -q --numbered --zero-commit \
+	--signature=uncached-sandbox -o "$tmp" "$SANDBOX_TAG..HEAD"
 
 rm -f "$TOP"/mm/*.patch "$TOP"/fs/*.patch
 for p in "$tmp"/*.patch; do

@@ -58,6 +58,9 @@ set +e
 # so far), each failed case with what it said, and errors; kunit.py's
 # listing of every case only in kunit.log (tools/progress.py --kunit).
 exec 3>&2
+# The last run's raw output is not this run's (a build that fails runs
+# nothing): gone before, so that ktap.log is this run's or absent.
+rm -f "$BUILD/test.log" "$RESULTS/ktap.log"
 {
 	rc=0
 	if [ "$(cat "$stamp" 2>/dev/null)" != "$(kunitconfig_inputs)" ]; then

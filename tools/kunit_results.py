@@ -355,7 +355,7 @@ def main(argv: Sequence[str]) -> int:
     p = sub.add_parser('failed', help='the failed cases, one per line')
     p.add_argument('kunit_json')
     p = sub.add_parser('reports', help='every kernel report (KASAN, lockdep, WARN, BUG, '
-                       'kmemleak...) in a raw KUnit log, with its case; exit 1 if any')
+                       'kmemleak...) in a raw KUnit log, with its case; exit 3 if any')
     p.add_argument('ktap_log')
     p = sub.add_parser('forced', help='the verdict of a run with uncached_kunit.force_fail=1: '
                        'every failure forced, the counters back, each failing case quick; exit 1 '
@@ -391,7 +391,7 @@ def main(argv: Sequence[str]) -> int:
             print(f'kernel report in {case}:')
             print('\n'.join('    ' + line for line in block))
         print(f'{len(found)} kernel reports')
-        return 1 if found else 0
+        return 3 if found else 0
     try:
         root = load(args.kunit_json)
     except (OSError, ValueError) as e:

@@ -211,7 +211,7 @@ declare -A GATE_FAILS=(
 	[check-series]="a patch does not apply to the pristine base, in order"
 	[checkpatch]="a patch, a file of \`kunit/\` or an e2e program has a checkpatch \`--strict\` error or warning, a patch a CHECK its message does not justify by name, no subject, body or Signed-off-by; a static rule (\`make rules\`) reports"
 	[suites]="a case fails or is skipped that may not be, the build fails, the kernel crashes, hangs or reports"
-	[diff-coverage]="the lines the series adds are below \`coverage/thresholds\`"
+	[diff-coverage]="the lines the series adds are below \`coverage/thresholds\`, or a C file it changes has no coverage data and no \`elsewhere=\` line there"
 	[forced]="with one assertion of every suite made to fail (\`FORCE_FAIL=1\`), a case fails elsewhere too or takes more than \`FORCED_CASE_SECONDS\` to fail, a suite does not run, or the counters the kernel keeps are not back after the suites (\`uncached_counters\`)"
 	[mutants]="a mutant (\`kunit/mutants/\`) is not killed by a case its header names"
 	[debug]="a case fails under KASAN, lockdep, DEBUG_VM and the other checkers of \`kunit/debug.config\`, or one of them reports"

@@ -387,7 +387,7 @@ class Runner:
                 return cov['suites'], cov['instrumented']
         files = sorted({m['file'] for m in mutants})
         gcda = [o + '.gcda' for o in
-                sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; series_objects']).split()]
+                sh(['bash', '-c', '. "$1/tools/lib.sh"; series_objects', '_', self.top]).split()]
         suites = sh(['bash', '-c', f'. "{self.top}/tools/lib.sh"; suite_names']).split()
         out, instrumented = {}, collections.defaultdict(set)
         for i, s in enumerate(suites):

@@ -283,7 +283,7 @@ line=$(git -C "$TREE" diff -U0 sandbox..HEAD -- mm/filemap.c | sed -n 's/^@@ .* 
 mkdir -p "$WORK/dcov"
 printf 'TN:\nSF:%s\nDA:1,5\nDA:%s,0\nBRDA:%s,0,0,-\nBRDA:%s,0,1,3\nend_of_record\n' \
 	"$TREE/mm/filemap.c" "$line" "$line" "$line" >"$WORK/dcov/coverage.info"
-mkdir -p "$T/coverage" && cp "$TOOLS/../coverage/thresholds" "$T/coverage/thresholds"
+mkdir -p "$T/coverage" && grep -v "^elsewhere=" "$TOOLS/../coverage/thresholds" >"$T/coverage/thresholds"
 check_fails "diff-coverage: an added line that never ran fails the gate" env COVERAGE_OUT=$WORK/dcov "$T/tools/diff-coverage.sh" --check
 check "diff-coverage: names the line" grep -q "mm/filemap.c:$line: line never ran" "$WORK/out"
 check "diff-coverage: counts only added lines (1 of 1)" grep -q 'lines 0.0% (0 of 1 line)' "$WORK/out"
@@ -291,8 +291,14 @@ sed -i "s/^DA:$line,0/DA:$line,2/; s/^BRDA:$line,0,0,-/BRDA:$line,0,0,1/" "$WORK
 # The series also changes fs/iomap.c, of which there is no coverage data.
 check_fails "diff-coverage: a changed file with no coverage data fails" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
 check "diff-coverage: names it" grep -q 'fs/iomap.c: 1 added lines, no coverage data' "$WORK/out"
-echo 'elsewhere=fs/iomap the UML kernel has no iomap here' >>"$T/coverage/thresholds"
+echo 'elsewhere=fs/iomap.c the UML kernel has  no iomap here' >>"$T/coverage/thresholds"
 check "diff-coverage: passes once it ran, a file apart named" bash -c "COVERAGE_OUT='$WORK/dcov' '$T/tools/diff-coverage.sh' --check >'$WORK/apart.out'"
-check "diff-coverage: says why that file is apart" grep -q 'fs/iomap.c: 1 added lines, not counted: the UML kernel has no iomap here' "$WORK/apart.out"
+check "diff-coverage: says why that file is apart" grep -q 'fs/iomap.c: 1 added lines, not counted: the UML kernel has  no iomap here' "$WORK/apart.out"
+echo 'elsewhere=fs/xfs/ no such folder in the series' >>"$T/coverage/thresholds"
+check_fails "diff-coverage: an elsewhere= entry that matches no file fails" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+check "diff-coverage: names it" grep -q 'elsewhere= entries that match no file the series changes: fs/xfs/' "$WORK/out"
+sed -i '/^elsewhere=fs\/xfs\//d; s/^elsewhere=fs\/iomap.c /elsewhere=fs\/iom /' "$T/coverage/thresholds"
+check_fails "diff-coverage: an entry is a file or a folder, not a prefix" env COVERAGE_OUT="$WORK/dcov" "$T/tools/diff-coverage.sh" --check
+check "diff-coverage: the file is not apart then" grep -q 'fs/iomap.c: 1 added lines, no coverage data' "$WORK/out"
 
 finish
