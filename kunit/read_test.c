@@ -978,15 +978,26 @@ static void expanded_readahead_marked(struct kunit *test)
  * [R1] Marked folios nobody reads again stay until memory is needed, and
  * reclaim's compaction may move them first: a marked folio migrated to a
  * new one is marked there, and goes with the next uncached read that
- * passes it.
+ * passes it; a folio a plain read brought in is not marked there, and
+ * stays.
  */
 static struct folio *migration_target(struct folio *src, unsigned long private)
 {
 	return filemap_alloc_folio(GFP_KERNEL, folio_order(src));
 }
 
+static const bool migrate_marked[] = { true, false };
+
+static void migrate_marked_desc(const bool *marked, char *desc)
+{
+	strscpy(desc, *marked ? "marked" : "plain", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(migrate, migrate_marked, migrate_marked_desc);
+
 static void migrated_folio_keeps_mark(struct kunit *test)
 {
+	const bool *marked = test->param_value;
 	struct file *file = file_on_disk(test, 25);
 	struct address_space *mapping = file->f_mapping;
 	struct folio *folio, *moved;
@@ -996,10 +1007,10 @@ static void migrated_folio_keeps_mark(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_MIGRATION))
 		kunit_skip(test, "no page migration (CONFIG_MIGRATION)");
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
-	expect_read(test, file, 0, 100, RWF_UNCACHED, 25);
+	expect_read(test, file, 0, 100, *marked ? RWF_UNCACHED : 0, 25);
 	folio = filemap_get_folio(mapping, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	KUNIT_EXPECT_TRUE(test, folio_test_dropbehind(folio));
+	KUNIT_EXPECT_EQ(test, *marked, folio_test_dropbehind(folio));
 	lru_add_drain_all();
 	err = folio_isolate_lru(folio) ? 0 : -EBUSY;
 	/* Isolated, the folio holds a reference of its own. */
@@ -1017,10 +1028,10 @@ static void migrated_folio_keeps_mark(struct kunit *test)
 	moved = filemap_get_folio(mapping, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(moved));
 	KUNIT_EXPECT_PTR_NE(test, folio, moved);
-	KUNIT_EXPECT_TRUE(test, folio_test_dropbehind(moved));
+	KUNIT_EXPECT_EQ(test, *marked, folio_test_dropbehind(moved));
 	folio_put(moved);
 	expect_read(test, file, 100, PAGE_SIZE - 100, RWF_UNCACHED, 25);
-	KUNIT_EXPECT_EQ(test, 0UL, mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, *marked ? 0UL : 1UL, mapping->nrpages);
 }
 
 static struct kunit_case uncached_read_cases[] = {
@@ -1052,7 +1063,7 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE_PARAM(fault_takes_mark_off_each_folio,
 			 fault_readahead_gen_params),
 	KUNIT_CASE_PARAM(expanded_readahead_marked, expand_gen_params),
-	KUNIT_CASE(migrated_folio_keeps_mark),
+	KUNIT_CASE_PARAM(migrated_folio_keeps_mark, migrate_gen_params),
 	{}
 };
 
