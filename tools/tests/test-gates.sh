@@ -114,9 +114,12 @@ mutant 04-no-header mm/filemap.c
 echo crash >>"$TREE/README"
 { printf '%s\n' "Mutant: one that panics the kernel." "Killed by: s.c" ""; git -C "$TREE" diff -- README; } >"$WORK/mutants/05-crash.patch"
 git -C "$TREE" checkout -q -- README
+mkdir -p "$WORK/nobuild/mm" "$WORK/nobuild/fs" && touch "$WORK/nobuild/mm/filemap.o" "$WORK/nobuild/fs/inode.o"
 check "mutants: a killed mutant passes the gate" \
 	env KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
 	"$T/tools/mutants.sh" '01-*'
+check "mutants: no object built from a mutated file is left, the others are" \
+	test ! -e "$WORK/nobuild/mm/filemap.o" -a -e "$WORK/nobuild/fs/inode.o"
 check_fails "mutants: a surviving mutant fails the gate" \
 	env KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" RESULTS="$WORK/res" BUILD="$WORK/nobuild" \
 	"$T/tools/mutants.sh"
