@@ -70,7 +70,9 @@ static void expect_file(struct kunit *test, struct file *file, loff_t pos,
 /*
  * An uncached write from the second page on creates folios of orders 0,
  * 1, 2, 3 and 4 as the position aligns, and drops them all, each written
- * back whole.
+ * back whole.  The write starts at EOF (the first page a hole): one past
+ * EOF has its first chunk dropped again at the end, which would hide a
+ * chunk that wrongly kept itself.
  */
 static void write_creates_folios_of_several_orders(struct kunit *test)
 {
@@ -78,6 +80,7 @@ static void write_creates_folios_of_several_orders(struct kunit *test)
 	struct utfs_inode *ui = utfs_file_inode(file);
 	const size_t len = 3 * LF_SIZE - PAGE_SIZE;
 
+	i_size_write(file_inode(file), PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, (ssize_t)len,
 			utfs_pwrite_pattern(test, file, PAGE_SIZE, len, 1, RWF_UNCACHED));
 	UTFS_ASSERT_NOT_FORCED(test);
