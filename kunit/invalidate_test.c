@@ -249,7 +249,8 @@ static void precached_folio_in_any_state(struct kunit *test)
  * is the write's, written back with it, and the old EOF folio goes with
  * it, unless a folio of [EOF, end of the write) was cached before; zeroed
  * folios wholly past the old EOF stay, clean; nothing is dirty; the gap
- * reads back as zeroes although the disk behind it held old data.
+ * reads back as zeroes although the disk behind it held old data; a
+ * folio cached past the write's end counts for nothing, and stays.
  * Stale: the file has written blocks past EOF up to the write, holding
  * old data (XFS zeroes them too; ext4 has none).  Each folio's presence
  * after the call is checked against eof_expect(), the rules as the man
@@ -263,6 +264,8 @@ enum eof_cached {
 	EOF_NONE,		/* nothing cached before */
 	EOF_FOLIO,		/* the EOF folio (and the two before it) */
 	EOF_BELOW,		/* the two folios before the EOF folio only */
+	EOF_AFTER,		/* the folio after the write's last byte only */
+	EOF_FOLIO_AFTER,	/* that one, and as EOF_FOLIO */
 	NR_EOF_CACHED
 };
 
@@ -324,25 +327,34 @@ static loff_t eof_pos(const struct eof_case *c)
 
 static const void *eof_gen(const void *prev, char *desc)
 {
-	static const char *const cached[] = { "", ".eof_cached", ".below_cached" };
+	static const char *const cached[] = {
+		"", ".eof_cached", ".below_cached", ".after_cached",
+		".eof_after_cached"
+	};
 	const struct eof_case *c = prev;
-	unsigned int i = c ? c - eof_cases + 1 : 0, n = i;
+	unsigned int i = c ? c - eof_cases + 1 : 0, n;
 	struct eof_case *e;
 
-	if (i >= NR_EOF_CASES)
-		return NULL;
-	e = &eof_cases[i];
-	e->cached = n % NR_EOF_CACHED;
-	n /= NR_EOF_CACHED;
-	e->len = eof_lens[n % ARRAY_SIZE(eof_lens)];
-	n /= ARRAY_SIZE(eof_lens);
-	e->start = n % NR_EOF_STARTS;
-	n /= NR_EOF_STARTS;
-	e->size = eof_sizes[n % ARRAY_SIZE(eof_sizes)] ?:
-		  2 * UNCACHED_WRITE_CHUNK + 100;
-	n /= ARRAY_SIZE(eof_sizes);
-	e->path = n == 1 ? UTFS_GENERIC : UTFS_IOMAP;
-	e->stale = n == 2;
+	for (;; i++) {
+		if (i >= NR_EOF_CASES)
+			return NULL;
+		e = &eof_cases[i];
+		n = i;
+		e->cached = n % NR_EOF_CACHED;
+		n /= NR_EOF_CACHED;
+		e->len = eof_lens[n % ARRAY_SIZE(eof_lens)];
+		n /= ARRAY_SIZE(eof_lens);
+		e->start = n % NR_EOF_STARTS;
+		n /= NR_EOF_STARTS;
+		e->size = eof_sizes[n % ARRAY_SIZE(eof_sizes)] ?:
+			  2 * UNCACHED_WRITE_CHUNK + 100;
+		n /= ARRAY_SIZE(eof_sizes);
+		e->path = n == 1 ? UTFS_GENERIC : UTFS_IOMAP;
+		e->stale = n == 2;
+		/* EOF in the first folio: no folio below it to cache. */
+		if (e->cached != EOF_BELOW || e->size > PAGE_SIZE)
+			break;
+	}
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s.size_%lld.%s.len_%lld%s",
 		 e->path == UTFS_IOMAP ? "iomap" : "generic",
 		 e->stale ? ".stale" : "", e->size, eof_start_names[e->start],
@@ -356,9 +368,10 @@ static const void *eof_gen(const void *prev, char *desc)
  * blocks (the EOF block; stale, all), before the write on the iomap files,
  * after its first copy on the generic ones.  The write's one chunk stays
  * if a folio of it was cached when the write looked (iomap: the zeroing's
- * too).  Then, the zeroing being the write's: if the write starts inside
- * a folio the zeroing brought in, its chunk goes unless a folio of it was
- * cached before; the old EOF folio goes unless a folio of [size, end) was.
+ * too).  Then, the zeroing being the write's: the write's chunk goes
+ * unless a folio of it was cached before; the old EOF folio goes unless a
+ * folio of [size, end) was.  A folio past the write's end counts for
+ * neither.
  */
 static void eof_expect(const struct eof_case *c, loff_t pos,
 		       const unsigned long *cached, unsigned long *want,
@@ -390,7 +403,7 @@ static void eof_expect(const struct eof_case *c, loff_t pos,
 		bitmap_set(want, first, last - first + 1);
 	if (pos <= c->size)
 		return;
-	if (zeroed_first && offset_in_page(pos) && !first_cached)
+	if (!first_cached)
 		bitmap_clear(want, first, last - first + 1);
 	if (partial && !found)
 		__clear_bit(eof, want);
@@ -406,7 +419,7 @@ static void write_past_eof(struct kunit *test)
 	loff_t block = round_down(c->size - 1, PAGE_SIZE);
 	loff_t from = max_t(loff_t, block - 2 * PAGE_SIZE, 0);
 	loff_t block_end = round_up(c->stale ? pos : c->size, PAGE_SIZE);
-	unsigned long nbits = DIV_ROUND_UP(end, PAGE_SIZE), *cached, *want;
+	unsigned long nbits = DIV_ROUND_UP(end, PAGE_SIZE) + 1, *cached, *want;
 	pgoff_t index;
 	u8 *zeroes, *got;
 
@@ -424,8 +437,12 @@ static void write_past_eof(struct kunit *test)
 	utfs_fill_disk(ui, from,
 		       utfs_pattern_buf(test, block_end - from, from, 61),
 		       block_end - from);
+	/* Past the write's end, where a buffered read of it would not go. */
+	if (c->cached == EOF_AFTER || c->cached == EOF_FOLIO_AFTER)
+		utfs_cache_range(test, file, round_up(end, PAGE_SIZE),
+				 PAGE_SIZE);
 	i_size_write(file_inode(file), c->size);
-	if (c->cached == EOF_FOLIO)
+	if (c->cached == EOF_FOLIO || c->cached == EOF_FOLIO_AFTER)
 		utfs_cache_range(test, file, from, c->size - from);
 	else if (c->cached == EOF_BELOW && block > from)
 		utfs_cache_range(test, file, from, block - from);
@@ -453,8 +470,8 @@ static void write_past_eof(struct kunit *test)
 		if (test_bit(index, want) != is)
 			break;
 	}
-	KUNIT_EXPECT_EQ(test, utfs_cached_folios(file, 0, end),
-			(unsigned int)bitmap_weight(want, nbits));
+	KUNIT_EXPECT_EQ(test, (unsigned int)bitmap_weight(want, nbits),
+			utfs_cached_folios(file, 0, (loff_t)nbits << PAGE_SHIFT));
 	utfs_expect_disk(test, ui, from, c->size - from, 61);
 	utfs_expect_disk(test, ui, pos, c->len, 62);
 	if (pos == c->size)
@@ -502,6 +519,40 @@ static void write_past_eof_wb_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(other, 0));
 }
 
+/*
+ * The series passes invalidate_complete_folio2() a gfp mask for
+ * ->release_folio(); invalidate_inode_pages2_range()'s callers (direct
+ * I/O's invalidation among them) still get 0 when every folio of the
+ * range went, and -EBUSY when one could not go: a dirty folio the file
+ * system has no ->launder_folio for.
+ */
+static const enum utfs_precached inv2_states[] = { UTFS_CLEAN, UTFS_DIRTY };
+
+static void inv2_state_desc(const enum utfs_precached *state, char *desc)
+{
+	strscpy(desc, *state == UTFS_CLEAN ? "clean" : "one_dirty",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(inv2_state, inv2_states, inv2_state_desc);
+
+static void invalidate_pages2_result(struct kunit *test)
+{
+	const enum utfs_precached *state = test->param_value;
+	struct file *file = utfs_new_file(test, UTFS_IOMAP);
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t index;
+
+	for (index = 0; index < 3; index++)
+		utfs_precache(test, file, index, index == 1 ? *state : UTFS_CLEAN,
+			      27);
+	KUNIT_EXPECT_EQ(test, *state == UTFS_CLEAN ? 0 : -EBUSY,
+			invalidate_inode_pages2_range(mapping, 0, 2));
+	KUNIT_EXPECT_EQ(test, *state == UTFS_CLEAN ? 0UL : 1UL,
+			mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
+}
+
 static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE_PARAM(precached_folio_in_any_state, precached_gen_params),
 	KUNIT_CASE(no_get_folio_same_rules),
@@ -514,6 +565,7 @@ static struct kunit_case uncached_invalidation_cases[] = {
 	KUNIT_CASE_PARAM(failed_invalidation_ignored, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(plain_write_is_cached, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(write_past_eof, eof_gen),
+	KUNIT_CASE_PARAM(invalidate_pages2_result, inv2_state_gen_params),
 	KUNIT_CASE_PARAM(write_past_eof_wb_error, utfs_paths_gen_params),
 	{}
 };

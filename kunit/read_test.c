@@ -483,6 +483,7 @@ struct read_error_param {
 	unsigned int folio;	/* whose read fails */
 	bool precached;		/* that folio was cached, not uptodate, before */
 	bool no_readahead;	/* readahead cannot allocate: folio at a time */
+	bool by_plain_read;	/* precached by a plain read that failed */
 };
 
 static const struct read_error_param read_error_params[] = {
@@ -494,6 +495,8 @@ static const struct read_error_param read_error_params[] = {
 	{ "last", 0, READ_FILE_BLOCKS - 1 },
 	{ "precached_first", 0, 0, true },
 	{ "precached_middle", 0, READ_FILE_BLOCKS / 2, true },
+	{ "plain_failed_first", 0, 0, true, false, true },
+	{ "plain_failed_middle", 0, READ_FILE_BLOCKS / 2, true, false, true },
 	{ "first_no_readahead", 0, 0, false, true },
 	{ "first_unaligned_no_readahead", 100, 0, false, true },
 };
@@ -511,8 +514,9 @@ KUNIT_ARRAY_PARAM(read_error, read_error_params, read_error_desc);
  * before the failed folio it consumed and dropped; what stays of it is
  * marked, from the failed folio on (the one a read creates on its own
  * when readahead cannot allocate, too); a folio that was cached before,
- * not uptodate, stays, unmarked.  Once the disk reads again, a read to
- * EOF leaves nothing of its own.
+ * not uptodate, stays, unmarked: one a plain read created for itself
+ * and failed to read, too.  Once the disk reads again, a read to EOF
+ * leaves nothing of its own.
  */
 static void read_error_keeps_marked(struct kunit *test)
 {
@@ -525,7 +529,17 @@ static void read_error_keeps_marked(struct kunit *test)
 	ssize_t ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	if (p->precached) {
+	ui->faults.read_error_from = bad;
+	ui->faults.read_error_to = bad + PAGE_SIZE;
+	if (p->by_plain_read) {
+		/* No readahead: the read creates the folio itself. */
+		ui->faults.read_error = true;
+		utfs_fail_nth(1);
+		KUNIT_EXPECT_EQ(test, (ssize_t)-EIO,
+				utfs_pread(file, buf, PAGE_SIZE, bad, 0));
+		utfs_fail_nth(0);
+		KUNIT_ASSERT_EQ(test, 1U, utfs_cached_folios(file, bad, PAGE_SIZE));
+	} else if (p->precached) {
 		struct folio *folio = filemap_grab_folio(file->f_mapping,
 							 p->folio);
 
@@ -534,8 +548,6 @@ static void read_error_keeps_marked(struct kunit *test)
 		folio_put(folio);
 	}
 	ui->faults.read_error = true;
-	ui->faults.read_error_from = bad;
-	ui->faults.read_error_to = bad + PAGE_SIZE;
 	/* The first allocation of a read is readahead's first folio. */
 	utfs_fail_nth(p->no_readahead);
 	ret = utfs_pread(file, buf, len, p->pos, RWF_UNCACHED);
@@ -813,15 +825,17 @@ static void marked_folio_in_use_stays(struct kunit *test)
  * no access (PG_referenced, or activation after one), neither for the
  * read that brought it in nor for a later one; any other read of a
  * cached folio is one.  The second reader is another open file, whose
- * first read of the folio counts.
+ * first read of the folio counts, as the first folio of its read or as
+ * the third (filemap_read() marks the first of a batch apart).
  */
 struct accessed_case {
 	bool brought_uncached;
 	bool reader_uncached;
+	pgoff_t index;		/* of the folio in the second reader's read */
 };
 
-/* Brought in plain or uncached, times read plain or uncached. */
-static struct accessed_case accessed_cases[2 * 2];
+/* Brought in plain or uncached, times read plain or uncached, where. */
+static struct accessed_case accessed_cases[2 * 2 * 2];
 
 static const void *accessed_gen(const void *prev, char *desc)
 {
@@ -834,9 +848,11 @@ static const void *accessed_gen(const void *prev, char *desc)
 	a = &accessed_cases[i];
 	a->brought_uncached = i & 1;
 	a->reader_uncached = i & 2;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "brought_%s.read_%s",
+	a->index = i & 4 ? 2 : 0;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "brought_%s.read_%s.%s",
 		 a->brought_uncached ? "uncached" : "plain",
-		 a->reader_uncached ? "uncached" : "plain");
+		 a->reader_uncached ? "uncached" : "plain",
+		 a->index ? "third_folio_read" : "first_folio_read");
 	return a;
 }
 
@@ -853,15 +869,16 @@ static void read_marks_accessed(struct kunit *test)
 	struct file *file = file_on_disk(test, 19);
 	struct file *other = utfs_reopen(test, file, UTFS_IOMAP);
 	bool accessed = !(c->brought_uncached && c->reader_uncached);
+	loff_t at = (loff_t)c->index << PAGE_SHIFT;
 	struct folio *folio;
 
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
 	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(other, 0, 0, POSIX_FADV_RANDOM));
 	if (c->brought_uncached)
-		expect_read(test, file, 0, 100, RWF_UNCACHED, 19);
+		expect_read(test, file, at, 100, RWF_UNCACHED, 19);
 	else
-		utfs_cache_range(test, file, 0, PAGE_SIZE);
-	folio = filemap_get_folio(file->f_mapping, 0);
+		utfs_cache_range(test, file, at, PAGE_SIZE);
+	folio = filemap_get_folio(file->f_mapping, c->index);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
 	KUNIT_EXPECT_EQ(test, c->brought_uncached,
 			folio_test_dropbehind(folio));
@@ -871,7 +888,8 @@ static void read_marks_accessed(struct kunit *test)
 	folio_clear_referenced(folio);
 	KUNIT_ASSERT_FALSE(test, folio_accessed(folio));
 
-	expect_read(test, other, 0, 100,
+	/* From the file's start: the folios before it in one read with it. */
+	expect_read(test, other, 0, at + 100,
 		    c->reader_uncached ? RWF_UNCACHED : 0, 19);
 	KUNIT_EXPECT_EQ(test, accessed, folio_accessed(folio));
 	KUNIT_EXPECT_EQ(test, !accessed, folio_test_dropbehind(folio));
@@ -1034,6 +1052,75 @@ static void migrated_folio_keeps_mark(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *marked ? 0UL : 1UL, mapping->nrpages);
 }
 
+/*
+ * [R1] A read that reaches EOF is done with the folio EOF is in: an
+ * uncached one drops it, whether it asked for the bytes up to EOF or for
+ * more.  A plain read at EOF copies nothing and leaves an uncached
+ * reader's folio as it was, marked, for that reader's next read.  EOF
+ * inside a folio, and at a folio's end.
+ */
+enum eof_read {
+	EOF_READ_TO_EOF, EOF_READ_PAST_EOF, EOF_READ_PLAIN_AT_EOF, NR_EOF_READS
+};
+
+struct eof_read_case {
+	enum eof_read kind;
+	loff_t size;
+};
+
+static struct eof_read_case eof_read_cases[NR_EOF_READS * 2];
+
+static const void *eof_read_gen(const void *prev, char *desc)
+{
+	static const char *const names[] = {
+		"uncached_to_eof", "uncached_past_eof", "plain_at_eof"
+	};
+	const struct eof_read_case *c = prev;
+	unsigned int i = c ? c - eof_read_cases + 1 : 0;
+	struct eof_read_case *e;
+
+	if (i >= ARRAY_SIZE(eof_read_cases))
+		return NULL;
+	e = &eof_read_cases[i];
+	e->kind = i % NR_EOF_READS;
+	e->size = i / NR_EOF_READS ? 3 * PAGE_SIZE : 2 * PAGE_SIZE + 100;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.size_%lld",
+		 names[e->kind], e->size);
+	return e;
+}
+
+static void read_at_eof(struct kunit *test)
+{
+	const struct eof_read_case *c = test->param_value;
+	struct file *file = file_on_disk(test, 26);
+	loff_t last = 2 * PAGE_SIZE;
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE + 100, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, 0, vfs_fadvise(file, 0, 0, POSIX_FADV_RANDOM));
+	i_size_write(file_inode(file), c->size);
+	switch (c->kind) {
+	case EOF_READ_TO_EOF:
+		expect_read(test, file, last, c->size - last, RWF_UNCACHED, 26);
+		break;
+	case EOF_READ_PAST_EOF:
+		KUNIT_EXPECT_EQ(test, (ssize_t)(c->size - last),
+				utfs_pread(file, buf, c->size - last + 100,
+					   last, RWF_UNCACHED));
+		break;
+	default:
+		expect_read(test, file, last, 50, RWF_UNCACHED, 26);
+		KUNIT_ASSERT_EQ(test, 1U, utfs_marked_folios(file, last, 1));
+		KUNIT_EXPECT_EQ(test, (ssize_t)0,
+				utfs_pread(file, buf, 100, c->size, 0));
+	}
+	KUNIT_EXPECT_EQ_MSG(test, c->kind == EOF_READ_PLAIN_AT_EOF ? 1U : 0U,
+			    utfs_marked_folios(file, last, PAGE_SIZE),
+			    "the folio EOF is in or ends");
+	KUNIT_EXPECT_EQ(test, utfs_marked_folios(file, 0, c->size),
+			utfs_cached_folios(file, 0, c->size));
+}
+
 static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(uncached_read_after_readahead_enomem),
 	KUNIT_CASE_PARAM(read_error_keeps_marked,
@@ -1060,6 +1147,7 @@ static struct kunit_case uncached_read_cases[] = {
 			 nonblocking_gen_params),
 	KUNIT_CASE_PARAM(marked_folio_in_use_stays, in_use_gen),
 	KUNIT_CASE_PARAM(read_marks_accessed, accessed_gen),
+	KUNIT_CASE_PARAM(read_at_eof, eof_read_gen),
 	KUNIT_CASE_PARAM(fault_takes_mark_off_each_folio,
 			 fault_readahead_gen_params),
 	KUNIT_CASE_PARAM(expanded_readahead_marked, expand_gen_params),

@@ -519,6 +519,13 @@ static bool utfs_release_folio(struct folio *folio, gfp_t gfp)
 	return !keep && iomap_release_folio(folio, gfp);
 }
 
+/* The writeback of the folio at @pos fails (faults.wb_error). */
+static bool utfs_wb_fails(const struct utfs_faults *f, loff_t pos)
+{
+	return f->wb_error && pos >= f->wb_error_from &&
+	       (!f->wb_error_to || pos < f->wb_error_to);
+}
+
 /*
  * Copy a folio under writeback to the disk, and end its writeback.
  * Returns the injected error, if any.
@@ -532,8 +539,7 @@ static int utfs_end_write_folio(struct utfs_inode *ui, struct folio *folio)
 	int error = 0;
 
 	spin_lock(&ui->lock);
-	if (ui->faults.wb_error && pos >= ui->faults.wb_error_from &&
-	    (!ui->faults.wb_error_to || pos < ui->faults.wb_error_to)) {
+	if (utfs_wb_fails(&ui->faults, pos)) {
 		error = ui->faults.wb_error;
 	} else {
 		memcpy_from_folio(ui->disk + pos, folio, 0, folio_size(folio));
@@ -577,7 +583,9 @@ static int utfs_write_folio(struct utfs_inode *ui, struct folio *folio,
 		return 0;
 	}
 	folio_start_writeback(folio);
-	if (!ui->faults.async_writeback) {
+	if (!ui->faults.async_writeback ||
+	    (ui->faults.wb_error_sync &&
+	     utfs_wb_fails(&ui->faults, folio_pos(folio)))) {
 		folio_unlock(folio);
 		return utfs_end_write_folio(ui, folio);
 	}

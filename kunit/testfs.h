@@ -98,6 +98,12 @@ struct utfs_faults {
 	 */
 	bool track_folios;
 	bool async_writeback;	/* folio writeback ends later, from a worker */
+	/*
+	 * With async_writeback: the writeback of a folio that fails (wb_error)
+	 * fails at once instead, as a device that refuses the I/O, and
+	 * ->writepages returns the error.
+	 */
+	bool wb_error_sync;
 	bool async_read;	/* reads from the disk end later, likewise */
 	/*
 	 * With async_writeback: the writeback of a folio at index wb_released

@@ -8,6 +8,7 @@
  */
 #include <linux/fs.h>
 #include <linux/pagemap.h>
+#include <linux/workqueue.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -393,6 +394,69 @@ static void redirtied_folio_kept(struct kunit *test)
 	utfs_expect_disk(test, ui, 0, len, 14);
 }
 
+/*
+ * A device refuses a folio's writeback at once (->writepages returns
+ * -EIO) while the writeback of the folio before it is still in flight:
+ * the write returns the error without waiting for that writeback, as
+ * filemap_write_and_wait_range() does, for an -EIO may mean the rest never
+ * completes; the range stays cached.  A watchdog lets the held writeback
+ * go after 10 s: a write that waited for it is caught by that.
+ */
+struct wb_watchdog {
+	struct delayed_work work;
+	struct utfs_inode *ui;
+	bool fired;
+};
+
+static void wb_watchdog_fire(struct work_struct *work)
+{
+	struct wb_watchdog *w = container_of(to_delayed_work(work),
+					     struct wb_watchdog, work);
+
+	WRITE_ONCE(w->fired, true);
+	utfs_release_writeback(w->ui, ULONG_MAX);
+}
+
+static void wb_watchdog_cancel(void *w)
+{
+	cancel_delayed_work_sync(&((struct wb_watchdog *)w)->work);
+}
+
+static void eio_returned_without_waiting(struct kunit *test)
+{
+	struct file *file = utfs_new_param_file(test);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct wb_watchdog *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	size_t len = 2 * PAGE_SIZE;
+	ssize_t ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	utfs_hold_writeback(test, ui);
+	ui->faults.wb_error = -EIO;
+	ui->faults.wb_error_from = PAGE_SIZE;
+	ui->faults.wb_error_sync = true;
+	w->ui = ui;
+	INIT_DELAYED_WORK(&w->work, wb_watchdog_fire);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, wb_watchdog_cancel, w));
+	schedule_delayed_work(&w->work, 10 * HZ);
+
+	ret = utfs_pwrite_pattern(test, file, 0, len, 15, RWF_UNCACHED);
+	KUNIT_EXPECT_TRUE_MSG(test, mapping_tagged(file->f_mapping,
+						   PAGECACHE_TAG_WRITEBACK),
+			      "the first folio's writeback ended before the write returned");
+	wb_watchdog_cancel(w);
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(w->fired),
+			       "the write waited for writeback after -EIO");
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EIO, ret);
+	UTFS_ASSERT_NOT_FORCED(test);
+
+	utfs_release_writeback(ui, ULONG_MAX);
+	filemap_fdatawait_keep_errors(file->f_mapping);
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
+	utfs_expect_disk(test, ui, 0, PAGE_SIZE, 15);
+}
+
 static struct kunit_case uncached_wb_error_cases[] = {
 	KUNIT_CASE_PARAM(error_seen_by_other_fsync_still_fails,
 			 utfs_paths_gen_params),
@@ -405,6 +469,7 @@ static struct kunit_case uncached_wb_error_cases[] = {
 	KUNIT_CASE_PARAM(async_writeback_error_waited_for,
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(redirtied_folio_kept, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(eio_returned_without_waiting, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(dsync_retry_reports_once, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(writeback_error_returned, wb_error_gen_params),
 	KUNIT_CASE_PARAM(later_fsync_reports_error, wb_error_gen_params),
