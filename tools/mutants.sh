@@ -79,7 +79,7 @@ for m in "${chosen[@]}"; do
 		done <<<"$new"
 		[ -n "${MUTANT_EVERY_KILLER:-}" ] || [ ${#by[@]} -eq 0 ] || break
 		[ -z "${MUTANT_EVERY_KILLER:-}" ] ||
-			printf '          %-60s %s\n' "$g" "$( [ -n "$new" ] && echo kills || echo 'does not kill')"
+			printf '          %-60s %s\n' "$g" "$( [ -n "$new" ] || [ "$rrc" -eq 3 ] && echo kills || echo 'does not kill')"
 	done
 	revert_patches
 	# Nothing built from the mutant outlives it: make trusts timestamps,

@@ -132,6 +132,10 @@ check "mutants: a mutant without Mutant: and Killed by: lines is refused" \
 check "mutants: says which mutant of how many it is at" grep -q 'mutant 3 of 5: 03-wrong-case' "$WORK/out"
 check "mutants: a kernel report in the named cases' run is a kill" \
 	grep -q '^killed    05-crash .*s.c (a kernel report: BUG: failure at fs/inode.c:677' "$WORK/out"
+MUTANT_EVERY_KILLER=1 KUNIT_RUNNER="$WORK/fake-run-kunit" MUTANTS="$WORK/mutants" \
+	RESULTS="$WORK/res" BUILD="$WORK/nobuild" "$T/tools/mutants.sh" '05-*' >"$WORK/every.out" 2>&1 || true
+check "mutants: with every killer asked for, a kernel report kills too" \
+	grep -q '^          s.c  *kills$' "$WORK/every.out"
 check "mutants: the tree is left as it was" git -C "$TREE" diff --quiet
 # --- upstream-bugs: the planted bugs of the drop-behind model -----------
 # A stand-in for kunit.sh: case s.c fails when the tree has a bug, s.flaky
