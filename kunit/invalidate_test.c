@@ -460,6 +460,9 @@ static void write_past_eof(struct kunit *test)
 					    RWF_UNCACHED));
 
 	utfs_expect_settled(test, file, "after the write");
+	KUNIT_EXPECT_FALSE_MSG(test, mapping_tagged(file->f_mapping,
+						    PAGECACHE_TAG_DIRTY),
+			       "a folio dirty after the write");
 	KUNIT_EXPECT_EQ(test, end, i_size_read(file_inode(file)));
 	for (index = 0; index < nbits; index++) {
 		bool is = utfs_cached_folios(file, (loff_t)index << PAGE_SHIFT,

@@ -228,9 +228,89 @@ static void short_write_generic(struct kunit *test)
 	sw_run(test);
 }
 
+/*
+ * A write past EOF whose buffer faults at its first byte, or later: the
+ * file system zeroes from EOF up to the write first (faults.zero_eof: XFS's
+ * way on the iomap files, before the copy; ext4's on the generic ones,
+ * after a copy), and stale blocks past EOF with it (iomap).  [W1]: that
+ * zeroing is the write's, and nothing it dirtied is dirty after the call,
+ * the old EOF folio gone, whether the write copied something or nothing
+ * (-EFAULT, i_size where it was).  Before the fix, a write that copied
+ * nothing left the zeroed EOF folio dirty.
+ */
+struct swe_case {
+	enum utfs_path path;
+	bool stale;
+	size_t copied;
+};
+
+static struct swe_case swe_cases[3 * 3];
+
+static const void *swe_gen(const void *prev, char *desc)
+{
+	static const size_t copied[] = { 0, 1, PAGE_SIZE + 1 };
+	const struct swe_case *c = prev;
+	unsigned int i = c ? c - swe_cases + 1 : 0;
+	struct swe_case *e;
+
+	if (i >= ARRAY_SIZE(swe_cases))
+		return NULL;
+	e = &swe_cases[i];
+	e->copied = copied[i % 3];
+	e->path = i / 3 == 1 ? UTFS_GENERIC : UTFS_IOMAP;
+	e->stale = i / 3 == 2;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s.copied_%zu",
+		 e->path == UTFS_IOMAP ? "iomap" : "generic",
+		 e->stale ? ".stale" : "", e->copied);
+	return e;
+}
+
+static void short_write_past_eof(struct kunit *test)
+{
+	const struct swe_case *c = test->param_value;
+	const loff_t size = 100, pos = 2 * PAGE_SIZE + 100;
+	const size_t len = 2 * PAGE_SIZE, k = c->copied;
+	struct file *file = utfs_new_file(test, c->path);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	loff_t disk_end = c->stale ? round_up(pos, PAGE_SIZE) : PAGE_SIZE, p = pos;
+	struct iov_iter iter;
+	u8 *zeroes;
+	ssize_t ret;
+
+	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, disk_end, 0, SW_OLD),
+		       disk_end);
+	i_size_write(file_inode(file), size);
+	utfs_reset_stats(ui);
+	ui->faults.zero_eof = true;
+	ui->faults.track_folios = true;
+	iov_iter_ubuf(&iter, ITER_SOURCE,
+		      (void __user *)sw_buffer(test, len, k, pos), len);
+	ret = vfs_iter_write(file, &iter, &p, RWF_UNCACHED);
+	UTFS_ASSERT_NOT_FORCED(test);
+
+	KUNIT_EXPECT_EQ(test, k ? (ssize_t)k : -EFAULT, ret);
+	utfs_expect_settled(test, file, "after the write");
+	KUNIT_EXPECT_FALSE_MSG(test, mapping_tagged(file->f_mapping,
+						    PAGECACHE_TAG_DIRTY),
+			       "a folio dirty after the write");
+	KUNIT_EXPECT_EQ(test, k ? pos + (loff_t)k : size,
+			i_size_read(file_inode(file)));
+	KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_cached_folios(file, 0, PAGE_SIZE),
+			    "the old EOF folio");
+	utfs_expect_disk(test, ui, 0, size, SW_OLD);
+	if (!k)
+		return;
+	utfs_expect_disk(test, ui, pos, k, SW_NEW);
+	zeroes = kunit_kzalloc(test, pos - size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, zeroes);
+	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + size, zeroes, pos - size,
+			       "the gap on the disk");
+}
+
 static struct kunit_case uncached_short_write_cases[] = {
 	KUNIT_CASE_PARAM(short_write_iomap, sw_iomap_gen),
 	KUNIT_CASE_PARAM(short_write_generic, sw_generic_gen),
+	KUNIT_CASE_PARAM(short_write_past_eof, swe_gen),
 	{}
 };
 
