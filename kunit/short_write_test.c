@@ -235,16 +235,19 @@ static void short_write_generic(struct kunit *test)
  * after a copy), and stale blocks past EOF with it (iomap).  [W1]: that
  * zeroing is the write's, and nothing it dirtied is dirty after the call,
  * the old EOF folio gone, whether the write copied something or nothing
- * (-EFAULT, i_size where it was).  Before the fix, a write that copied
+ * (-EFAULT, i_size where it was).  A write at EOF zeroes nothing, and the
+ * EOF folio cached before it stays.  Before the fix, a write that copied
  * nothing left the zeroed EOF folio dirty.
  */
 struct swe_case {
 	enum utfs_path path;
 	bool stale;
+	bool at_eof;		/* at EOF, the EOF folio cached before */
 	size_t copied;
 };
 
-static struct swe_case swe_cases[3 * 3];
+/* iomap, generic, iomap with stale blocks; at EOF: iomap, generic */
+static struct swe_case swe_cases[5 * 3];
 
 static const void *swe_gen(const void *prev, char *desc)
 {
@@ -257,18 +260,20 @@ static const void *swe_gen(const void *prev, char *desc)
 		return NULL;
 	e = &swe_cases[i];
 	e->copied = copied[i % 3];
-	e->path = i / 3 == 1 ? UTFS_GENERIC : UTFS_IOMAP;
+	e->path = i / 3 == 1 || i / 3 == 4 ? UTFS_GENERIC : UTFS_IOMAP;
 	e->stale = i / 3 == 2;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s.copied_%zu",
+	e->at_eof = i / 3 >= 3;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s%s.copied_%zu",
 		 e->path == UTFS_IOMAP ? "iomap" : "generic",
-		 e->stale ? ".stale" : "", e->copied);
+		 e->stale ? ".stale" : "", e->at_eof ? ".at_eof_cached" : "",
+		 e->copied);
 	return e;
 }
 
 static void short_write_past_eof(struct kunit *test)
 {
 	const struct swe_case *c = test->param_value;
-	const loff_t size = 100, pos = 2 * PAGE_SIZE + 100;
+	const loff_t size = 100, pos = c->at_eof ? size : 2 * PAGE_SIZE + 100;
 	const size_t len = 2 * PAGE_SIZE, k = c->copied;
 	struct file *file = utfs_new_file(test, c->path);
 	struct utfs_inode *ui = utfs_file_inode(file);
@@ -280,6 +285,8 @@ static void short_write_past_eof(struct kunit *test)
 	utfs_fill_disk(ui, 0, utfs_pattern_buf(test, disk_end, 0, SW_OLD),
 		       disk_end);
 	i_size_write(file_inode(file), size);
+	if (c->at_eof)
+		utfs_cache_range(test, file, 0, PAGE_SIZE);
 	utfs_reset_stats(ui);
 	ui->faults.zero_eof = true;
 	ui->faults.track_folios = true;
@@ -295,12 +302,15 @@ static void short_write_past_eof(struct kunit *test)
 			       "a folio dirty after the write");
 	KUNIT_EXPECT_EQ(test, k ? pos + (loff_t)k : size,
 			i_size_read(file_inode(file)));
-	KUNIT_EXPECT_EQ_MSG(test, 0U, utfs_cached_folios(file, 0, PAGE_SIZE),
+	KUNIT_EXPECT_EQ_MSG(test, c->at_eof ? 1U : 0U,
+			    utfs_cached_folios(file, 0, PAGE_SIZE),
 			    "the old EOF folio");
 	utfs_expect_disk(test, ui, 0, size, SW_OLD);
 	if (!k)
 		return;
 	utfs_expect_disk(test, ui, pos, k, SW_NEW);
+	if (pos == size)
+		return;
 	zeroes = kunit_kzalloc(test, pos - size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, zeroes);
 	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + size, zeroes, pos - size,

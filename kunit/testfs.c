@@ -812,9 +812,10 @@ static ssize_t utfs_iomap_buffered_write(struct kiocb *iocb,
 		ret = iomap_zero_range(inode, size, iocb->ki_pos - size, NULL,
 				       &utfs_iomap_ops);
 		if (ret)
-			return ret;
+			goto out;
 	}
 	ret = iomap_file_buffered_write(iocb, from, &utfs_iomap_ops, NULL);
+out:
 	if (iocb->ki_flags & IOCB_UNCACHED)
 		ret = filemap_uncached_eof_end(iocb, &eof, ret);
 	return ret;
