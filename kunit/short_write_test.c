@@ -237,17 +237,24 @@ static void short_write_generic(struct kunit *test)
  * the old EOF folio gone, whether the write copied something or nothing
  * (-EFAULT, i_size where it was).  A write at EOF zeroes nothing, and the
  * EOF folio cached before it stays.  Before the fix, a write that copied
- * nothing left the zeroed EOF folio dirty.
+ * nothing left the zeroed EOF folio dirty.  [E1] If the zeroed EOF folio's
+ * writeback fails, that folio stays cached; the write that copied
+ * something returns the error, one that copied nothing its own, and the
+ * error stays for its file's next fsync().
  */
 struct swe_case {
 	enum utfs_path path;
 	bool stale;
 	bool at_eof;		/* at EOF, the EOF folio cached before */
+	bool wb_error;		/* the EOF folio's writeback fails */
 	size_t copied;
 };
 
-/* iomap, generic, iomap with stale blocks; at EOF: iomap, generic */
-static struct swe_case swe_cases[5 * 3];
+/*
+ * iomap, generic, iomap with stale blocks; at EOF: iomap, generic; iomap
+ * with the EOF folio's writeback failing
+ */
+static struct swe_case swe_cases[6 * 3];
 
 static const void *swe_gen(const void *prev, char *desc)
 {
@@ -262,11 +269,12 @@ static const void *swe_gen(const void *prev, char *desc)
 	e->copied = copied[i % 3];
 	e->path = i / 3 == 1 || i / 3 == 4 ? UTFS_GENERIC : UTFS_IOMAP;
 	e->stale = i / 3 == 2;
-	e->at_eof = i / 3 >= 3;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s%s.copied_%zu",
+	e->at_eof = i / 3 == 3 || i / 3 == 4;
+	e->wb_error = i / 3 == 5;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s%s%s.copied_%zu",
 		 e->path == UTFS_IOMAP ? "iomap" : "generic",
 		 e->stale ? ".stale" : "", e->at_eof ? ".at_eof_cached" : "",
-		 e->copied);
+		 e->wb_error ? ".eof_wb_error" : "", e->copied);
 	return e;
 }
 
@@ -278,6 +286,7 @@ static void short_write_past_eof(struct kunit *test)
 	struct file *file = utfs_new_file(test, c->path);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	loff_t disk_end = c->stale ? round_up(pos, PAGE_SIZE) : PAGE_SIZE, p = pos;
+	loff_t gap;
 	struct iov_iter iter;
 	u8 *zeroes;
 	ssize_t ret;
@@ -290,30 +299,39 @@ static void short_write_past_eof(struct kunit *test)
 	utfs_reset_stats(ui);
 	ui->faults.zero_eof = true;
 	ui->faults.track_folios = true;
+	if (c->wb_error) {
+		ui->faults.wb_error = -EIO;
+		ui->faults.wb_error_to = PAGE_SIZE;
+	}
 	iov_iter_ubuf(&iter, ITER_SOURCE,
 		      (void __user *)sw_buffer(test, len, k, pos), len);
 	ret = vfs_iter_write(file, &iter, &p, RWF_UNCACHED);
 	UTFS_ASSERT_NOT_FORCED(test);
 
-	KUNIT_EXPECT_EQ(test, k ? (ssize_t)k : -EFAULT, ret);
+	KUNIT_EXPECT_EQ(test, !k ? -EFAULT : c->wb_error ? -EIO : (ssize_t)k,
+			ret);
 	utfs_expect_settled(test, file, "after the write");
 	KUNIT_EXPECT_FALSE_MSG(test, mapping_tagged(file->f_mapping,
 						    PAGECACHE_TAG_DIRTY),
 			       "a folio dirty after the write");
 	KUNIT_EXPECT_EQ(test, k ? pos + (loff_t)k : size,
 			i_size_read(file_inode(file)));
-	KUNIT_EXPECT_EQ_MSG(test, c->at_eof ? 1U : 0U,
+	KUNIT_EXPECT_EQ_MSG(test, c->at_eof || c->wb_error ? 1U : 0U,
 			    utfs_cached_folios(file, 0, PAGE_SIZE),
 			    "the old EOF folio");
 	utfs_expect_disk(test, ui, 0, size, SW_OLD);
+	KUNIT_EXPECT_EQ_MSG(test, c->wb_error && !k ? -EIO : 0,
+			    vfs_fsync(file, 0), "the file's next fsync()");
 	if (!k)
 		return;
 	utfs_expect_disk(test, ui, pos, k, SW_NEW);
 	if (pos == size)
 		return;
-	zeroes = kunit_kzalloc(test, pos - size, GFP_KERNEL);
+	/* The gap on the disk, but for the EOF folio whose writeback failed */
+	gap = c->wb_error ? PAGE_SIZE : size;
+	zeroes = kunit_kzalloc(test, pos - gap, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, zeroes);
-	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + size, zeroes, pos - size,
+	KUNIT_EXPECT_MEMEQ_MSG(test, ui->disk + gap, zeroes, pos - gap,
 			       "the gap on the disk");
 }
 

@@ -25,10 +25,12 @@ Each result is a file of its own, keyed by the mutant and the hashes of
 what it ran (the mutated file, the suites), so that an interrupted run
 resumes and a later run runs only what changed.
 
-Mutants of files the UML kernel does not build (fs/xfs, fs/ext4: the e2e
-machine's) are generated and counted as 'not run (not in the UML
-kernel)'; they are not in the score's denominator, and the report says
-how many there are.
+Mutants of the filesystems' own lines (fs/xfs, fs/ext4: E2E_FILES),
+which no KUnit case reaches, run on the end-to-end machine instead: the
+same compile and TCE in its build folder (E2E_BUILD), then 'machine.sh
+check' with a shorter exerciser run (E2E_MUTANT_FSX_OPS), 'killed' by
+the first step that fails or by a crash or timeout.  Their key holds the
+e2e programs' hash (tools/e2e/) instead of the suites'.
 """
 import argparse
 import collections
@@ -49,6 +51,8 @@ import settings  # noqa: E402
 # (assertions, tracing, exports) or does not compile (declarations).
 UNREMOVABLE = re.compile(r'^(WARN|BUG|VM_BUG|VM_WARN|lockdep_|might_sleep|trace_|'
                          r'EXPORT_SYMBOL|DEFINE_|DECLARE_|XA_STATE|kunit_|static_assert)')
+# The filesystems' lines: the e2e machine runs their mutants.
+E2E_FILES = ('fs/xfs/', 'fs/ext4/')
 STATUSES = ('killed', 'survived', 'not reached', 'equivalent', 'duplicate',
             'not compiling', 'not run')
 
@@ -292,9 +296,13 @@ def shard_of(mutants, i, n):
     return [m for k, m in enumerate(sorted(mutants, key=lambda m: m['id'])) if k % n == i - 1]
 
 
-def suites_hash(top):
+def on_e2e(m):
+    return m['file'].startswith(E2E_FILES)
+
+
+def suites_hash(top, where='kunit'):
     h = hashlib.sha1()
-    for root, _, files in sorted(os.walk(os.path.join(top, 'kunit'))):
+    for root, _, files in sorted(os.walk(os.path.join(top, where))):
         if os.path.basename(root) in ('mutants', 'designs'):
             continue
         for f in sorted(files):
@@ -305,8 +313,10 @@ def suites_hash(top):
 
 class Runner:
     def __init__(self, args):
-        s = settings.load('TOP', 'TREE', 'BUILD_ROOT', 'KBUILD_CC')
+        s = settings.load('TOP', 'TREE', 'BUILD_ROOT', 'KBUILD_CC', 'E2E_BUILD',
+                          'E2E_MUTANT_FSX_OPS')
         self.top, self.tree, self.cc = s['TOP'][0], s['TREE'][0], s['KBUILD_CC'][0]
+        self.e2e_build, self.fsx_ops = s['E2E_BUILD'][0], s['E2E_MUTANT_FSX_OPS'][0]
         self.out = args.out
         self.runs = os.path.join(self.out, 'runs')
         self.build = os.path.join(s['BUILD_ROOT'][0], 'build', 'kunit-nocov')
@@ -337,31 +347,49 @@ class Runner:
         env = self.env(COVERAGE=int(coverage), BUILD=self.cov_build if coverage else self.build,
                        RESULTS=results, KUNIT_TIMEOUT=timeout)
         t = time.time()
-        # Its own session: an interrupted run stops the build and the kernel too.
-        p = subprocess.Popen([os.path.join(self.top, 'tools', 'kunit.sh'), glob], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-        try:
-            rc = p.wait()
-        except BaseException:
-            os.killpg(p.pid, signal.SIGKILL)
-            raise
+        rc = self.session([os.path.join(self.top, 'tools', 'kunit.sh'), glob], env,
+                          subprocess.DEVNULL)
         failed = sh([sys.executable, os.path.join(self.top, 'tools', 'kunit_results.py'),
                      'failed', os.path.join(results, 'kunit.json')], check=False).split()
         return rc, failed, time.time() - t
 
-    def objects(self, path, mutants):
-        if path.endswith('.c'):
-            return [path[:-2] + '.o']
-        # A header: the objects of the series' C files that the UML kernel
-        # builds, and fs/read_write.o (fs.h's kiocb_set_rw_flags()).
-        objs = sorted({x['file'][:-2] + '.o' for x in mutants if x['file'].endswith('.c')} |
-                      {'fs/read_write.o'})
-        return [o for o in objs if os.path.exists(os.path.join(self.build, o))]
+    def session(self, cmd, env, out):
+        """cmd's exit code; in its own session, so that an interrupted run
+        stops the build and the kernel too."""
+        p = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            return p.wait()
+        except BaseException:
+            os.killpg(p.pid, signal.SIGKILL)
+            raise
 
-    def compile(self, objs):
+    def e2e(self, results, timeout):
+        """(exit code, the step that failed or None, the log's tail)."""
+        log = os.path.join(results, 'machine.log')
+        with open(log, 'w') as out:
+            rc = self.session([os.path.join(self.top, 'tools', 'e2e', 'machine.sh'), 'check'],
+                              self.env(E2E_RESULTS=results, E2E_FSX_OPS=self.fsx_ops,
+                                       E2E_TIMEOUT=timeout), out)
+        with open(log, errors='replace') as f:
+            text = f.read()
+        step = re.search(r'e2e check: fail ([a-z0-9-]+)', text)
+        return rc, step and step.group(1), text[-400:]
+
+    def objects(self, path, mutants, build):
+        """The objects of build that hold path: a C file's own; a header's,
+        the series' C files' and fs/read_write.o (fs.h's
+        kiocb_set_rw_flags())."""
+        if path.endswith('.c'):
+            objs = [path[:-2] + '.o']
+        else:
+            objs = sorted({x['file'][:-2] + '.o' for x in mutants if x['file'].endswith('.c')} |
+                          {'fs/read_write.o'})
+        return [o for o in objs if os.path.exists(os.path.join(build, o))]
+
+    def compile(self, objs, build):
         """{object: hash of its code} or None when one does not compile."""
-        r = subprocess.run(['make', 'ARCH=um', f'O={self.build}', f'CC={self.cc}', '-s',
+        r = subprocess.run(['make', 'ARCH=um', f'O={build}', f'CC={self.cc}', '-s',
                             f'-j{os.cpu_count()}', *objs], cwd=self.tree, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode:
@@ -371,7 +399,7 @@ class Runner:
             for o in objs:
                 t = os.path.join(tmp, 'o')
                 subprocess.run(['objcopy', '--strip-debug', '-R', '.comment', '-R', '.note*',
-                                '-R', '.gnu.build.attributes', os.path.join(self.build, o), t],
+                                '-R', '.gnu.build.attributes', os.path.join(build, o), t],
                                check=True)
                 with open(t, 'rb') as f:
                     hashes[o] = hashlib.sha256(f.read()).hexdigest()
@@ -424,11 +452,13 @@ class Runner:
         if sh(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=self.tree).strip():
             sys.exit(f'mutate: {self.tree} has uncommitted changes: mutants go on a clean series')
         # A result holds for the series and the suites it ran with: its
-        # key is the mutant's id, the tree (the series) and the suites.
+        # key is the mutant's id, the tree (the series) and the suites (the
+        # e2e programs, for the filesystems' mutants).
         shash = suites_hash(self.top)
+        ehash = suites_hash(self.top, os.path.join('tools', 'e2e'))
         head = sh(['git', 'rev-parse', 'HEAD^{tree}'], cwd=self.tree).strip()
         for m in everything:
-            m['key'] = sha(m['id'], head, shash)
+            m['key'] = sha(m['id'], head, ehash if on_e2e(m) else shash)
         # What the report merges, and checks the equivalent list against.
         with open(os.path.join(self.out, 'mutants.json'), 'w') as f:
             json.dump({m['id']: m['key'] for m in everything}, f, indent=0)
@@ -441,16 +471,25 @@ class Runner:
             return
         # The build without gcov, and every suite, pass without a mutant
         # (or every mutant would be killed); then every suite's coverage.
-        with tempfile.TemporaryDirectory() as tmp:
-            rc, failed, _ = self.kunit('uncached_*', tmp, False, 900)
-            if rc or failed:
-                sys.exit(f'mutate: the suites fail without a mutant in {self.build} '
-                         f'({" ".join(failed[:3]) or "rc " + str(rc)}): fix them first')
-        built = [m['file'] for m in todo
-                 if os.path.exists(os.path.join(self.build, m['file'][:-2] + '.o'))
-                 or m['file'].endswith('.h')]
-        cov, self.instrumented = self.coverage(everything, sha(head, shash))
-        order = sorted(cov, key=lambda s: cov[s]['seconds'])
+        # The same for the e2e machine, whose time sets its mutants' timeout.
+        cov, order, self.instrumented, self.e2e_timeout = {}, [], {}, None
+        if any(not on_e2e(m) for m in todo):
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, failed, _ = self.kunit('uncached_*', tmp, False, 900)
+                if rc or failed:
+                    sys.exit(f'mutate: the suites fail without a mutant in {self.build} '
+                             f'({" ".join(failed[:3]) or "rc " + str(rc)}): fix them first')
+            cov, self.instrumented = self.coverage(everything, sha(head, shash))
+            order = sorted(cov, key=lambda s: cov[s]['seconds'])
+        if any(on_e2e(m) for m in todo):
+            print('mutate: the e2e machine without a mutant', file=sys.stderr)
+            t = time.time()
+            with tempfile.TemporaryDirectory() as tmp:
+                rc, step, tail = self.e2e(tmp, 3600)
+                if rc:
+                    sys.exit(f'mutate: the e2e machine fails without a mutant in {self.e2e_build} '
+                             f'({step or tail}): fix it first')
+            self.e2e_timeout = int(3 * (time.time() - t) + 120)
         original, codes = {}, {}
         # Duplicates of the mutants an earlier run compiled, too.
         for m in mine:
@@ -465,7 +504,7 @@ class Runner:
             signal.signal(sig, lambda n, _: sys.exit(128 + n))
         try:
             for m in todo:
-                res = self.run_one(m, built, everything, original, codes, cov, order)
+                res = self.run_one(m, everything, original, codes, cov, order)
                 res.update({k: m[k] for k in ('id', 'file', 'line', 'function', 'patch',
                                               'operator', 'change', 'orig', 'new')})
                 with open(os.path.join(self.runs, m['key'] + '.json.tmp'), 'w') as f:
@@ -481,15 +520,15 @@ class Runner:
         finally:
             self.restore()
 
-    def run_one(self, m, built, mutants, original, codes, cov, order):
-        if m['file'] not in built:
-            return {'status': 'not run', 'reason': 'not in the UML kernel'}
-        objs = self.objects(m['file'], mutants)
+    def run_one(self, m, mutants, original, codes, cov, order):
+        build = self.e2e_build if on_e2e(m) else self.build
+        objs = self.objects(m['file'], mutants, build)
         if not objs:
-            sys.exit(f'mutate: no object of the UML build holds {m["file"]}: build it first')
+            return {'status': 'not run', 'reason': f'no object of {build} holds {m["file"]}'}
+        # The original's code, once for each object of each build.
         for o in objs:
-            if o not in original:
-                original.update(self.compile([o]) or {})
+            if (build, o) not in original:
+                original[build, o] = (self.compile([o], build) or {}).get(o)
         full = os.path.join(self.tree, m['file'])
         with open(full) as f:
             lines = f.read().split('\n')
@@ -503,16 +542,16 @@ class Runner:
         with open(full, 'w') as f:
             f.write(text)
         try:
-            hashes = self.compile(objs)
+            hashes = self.compile(objs, build)
             if hashes is None:
                 return {'status': 'not compiling'}
-            if all(hashes[o] == original.get(o) for o in objs):
+            if all(hashes[o] == original[build, o] for o in objs):
                 return {'status': 'equivalent', 'reason': 'the same code as the original'}
             code = sha(*(hashes[o] for o in objs))
             if code in codes:
                 return {'status': 'duplicate', 'reason': f'the same code as {codes[code]}'}
             codes[code] = m['id']
-            res = self.kill(m, cov, order)
+            res = self.kill_e2e() if on_e2e(m) else self.kill(m, cov, order)
             res['code'] = code
             return res
         finally:
@@ -550,6 +589,20 @@ class Runner:
                     return {'status': 'killed', 'by': [f'{s} crashed or timed out'],
                             'suites': ran, 'reason': log[-400:]}
         return {'status': 'survived', 'suites': ran}
+
+
+    def kill_e2e(self):
+        """Run the e2e machine's steps: killed by the first that fails."""
+        with tempfile.TemporaryDirectory() as tmp:
+            rc, step, tail = self.e2e(tmp, self.e2e_timeout)
+        if not rc:
+            return {'status': 'survived', 'suites': ['e2e']}
+        if 'did not build' in tail:
+            return {'status': 'not compiling', 'reason': 'the e2e kernel does not link'}
+        if step:
+            return {'status': 'killed', 'by': [f'e2e step {step}'], 'suites': ['e2e']}
+        return {'status': 'killed', 'by': ['the e2e machine crashed or timed out'],
+                'suites': ['e2e'], 'reason': tail}
 
 
 # --- report -----------------------------------------------------------

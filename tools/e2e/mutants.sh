@@ -5,13 +5,13 @@
 # KUnit case reaches (tools/e2e/mutants/, whose "Killed by:" names the
 # e2e steps that must fail).  Each named mutant is applied on top of the
 # series, the e2e kernel rebuilt incrementally and 'make e2e' run (a
-# shorter exerciser run, E2E_FSX_OPS; E2E_STEPS for some steps only),
+# shorter exerciser run, E2E_MUTANT_FSX_OPS; E2E_STEPS for some steps only),
 # then reverted.  A report, not a gate: each run is about two minutes.
 # Arguments: mutant names (globs); default all.
 . "$(dirname "$0")/../lib.sh"
 
 OUT=$RESULTS/e2e-mutants
-export E2E_FSX_OPS=${E2E_FSX_OPS:-5000}
+export E2E_FSX_OPS=$E2E_MUTANT_FSX_OPS
 git -C "$TREE" diff --quiet || die "$TREE has uncommitted changes: mutants are applied on a clean series"
 mkdir -p "$OUT"
 rm -f "$OUT/summary.txt"
