@@ -155,8 +155,9 @@ static bool stream_case_make(unsigned int i, struct stream_case *c)
 
 static const void *stream_gen(const void *prev, char *desc)
 {
-	const struct stream_case *c = prev;
-	unsigned int i = c ? c - stream_cases + 1 : 0;
+	unsigned int i = utfs_case_index(prev, stream_cases,
+					 sizeof(*stream_cases));
+	const struct stream_case *c;
 
 	for (; i < NR_STREAM_CASES; i++) {
 		c = &stream_cases[i];
@@ -381,13 +382,11 @@ static struct inter_case inter_cases[2 * IB_NR * 2];
 
 static const void *inter_gen(const void *prev, char *desc)
 {
-	const struct inter_case *c = prev;
-	unsigned int i = c ? c - inter_cases + 1 : 0;
-	struct inter_case *n;
+	unsigned int i;
+	struct inter_case *n = UTFS_NEXT_CASE(prev, inter_cases, &i);
 
-	if (i >= ARRAY_SIZE(inter_cases))
+	if (!n)
 		return NULL;
-	n = &inter_cases[i];
 	n->shared = i % 2;
 	n->b = (i / 2) % IB_NR;
 	n->path = i / (2 * IB_NR) ? UTFS_GENERIC : UTFS_IOMAP;
@@ -527,13 +526,11 @@ static const void *signal_gen(const void *prev, char *desc)
 		{ PAGE_SIZE, -1 }, { PAGE_SIZE, 0 }, { 8 * PAGE_SIZE, -1 },
 		{ 8 * PAGE_SIZE, 0 }, { 8 * PAGE_SIZE, 3 }, { 8 * PAGE_SIZE, 7 },
 	};
-	const struct signal_case *c = prev;
-	unsigned int i = c ? c - signal_cases + 1 : 0;
-	struct signal_case *n;
+	unsigned int i;
+	struct signal_case *n = UTFS_NEXT_CASE(prev, signal_cases, &i);
 
-	if (i >= ARRAY_SIZE(signal_cases))
+	if (!n)
 		return NULL;
-	n = &signal_cases[i];
 	n->len = points[i % ARRAY_SIZE(points)].len;
 	n->folio = points[i % ARRAY_SIZE(points)].folio;
 	n->path = i / ARRAY_SIZE(points) ? UTFS_GENERIC : UTFS_IOMAP;

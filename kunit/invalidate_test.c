@@ -331,8 +331,8 @@ static const void *eof_gen(const void *prev, char *desc)
 		"", ".eof_cached", ".below_cached", ".after_cached",
 		".eof_after_cached"
 	};
-	const struct eof_case *c = prev;
-	unsigned int i = c ? c - eof_cases + 1 : 0, n;
+	unsigned int i = utfs_case_index(prev, eof_cases, sizeof(*eof_cases));
+	unsigned int n;
 	struct eof_case *e;
 
 	for (;; i++) {

@@ -770,13 +770,11 @@ static struct in_use_case in_use_cases[2 * ARRAY_SIZE(in_use_states)];
 static const void *in_use_gen(const void *prev, char *desc)
 {
 	const unsigned int n = ARRAY_SIZE(in_use_states);
-	const struct in_use_case *c = prev;
-	unsigned int i = c ? c - in_use_cases + 1 : 0;
-	struct in_use_case *u;
+	unsigned int i;
+	struct in_use_case *u = UTFS_NEXT_CASE(prev, in_use_cases, &i);
 
-	if (i >= ARRAY_SIZE(in_use_cases))
+	if (!u)
 		return NULL;
-	u = &in_use_cases[i];
 	u->state = in_use_states[i % n];
 	u->plain = i / n;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s%s", in_use_names[i % n],
@@ -839,13 +837,11 @@ static struct accessed_case accessed_cases[2 * 2 * 2];
 
 static const void *accessed_gen(const void *prev, char *desc)
 {
-	const struct accessed_case *c = prev;
-	unsigned int i = c ? c - accessed_cases + 1 : 0;
-	struct accessed_case *a;
+	unsigned int i;
+	struct accessed_case *a = UTFS_NEXT_CASE(prev, accessed_cases, &i);
 
-	if (i >= ARRAY_SIZE(accessed_cases))
+	if (!a)
 		return NULL;
-	a = &accessed_cases[i];
 	a->brought_uncached = i & 1;
 	a->reader_uncached = i & 2;
 	a->index = i & 4 ? 2 : 0;
@@ -1075,13 +1071,11 @@ static const void *eof_read_gen(const void *prev, char *desc)
 	static const char *const names[] = {
 		"uncached_to_eof", "uncached_past_eof", "plain_at_eof"
 	};
-	const struct eof_read_case *c = prev;
-	unsigned int i = c ? c - eof_read_cases + 1 : 0;
-	struct eof_read_case *e;
+	unsigned int i;
+	struct eof_read_case *e = UTFS_NEXT_CASE(prev, eof_read_cases, &i);
 
-	if (i >= ARRAY_SIZE(eof_read_cases))
+	if (!e)
 		return NULL;
-	e = &eof_read_cases[i];
 	e->kind = i % NR_EOF_READS;
 	e->size = i / NR_EOF_READS ? 3 * PAGE_SIZE : 2 * PAGE_SIZE + 100;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.size_%lld",

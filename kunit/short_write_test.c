@@ -108,8 +108,9 @@ static bool sw_case_make(unsigned int i, struct sw_case *c)
 /* The next case after @prev on @path. */
 static const void *sw_next(const void *prev, char *desc, enum utfs_path path)
 {
-	const struct sw_case *c = prev;
-	unsigned int i = c ? c - sw_cases + 1 : 0;
+	unsigned int i = utfs_case_index(prev, sw_cases,
+					 sizeof(*sw_cases));
+	const struct sw_case *c;
 
 	for (; i < NR_SW_CASES; i++) {
 		c = &sw_cases[i];
@@ -259,13 +260,11 @@ static struct swe_case swe_cases[6 * 3];
 static const void *swe_gen(const void *prev, char *desc)
 {
 	static const size_t copied[] = { 0, 1, PAGE_SIZE + 1 };
-	const struct swe_case *c = prev;
-	unsigned int i = c ? c - swe_cases + 1 : 0;
-	struct swe_case *e;
+	unsigned int i;
+	struct swe_case *e = UTFS_NEXT_CASE(prev, swe_cases, &i);
 
-	if (i >= ARRAY_SIZE(swe_cases))
+	if (!e)
 		return NULL;
-	e = &swe_cases[i];
 	e->copied = copied[i % 3];
 	e->path = i / 3 == 1 || i / 3 == 4 ? UTFS_GENERIC : UTFS_IOMAP;
 	e->stale = i / 3 == 2;

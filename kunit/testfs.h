@@ -219,6 +219,36 @@ void utfs_suite_exit(struct kunit_suite *suite);
 	.suite_init	= utfs_suite_init,		\
 	.suite_exit	= utfs_suite_exit
 
+/*
+ * For a KUnit generator that fills an array of cases as it goes: the
+ * index of the case after @prev, 0 when @prev is NULL (the first call);
+ * and that case, its index in *@i, or NULL after the last.
+ */
+static inline unsigned int utfs_case_index(const void *prev,
+					   const void *cases, size_t size)
+{
+	if (!prev)
+		return 0;
+	return (prev - cases) / size + 1;
+}
+
+static inline void *utfs_next_case(const void *prev, void *cases,
+				   size_t size, size_t nr, unsigned int *i)
+{
+	*i = utfs_case_index(prev, cases, size);
+	if (*i >= nr)
+		return NULL;
+	return cases + *i * size;
+}
+
+#define UTFS_NEXT_CASE(prev, cases, i)					\
+	({								\
+		typeof(cases) *__cases = &(cases);			\
+									\
+		utfs_next_case(prev, *__cases, sizeof((*__cases)[0]),	\
+			       ARRAY_SIZE(*__cases), i);		\
+	})
+
 /* KUnit parameters: both write paths, UTFS_IOMAP and UTFS_GENERIC. */
 const void *utfs_paths_gen_params(const void *prev, char *desc);
 /* A new file on the path the parameterised case runs with. */

@@ -353,23 +353,31 @@ worktree() {
 }
 
 # Patches applied to a tree for a while (mutants, designs, planted bugs):
-# apply_patch TREE PATCH applies one; revert_patches [N] reverts the last
-# N still applied (all by default), the last first, and fails if one
-# does not revert.  A script that applies one reverts what is left on
-# exit, however it exits (this sets its EXIT trap).
+# apply_patch TREE PATCH [BUILD...] applies one; revert_patches [N]
+# reverts the last N still applied (all by default), the last first, and
+# fails if one does not revert.  A script that applies one reverts what
+# is left on exit, however it exits (this sets its EXIT trap).  Nothing
+# built from a reverted patch's C files in the BUILD folders outlives it:
+# make trusts timestamps, and a later build (another gate, kunit.py by
+# hand) must not link a mutated object; ccache brings the clean ones back
+# cheaply.
 APPLIED=()
 apply_patch() {
 	git -C "$1" apply "$2" || return 1
-	APPLIED+=("$1"$'\t'"$2")
+	APPLIED+=("$(printf '%s\t' "$@")")
 	trap revert_patches EXIT
 }
 revert_patches() {
-	local n=${1:-${#APPLIED[@]}} p rc=0
+	local n=${1:-${#APPLIED[@]}} rc=0 p o b
 	while [ "$n" -gt 0 ] && [ ${#APPLIED[@]} -gt 0 ]; do
-		p=${APPLIED[-1]}
+		IFS=$'\t' read -r -a p <<<"${APPLIED[-1]}"
 		unset 'APPLIED[-1]'
 		n=$((n - 1))
-		git -C "${p%%$'\t'*}" apply -R "${p#*$'\t'}" || { note "could not revert ${p#*$'\t'}"; rc=1; }
+		git -C "${p[0]}" apply -R "${p[1]}" || { note "could not revert ${p[1]}"; rc=1; }
+		for o in $(git -C "${p[0]}" apply --numstat "${p[1]}" |
+			   awk '$3 ~ /\.c$/ { sub(/\.c$/, ".o", $3); print $3 }'); do
+			for b in "${p[@]:2}"; do rm -f "$b/$o"; done
+		done
 	done
 	return "$rc"
 }

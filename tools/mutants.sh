@@ -52,7 +52,7 @@ for m in "${chosen[@]}"; do
 		printf 'BAD       %s: no Mutant: or Killed by: line\n' "$name"
 		continue
 	fi
-	apply_patch "$TREE" "$m" 2>"$OUT/$name.log" || {
+	apply_patch "$TREE" "$m" "$BUILD" 2>"$OUT/$name.log" || {
 		cat "$OUT/$name.log" >&2
 		bad+=("$name (does not apply)"); continue
 	}
@@ -82,11 +82,6 @@ for m in "${chosen[@]}"; do
 			printf '          %-60s %s\n' "$g" "$( [ -n "$new" ] || [ "$rrc" -eq 3 ] && echo kills || echo 'does not kill')"
 	done
 	revert_patches
-	# Nothing built from the mutant outlives it: make trusts timestamps,
-	# and a later build (another gate, kunit.py by hand) must not link
-	# a mutated object.  ccache brings the clean ones back cheaply.
-	git -C "$TREE" apply --numstat "$m" | awk '$3 ~ /\.c$/ { sub(/\.c$/, ".o", $3); print $3 }' |
-		while read -r o; do rm -f "$BUILD/$o"; done
 	failed=${failed%$'\n'}
 	if [ ${#by[@]} -gt 0 ]; then
 		killed=$((killed + 1))

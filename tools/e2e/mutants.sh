@@ -20,7 +20,7 @@ for m in "$TOP"/kunit/mutants/*.patch "$TOP"/tools/e2e/mutants/*.patch; do
 	name=$(basename "$m" .patch)
 	matches_globs "$name" "$@" || continue
 	progress "$name: $(mutant_field Mutant "$m")"
-	apply_patch "$TREE" "$m" || die "$name does not apply"
+	apply_patch "$TREE" "$m" "$E2E_BUILD" || die "$name does not apply"
 	if E2E_RESULTS=$OUT/$name "$TOP/tools/e2e/machine.sh" check >"$OUT/$name.log" 2>&1; then
 		verdict=survived
 	elif step=$(grep -o 'e2e check: fail [a-z0-9-]*' "$OUT/$name.log"); then

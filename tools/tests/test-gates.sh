@@ -219,6 +219,13 @@ echo "/* p2 */" >>"$TREE/fs/iomap.c" && git -C "$TREE" diff >"$p2" && git -C "$T
 check_fails "lib.sh: a script that applied patches and fails..." bash -c ". '$T/tools/lib.sh'
 	apply_patch \"\$TREE\" '$p1'; apply_patch \"\$TREE\" '$p2'; die 'a failure'"
 check "lib.sh: ... leaves the tree as it was" git -C "$TREE" diff --quiet
+mkdir -p "$WORK/trapbuild/mm" "$WORK/trapbuild/fs" &&
+	touch "$WORK/trapbuild/mm/filemap.o" "$WORK/trapbuild/fs/iomap.o" "$WORK/trapbuild/fs/inode.o"
+check_fails "lib.sh: a script that built patched C files and fails..." bash -c ". '$T/tools/lib.sh'
+	apply_patch \"\$TREE\" '$p1' '$WORK/trapbuild'; apply_patch \"\$TREE\" '$p2' '$WORK/trapbuild'
+	die 'a failure'"
+check "lib.sh: ... leaves no object of them in its build folders, and the others" \
+	test ! -e "$WORK/trapbuild/mm/filemap.o" -a ! -e "$WORK/trapbuild/fs/iomap.o" -a -e "$WORK/trapbuild/fs/inode.o"
 check "lib.sh: revert_patches 1 reverts the last patch only" bash -c ". '$T/tools/lib.sh'
 	apply_patch \"\$TREE\" '$p1'; apply_patch \"\$TREE\" '$p2'; revert_patches 1
 	git -C \"\$TREE\" diff --quiet -- fs/iomap.c && ! git -C \"\$TREE\" diff --quiet -- mm/filemap.c"
