@@ -19,6 +19,9 @@
  */
 #include "e2e.h"
 
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #define MiB	(1024UL * 1024)
@@ -215,11 +218,76 @@ static void write_past_eof(const char *dir, uint64_t size, uint64_t gap,
 	close(fd);
 }
 
+/*
+ * A write past EOF that fails: its buffer faults at its first byte
+ * (XFS has zeroed up to it by then; ext4 zeroes nothing), or it starts
+ * at RLIMIT_FSIZE (generic_write_checks(), before any zeroing).  [W1]:
+ * what it zeroed is its own doing, so nothing stays dirty and only the
+ * pages cached before it stay; the file keeps its size and its data.
+ */
+static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
+				 int cached, int fault)
+{
+	uint64_t pos = size + gap, before = cached ? pages_of(0, size) : 0;
+	struct iovec iov = { .iov_len = EOF_LEN };
+	struct rlimit old, lim;
+	struct e2e_cachestat cs;
+	struct stat st;
+	char what[128];
+	int fd = open_file(dir, "eof-failed", O_RDWR | O_CREAT | O_TRUNC);
+	ssize_t ret;
+
+	write_tag(fd, T_EOF_OLD, 0, size, 0);
+	drop_cache(fd);
+	if (cached)
+		expect_data("eof-failed: plain read before", fd, T_EOF_OLD, 0, size, 0);
+	snprintf(what, sizeof(what), "eof-failed: size %llu, write at +%llu%s, %s",
+		 (unsigned long long)size, (unsigned long long)gap,
+		 cached ? ", last page cached" : "",
+		 fault ? "faults at its first byte" : "at RLIMIT_FSIZE");
+	if (fault) {
+		iov.iov_base = mmap(NULL, EOF_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (iov.iov_base == MAP_FAILED)
+			e2e_die("mmap: %s", strerror(errno));
+		ret = pwritev2(fd, &iov, 1, pos, RWF_UNCACHED);
+		munmap(iov.iov_base, EOF_LEN);
+	} else {
+		iov.iov_base = e2e_alloc(EOF_LEN);
+		signal(SIGXFSZ, SIG_IGN);
+		if (getrlimit(RLIMIT_FSIZE, &old))
+			e2e_die("getrlimit: %s", strerror(errno));
+		lim = old;
+		lim.rlim_cur = pos;
+		if (setrlimit(RLIMIT_FSIZE, &lim))
+			e2e_die("setrlimit: %s", strerror(errno));
+		ret = pwritev2(fd, &iov, 1, pos, RWF_UNCACHED);
+		if (setrlimit(RLIMIT_FSIZE, &old))
+			e2e_die("setrlimit: %s", strerror(errno));
+		free(iov.iov_base);
+	}
+	if (ret != -1 || errno != (fault ? EFAULT : EFBIG))
+		e2e_die("%s: returned %zd (%s), expected %s", what, ret,
+			ret < 0 ? strerror(errno) : "bytes", fault ? "EFAULT" : "EFBIG");
+	expect_cached(what, fd, 0, pos + EOF_LEN, before);
+	cs = e2e_cachestat(fd, 0, pages_of(0, pos + EOF_LEN) * E2E_PAGE);
+	if (cs.nr_dirty || cs.nr_writeback)
+		e2e_die("%s: %llu pages dirty, %llu under writeback", what,
+			(unsigned long long)cs.nr_dirty,
+			(unsigned long long)cs.nr_writeback);
+	if (fstat(fd, &st) || (uint64_t)st.st_size != size)
+		e2e_die("%s: size %lld, expected %llu", what, (long long)st.st_size,
+			(unsigned long long)size);
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		e2e_die("fadvise: %s", strerror(errno));
+	expect_data("eof-failed: the data", fd, T_EOF_OLD, 0, size, 0);
+	close(fd);
+}
+
 static void do_write(const char *dir)
 {
 	static const uint64_t sizes[] = { 1000, E2E_PAGE, E2E_PAGE + 5000 };
 	static const uint64_t gaps[] = { 1, 1000, E2E_PAGE, 3 * E2E_PAGE + 10 };
-	unsigned int i, j, cached;
+	unsigned int i, j, cached, fault;
 
 	int fd, hot;
 
@@ -268,8 +336,12 @@ static void do_write(const char *dir)
 	/* Past the end of the file: in its last page, and beyond it. */
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		for (j = 0; j < ARRAY_SIZE(gaps); j++)
-			for (cached = 0; cached < 2; cached++)
+			for (cached = 0; cached < 2; cached++) {
 				write_past_eof(dir, sizes[i], gaps[j], cached);
+				for (fault = 0; fault < 2; fault++)
+					write_past_eof_fails(dir, sizes[i], gaps[j],
+							     cached, fault);
+			}
 }
 
 static void expect_size(int fd, const char *name, off_t want)
