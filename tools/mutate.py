@@ -652,20 +652,24 @@ def score(results, equivalents, generated=None):
 
 
 def report(dirs, equivalent_file, out):
-    results, generated = {}, {}
+    results, generated, keys = {}, set(), {}
     for d in dirs:
         runs = os.path.join(d, 'runs')
         if not os.path.isdir(runs) or not os.path.exists(os.path.join(d, 'mutants.json')):
             sys.exit(f'mutate: no runs in {d}')
-        # What make mutate generated last, and the keys of its results:
-        # results of another series or other suites are not merged.
+        # What make mutate generated last in d, and the keys of its
+        # results: a result of another series or other suites (or e2e
+        # programs) than d's last run is not merged.  Folders whose last
+        # runs differ only in what their mutants did not run (the e2e
+        # programs, for the UML shards) merge.
         with open(os.path.join(d, 'mutants.json')) as f:
-            generated.update(json.load(f))
-    keys = set(generated.values())
+            mine = json.load(f)
+        generated |= set(mine)
+        keys[d] = set(mine.values())
     for d in dirs:
         runs = os.path.join(d, 'runs')
         for f in sorted(os.listdir(runs)):
-            if f.endswith('.json') and f[:-5] in keys:
+            if f.endswith('.json') and f[:-5] in keys[d]:
                 with open(os.path.join(runs, f)) as fh:
                     r = json.load(fh)
                 results[r['id']] = r

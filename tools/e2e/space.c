@@ -9,9 +9,14 @@
  *                          and a filler leave 1 MiB free; an uncached
  *                          8 MiB write must still succeed, because the
  *                          retry frees the preallocation
- *   e2e-space full DIR     then with the filesystem really full: the
- *                          uncached write fails with ENOSPC, leaving the
- *                          file offset and the file as they were
+ *   e2e-space full DIR     then with the filesystem really full, past the
+ *                          end of a short file whose last page is not
+ *                          cached: the uncached write fails with ENOSPC
+ *                          (after the retry), leaving the file offset and
+ *                          the file as they were, or is short; either
+ *                          way nothing stays cached or dirty, though the
+ *                          first pass zeroed the old end's page (so the
+ *                          retry must not count it as cached before)
  *   e2e-space edquot DIR   DIR under a project quota of QUOTA_MB: an
  *                          uncached write beyond it fails with EDQUOT (or
  *                          is short), the offset moves by what it wrote;
@@ -27,6 +32,9 @@
 #define MiB		(1024UL * 1024)
 #define WRITE_LEN	(8 * MiB)
 #define QUOTA_MB	8
+/* full: the file's size before the write, and where the write starts */
+#define FULL_SIZE	100
+#define FULL_POS	(2 * E2E_PAGE + 100)
 enum { T_ENOSPC = 31, T_FULL, T_QUOTA };
 
 static char path_buf[4096];
@@ -112,19 +120,31 @@ static void do_enospc(const char *dir)
 
 static void do_full(const char *dir)
 {
-	int fd;
+	int fd = open_in(dir, "full", O_RDWR | O_CREAT | O_TRUNC);
+	unsigned char head[FULL_SIZE];
+	struct e2e_cachestat cs;
 	ssize_t ret;
 	struct stat st;
 
+	e2e_fill(head, sizeof(head), T_FULL, 0);
+	e2e_pio(fd, 1, head, sizeof(head), 0, 0);
+	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		e2e_die("fsync or fadvise: %s", strerror(errno));
 	fill(dir, "filler-2", 0);
-	fd = open_in(dir, "full", O_RDWR | O_CREAT | O_TRUNC);
-	ret = write_at_offset(fd, T_FULL, WRITE_LEN, 0);
+	if (lseek(fd, FULL_POS, SEEK_SET) != FULL_POS)
+		e2e_die("lseek: %s", strerror(errno));
+	ret = write_at_offset(fd, T_FULL, WRITE_LEN, FULL_POS);
 	if (!(ret == -1 && errno == ENOSPC) && !(ret >= 0 && ret < (ssize_t)WRITE_LEN))
 		e2e_die("uncached write to a full filesystem: %zd (%s), expected ENOSPC or short",
 			ret, ret < 0 ? strerror(errno) : "all of it");
-	expect_offset(fd, ret > 0 ? ret : 0, "after the write to the full filesystem");
-	if (fstat(fd, &st) || st.st_size != (ret > 0 ? ret : 0))
+	expect_offset(fd, FULL_POS + (ret > 0 ? ret : 0), "after the write to the full filesystem");
+	if (fstat(fd, &st) || st.st_size != (off_t)(ret > 0 ? FULL_POS + ret : FULL_SIZE))
 		e2e_die("size %lld after a write that returned %zd", (long long)st.st_size, ret);
+	cs = e2e_cachestat(fd, 0, FULL_POS + WRITE_LEN);
+	if (cs.nr_cache || cs.nr_dirty || cs.nr_writeback)
+		e2e_die("after the write to the full filesystem: %llu pages cached, %llu dirty, %llu under writeback, expected none",
+			(unsigned long long)cs.nr_cache, (unsigned long long)cs.nr_dirty,
+			(unsigned long long)cs.nr_writeback);
 	printf("ok: the uncached write to the full filesystem returned %zd%s%s\n", ret,
 	       ret < 0 ? ", " : "", ret < 0 ? strerror(errno) : "");
 	close(fd);
