@@ -97,6 +97,19 @@ static void expect_cached(const char *what, int fd, uint64_t off, uint64_t len,
 	       (unsigned long long)cs.nr_cache, (unsigned long long)pages_of(off, len));
 }
 
+/* [0, len) has want pages cached, and none dirty or under writeback. */
+static void expect_settled(const char *what, int fd, uint64_t len, uint64_t want)
+{
+	struct e2e_cachestat cs;
+
+	expect_cached(what, fd, 0, len, want);
+	cs = e2e_cachestat(fd, 0, pages_of(0, len) * E2E_PAGE);
+	if (cs.nr_dirty || cs.nr_writeback)
+		e2e_die("%s: %llu pages dirty, %llu under writeback", what,
+			(unsigned long long)cs.nr_dirty,
+			(unsigned long long)cs.nr_writeback);
+}
+
 static void write_tag(int fd, unsigned int tag, uint64_t off, uint64_t len, int flags)
 {
 	unsigned char *buf = e2e_alloc(len);
@@ -187,7 +200,6 @@ static void write_past_eof(const char *dir, uint64_t size, uint64_t gap,
 {
 	uint64_t pos = size + gap, last = (size - 1) / E2E_PAGE;
 	uint64_t before = cached ? last + 1 : 0, want;
-	struct e2e_cachestat cs;
 	char what[96];
 	int fd = open_file(dir, "eof", O_RDWR | O_CREAT | O_TRUNC);
 
@@ -203,12 +215,7 @@ static void write_past_eof(const char *dir, uint64_t size, uint64_t gap,
 	snprintf(what, sizeof(what), "eof: size %llu, write at +%llu%s",
 		 (unsigned long long)size, (unsigned long long)gap,
 		 cached ? ", last page cached" : "");
-	expect_cached(what, fd, 0, pos + EOF_LEN, want);
-	cs = e2e_cachestat(fd, 0, pages_of(0, pos + EOF_LEN) * E2E_PAGE);
-	if (cs.nr_dirty || cs.nr_writeback)
-		e2e_die("%s: %llu pages dirty, %llu under writeback", what,
-			(unsigned long long)cs.nr_dirty,
-			(unsigned long long)cs.nr_writeback);
+	expect_settled(what, fd, pos + EOF_LEN, want);
 	/* The data as the disk has it, not as the page cache does. */
 	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 		e2e_die("fadvise: %s", strerror(errno));
@@ -231,7 +238,6 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 	uint64_t pos = size + gap, before = cached ? pages_of(0, size) : 0;
 	struct iovec iov = { .iov_len = EOF_LEN };
 	struct rlimit old, lim;
-	struct e2e_cachestat cs;
 	struct stat st;
 	char what[128];
 	int fd = open_file(dir, "eof-failed", O_RDWR | O_CREAT | O_TRUNC);
@@ -268,12 +274,7 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 	if (ret != -1 || errno != (fault ? EFAULT : EFBIG))
 		e2e_die("%s: returned %zd (%s), expected %s", what, ret,
 			ret < 0 ? strerror(errno) : "bytes", fault ? "EFAULT" : "EFBIG");
-	expect_cached(what, fd, 0, pos + EOF_LEN, before);
-	cs = e2e_cachestat(fd, 0, pages_of(0, pos + EOF_LEN) * E2E_PAGE);
-	if (cs.nr_dirty || cs.nr_writeback)
-		e2e_die("%s: %llu pages dirty, %llu under writeback", what,
-			(unsigned long long)cs.nr_dirty,
-			(unsigned long long)cs.nr_writeback);
+	expect_settled(what, fd, pos + EOF_LEN, before);
 	if (fstat(fd, &st) || (uint64_t)st.st_size != size)
 		e2e_die("%s: size %lld, expected %llu", what, (long long)st.st_size,
 			(unsigned long long)size);
