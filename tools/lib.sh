@@ -111,7 +111,7 @@ E2E_USER=${E2E_USER:-nobody}
 E2E_TIMEOUT=${E2E_TIMEOUT:-$((DEBUG == 1 ? 3600 : 1200))}
 E2E_FSX_OPS=${E2E_FSX_OPS:-50000}
 # The exerciser's run for a mutant (make e2e-mutants, and make mutate's
-# mutants of the filesystems' lines): shorter, about two minutes a run.
+# mutants of the filesystems' lines): shorter than make e2e's.
 E2E_MUTANT_FSX_OPS=${E2E_MUTANT_FSX_OPS:-5000}
 E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
 E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}

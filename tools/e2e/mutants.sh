@@ -6,7 +6,7 @@
 # e2e steps that must fail).  Each named mutant is applied on top of the
 # series, the e2e kernel rebuilt incrementally and 'make e2e' run (a
 # shorter exerciser run, E2E_MUTANT_FSX_OPS; E2E_STEPS for some steps only),
-# then reverted.  A report, not a gate: each run is about two minutes.
+# then reverted.  A report, not a gate.
 # Arguments: mutant names (globs); default all.
 . "$(dirname "$0")/../lib.sh"
 
