@@ -240,8 +240,9 @@ static void short_write_generic(struct kunit *test)
  * EOF folio cached before it stays.  Before the fix, a write that copied
  * nothing left the zeroed EOF folio dirty.  [E1] If the zeroed EOF folio's
  * writeback fails, that folio stays cached; the write that copied
- * something returns the error, one that copied nothing its own, and the
- * error stays for its file's next fsync().
+ * something returns the error (so its file's next fsync() does not), one
+ * that copied nothing its own error, leaving -EIO to its file's next
+ * fsync().
  */
 struct swe_case {
 	enum utfs_path path;

@@ -245,8 +245,8 @@ static inline void *utfs_next_case(const void *prev, void *cases,
 	({								\
 		typeof(cases) *__cases = &(cases);			\
 									\
-		utfs_next_case(prev, *__cases, sizeof((*__cases)[0]),	\
-			       ARRAY_SIZE(*__cases), i);		\
+		(typeof(&(*__cases)[0]))utfs_next_case(prev, *__cases,	\
+				sizeof((*__cases)[0]), ARRAY_SIZE(*__cases), i); \
 	})
 
 /* KUnit parameters: both write paths, UTFS_IOMAP and UTFS_GENERIC. */

@@ -374,10 +374,10 @@ revert_patches() {
 		unset 'APPLIED[-1]'
 		n=$((n - 1))
 		git -C "${p[0]}" apply -R "${p[1]}" || { note "could not revert ${p[1]}"; rc=1; }
-		for o in $(git -C "${p[0]}" apply --numstat "${p[1]}" |
-			   awk '$3 ~ /\.c$/ { sub(/\.c$/, ".o", $3); print $3 }'); do
+		while IFS= read -r o; do
 			for b in "${p[@]:2}"; do rm -f "$b/$o"; done
-		done
+		done < <(git -C "${p[0]}" apply --numstat "${p[1]}" |
+			 awk '$3 ~ /\.c$/ { sub(/\.c$/, ".o", $3); print $3 }')
 	done
 	return "$rc"
 }

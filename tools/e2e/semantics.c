@@ -242,6 +242,7 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 	char what[128];
 	int fd = open_file(dir, "eof-failed", O_RDWR | O_CREAT | O_TRUNC);
 	ssize_t ret;
+	int err;
 
 	write_tag(fd, T_EOF_OLD, 0, size, 0);
 	drop_cache(fd);
@@ -256,6 +257,7 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 		if (iov.iov_base == MAP_FAILED)
 			e2e_die("mmap: %s", strerror(errno));
 		ret = pwritev2(fd, &iov, 1, pos, RWF_UNCACHED);
+		err = errno;
 		munmap(iov.iov_base, EOF_LEN);
 	} else {
 		iov.iov_base = e2e_alloc(EOF_LEN);
@@ -267,13 +269,15 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 		if (setrlimit(RLIMIT_FSIZE, &lim))
 			e2e_die("setrlimit: %s", strerror(errno));
 		ret = pwritev2(fd, &iov, 1, pos, RWF_UNCACHED);
+		err = errno;
 		if (setrlimit(RLIMIT_FSIZE, &old))
 			e2e_die("setrlimit: %s", strerror(errno));
+		signal(SIGXFSZ, SIG_DFL);
 		free(iov.iov_base);
 	}
-	if (ret != -1 || errno != (fault ? EFAULT : EFBIG))
+	if (ret != -1 || err != (fault ? EFAULT : EFBIG))
 		e2e_die("%s: returned %zd (%s), expected %s", what, ret,
-			ret < 0 ? strerror(errno) : "bytes", fault ? "EFAULT" : "EFBIG");
+			ret < 0 ? strerror(err) : "bytes", fault ? "EFAULT" : "EFBIG");
 	expect_settled(what, fd, pos + EOF_LEN, before);
 	if (fstat(fd, &st) || (uint64_t)st.st_size != size)
 		e2e_die("%s: size %lld, expected %llu", what, (long long)st.st_size,
