@@ -73,9 +73,14 @@ bool model_case_valid(const struct model_file *f, const struct model_case *c)
 	}
 	if (c->fault == MX_NONE && c->fault_at != MW_FIRST)
 		return false;
+	/*
+	 * Not a read that may not block with reads completing later: whether
+	 * a read it started has ended when it looks is the device's timing.
+	 */
 	if (c->op == MO_READ)
 		return (c->flags == MFL_NONE || c->flags == MFL_NOWAIT) &&
-		       (c->fault == MX_NONE || c->fault >= MX_READ);
+		       (c->fault == MX_NONE || c->fault >= MX_READ) &&
+		       !(c->flags == MFL_NOWAIT && c->fault == MX_READ_ASYNC);
 	if (c->fault >= MX_READ)
 		return false;
 	/* A writeback already going on completes when it completes. */
@@ -269,8 +274,14 @@ static void model_read(const struct model_file *f, const struct model_case *c,
 	for (i = c->pos >> PAGE_SHIFT; (loff_t)i << PAGE_SHIFT < end; i++) {
 		if (has_data(model_before(f, c, i)))
 			continue;
-		/* [N1] A read that may not block brings nothing in. */
-		if (c->flags == MFL_NOWAIT)
+		/*
+		 * [N1] A read that may not block reads ahead as a blocking
+		 * one does, and fails with EAGAIN where it would wait for a
+		 * read: one it did not start (a folio cached, never read),
+		 * or one that failed, which it does not retry.
+		 */
+		if (c->flags == MFL_NOWAIT &&
+		    (i == bad || model_before(f, c, i) == MF_NOT_UPTODATE))
 			error = -EAGAIN;
 		else if (i == bad)
 			error = -EIO;	/* [R1] failed part of the way */
@@ -317,15 +328,14 @@ void model_run(const struct model_file *f, const struct model_case *c,
  * [R1] A read reads ahead as a buffered read does, and keeps, marked, what
  * it brought in and did not consume: the folios it read ahead past where
  * it stopped, and the one it stopped in.  All it consumed (read past, or
- * to EOF) it dropped; a read that may not block brings nothing in [N1].
+ * to EOF) it dropped; [N1] so does a read that may not block.
  */
 bool model_read_ahead(const struct model_file *f, const struct model_case *c,
 		      const struct model_result *r, pgoff_t index)
 {
 	loff_t end = (loff_t)(index + 1) << PAGE_SHIFT;
 
-	if (c->op != MO_READ || c->flags == MFL_NOWAIT ||
-	    model_before(f, c, index) != MF_ABSENT)
+	if (c->op != MO_READ || model_before(f, c, index) != MF_ABSENT)
 		return false;
 	return index >= (c->pos >> PAGE_SHIFT) && end > r->read_stop &&
 	       r->read_stop < f->size;

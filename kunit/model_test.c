@@ -694,7 +694,7 @@ static void model_generated(struct kunit *test)
 	filemap_fdatawait_keep_errors(file->f_mapping);
 	utfs_wait_reads(file);
 	/* [R1] The same read, plain, from the same state: what it reads ahead. */
-	if (c->op == MO_READ && c->flags != MFL_NOWAIT) {
+	if (c->op == MO_READ) {
 		size_t plain_left;
 		loff_t plain_pos;
 

@@ -281,16 +281,34 @@ static void async_readahead_as_plain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 0, size));
 }
 
-/* RWF_NOWAIT: a read that would have to read from the disk gets -EAGAIN. */
-static void nowait_read_not_cached(struct kunit *test)
+/*
+ * [N1] RWF_NOWAIT, with the file's reads still in flight (held): the read
+ * fails with -EAGAIN, having started the readahead a blocking read would,
+ * every folio of it marked; IOCB_NOIO (see nonblocking_read_in_flight)
+ * starts nothing.  The blocking read that follows, as io_uring's retry,
+ * consumes them and, reading to EOF, leaves nothing cached.  Cached data
+ * is returned without waiting.  Before the change, the first read brought
+ * nothing in (the old [N1]), so "readahead started" fails on it.
+ */
+static void nowait_read_in_flight(struct kunit *test)
 {
 	struct file *file = file_on_disk(test, 7);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 	char buf[16];
 
 	file->f_mode |= FMODE_NOWAIT;
+	utfs_hold_reads(test, ui, 0, READ_FILE_BLOCKS, 0);
 	KUNIT_EXPECT_EQ(test, -EAGAIN,
 			utfs_pread(file, buf, sizeof(buf), 0,
 				   RWF_UNCACHED | RWF_NOWAIT));
+	KUNIT_EXPECT_EQ(test, 1U, ui->stats.readaheads);
+	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, 0, size), 1U);
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(file, 0, size),
+			utfs_marked_folios(file, 0, size));
+	utfs_release_reads(ui);
+	utfs_wait_reads(file);
+	expect_read(test, file, 0, size, RWF_UNCACHED, 7);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	/* Cached data is there without waiting. */
 	utfs_cache_range(test, file, 0, PAGE_SIZE);
@@ -422,34 +440,64 @@ static void nonblocking_flag_desc(const int *flags, char *desc)
 
 KUNIT_ARRAY_PARAM(nonblocking, nonblocking_read_flags, nonblocking_flag_desc);
 
-static ssize_t read_kiocb(struct file *file, void *buf, size_t len, int flags)
+/* A read with the kiocb flags @flags, which no RWF_ flag sets. */
+static ssize_t read_kiocb_flags(struct file *file, void *buf, size_t len,
+				int flags)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 	struct iov_iter iter;
 	struct kiocb kiocb;
 
 	init_sync_kiocb(&kiocb, file);
-	kiocb.ki_flags |= IOCB_UNCACHED | flags;
+	kiocb.ki_flags |= flags;
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, len);
 	return file->f_op->read_iter(&kiocb, &iter);
 }
 
+/* The same, uncached. */
+static ssize_t read_kiocb(struct file *file, void *buf, size_t len, int flags)
+{
+	return read_kiocb_flags(file, buf, len, IOCB_UNCACHED | flags);
+}
+
 /*
- * An uncached read that may not block (io_uring's NOWAIT and WAITQ
- * attempts, IOCB_NOIO) creates nothing: -EAGAIN, so that the retry does
- * not find the folios cached and keep them.  Cached data is returned.
+ * [N1] An uncached read that may not block (io_uring's NOWAIT and WAITQ
+ * attempts, IOCB_NOIO), of data not cached: IOCB_NOIO starts no I/O and
+ * fails with -EAGAIN, as a plain IOCB_NOIO read; NOWAIT and WAITQ read
+ * ahead as a plain read with the same flag does (here its reads end at
+ * once, so they return the data), the same ->readahead calls and folios,
+ * and keep, marked, only what they did not consume.  Cached data is
+ * returned.  Before the change, NOWAIT and WAITQ failed with -EAGAIN and
+ * brought nothing in, and io_uring retried them from io-wq.
  */
 static void nonblocking_uncached_read(struct kunit *test)
 {
 	const int *flags = test->param_value;
 	struct file *file = file_on_disk(test, 13);
+	struct file *plain = file_on_disk(test, 13);
 	struct utfs_inode *ui = utfs_file_inode(file);
-	char buf[16];
+	struct utfs_inode *pi = utfs_file_inode(plain);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
+	char buf[16], pbuf[16];
+	ssize_t want = *flags == IOCB_NOIO ? -EAGAIN : (ssize_t)sizeof(buf);
 
-	KUNIT_EXPECT_EQ(test, -EAGAIN, read_kiocb(file, buf, sizeof(buf),
-						  *flags));
-	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
-	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, want, read_kiocb(file, buf, sizeof(buf), *flags));
+	KUNIT_EXPECT_EQ(test, want, read_kiocb_flags(plain, pbuf, sizeof(pbuf),
+						     *flags));
+	if (want > 0)
+		KUNIT_EXPECT_MEMEQ(test, buf,
+				   utfs_pattern_buf(test, sizeof(buf), 0, 13),
+				   sizeof(buf));
+	KUNIT_EXPECT_EQ(test, pi->stats.readaheads, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, pi->stats.folios_read, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(plain, 0, size),
+			utfs_cached_folios(file, 0, size));
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(file, 0, size),
+			utfs_marked_folios(file, 0, size));
+	if (want > 0)
+		KUNIT_EXPECT_GT(test, ui->stats.folios_read, 1U);
+	else
+		KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_read);
 
 	utfs_cache_range(test, file, 0, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, (ssize_t)sizeof(buf),
@@ -457,7 +505,7 @@ static void nonblocking_uncached_read(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, buf,
 			   utfs_pattern_buf(test, sizeof(buf), 0, 13),
 			   sizeof(buf));
-	KUNIT_EXPECT_EQ(test, 1UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, 1U, utfs_cached_folios(file, 0, PAGE_SIZE));
 }
 
 /*
@@ -700,14 +748,20 @@ static pgoff_t readahead_mark_at(struct file *file, pgoff_t from, pgoff_t to)
 /*
  * [N1] At a cached window's readahead mark (a plain read left it where it
  * would read ahead next), a read that may not block returns the cached
- * data and brings nothing in: no readahead starts.  IOCB_NOIO reads no
- * further than the mark, as a plain read with it does.
+ * data and starts the readahead a plain read with the same flag starts
+ * (a twin file, through the same steps): the same ->readahead calls, the
+ * folios it brings in all marked, the plain read's folios kept, unmarked.
+ * IOCB_NOIO reads no further than the mark and starts nothing, as a plain
+ * read with it does.  Before the change, NOWAIT and WAITQ started nothing.
  */
 static void nonblocking_read_at_readahead_mark(struct kunit *test)
 {
 	const int *flags = test->param_value;
 	struct file *file = file_on_disk(test, 22);
+	struct file *plain = file_on_disk(test, 22);
 	struct utfs_inode *ui = utfs_file_inode(file);
+	struct utfs_inode *pi = utfs_file_inode(plain);
+	size_t size = READ_FILE_BLOCKS * PAGE_SIZE;
 	unsigned int readaheads;
 	unsigned long nr;
 	pgoff_t mark;
@@ -716,6 +770,7 @@ static void nonblocking_read_at_readahead_mark(struct kunit *test)
 	u8 *buf;
 
 	expect_read(test, file, 0, PAGE_SIZE, 0, 22);
+	expect_read(test, plain, 0, PAGE_SIZE, 0, 22);
 	nr = file->f_mapping->nrpages;
 	len = nr * PAGE_SIZE;
 	KUNIT_ASSERT_LT(test, nr, (unsigned long)READ_FILE_BLOCKS);
@@ -737,8 +792,18 @@ static void nonblocking_read_at_readahead_mark(struct kunit *test)
 	if (ret > 0)
 		KUNIT_EXPECT_MEMEQ(test, buf,
 				   utfs_pattern_buf(test, ret, 0, 22), ret);
-	KUNIT_EXPECT_EQ(test, readaheads, ui->stats.readaheads);
-	KUNIT_EXPECT_EQ(test, nr, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, want, read_kiocb_flags(plain, buf, len, *flags));
+	KUNIT_EXPECT_EQ(test, readaheads + (*flags != IOCB_NOIO),
+			ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, pi->stats.readaheads, ui->stats.readaheads);
+	KUNIT_EXPECT_EQ(test, pi->stats.folios_read, ui->stats.folios_read);
+	KUNIT_EXPECT_EQ(test, (unsigned int)nr,
+			utfs_cached_folios(file, 0, len));
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 0, len));
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(plain, len, size - len),
+			utfs_cached_folios(file, len, size - len));
+	KUNIT_EXPECT_EQ(test, utfs_cached_folios(file, len, size - len),
+			utfs_marked_folios(file, len, size - len));
 }
 
 /*
@@ -1134,7 +1199,7 @@ static struct kunit_case uncached_read_cases[] = {
 	KUNIT_CASE(random_read_no_window),
 	KUNIT_CASE(write_then_read_uncached),
 	KUNIT_CASE(async_readahead_as_plain),
-	KUNIT_CASE(nowait_read_not_cached),
+	KUNIT_CASE(nowait_read_in_flight),
 	KUNIT_CASE(enomem_read),
 	KUNIT_CASE(splice_read_unchanged),
 	KUNIT_CASE_PARAM(nonblocking_read_at_readahead_mark,

@@ -69,6 +69,15 @@ static inline struct e2e_cachestat e2e_cachestat(int fd, uint64_t off, uint64_t 
 	return cs;
 }
 
+/* Write fd's file back and drop it from the page cache: nothing stays. */
+static inline void e2e_drop_cache(int fd)
+{
+	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		e2e_die("fsync or fadvise: %s", strerror(errno));
+	if (e2e_cachestat(fd, 0, 0).nr_cache)
+		e2e_die("pages still cached after POSIX_FADV_DONTNEED");
+}
+
 /* A byte that depends on the write (tag) and the file offset. */
 static inline unsigned char e2e_byte(unsigned int tag, uint64_t off)
 {

@@ -140,13 +140,6 @@ static void expect_data(const char *what, int fd, unsigned int tag, uint64_t off
 	free(buf);
 }
 
-static void drop_cache(int fd)
-{
-	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
-		e2e_die("fsync or fadvise: %s", strerror(errno));
-	expect_cached("dropped before the case", fd, 0, 64 * MiB, 0);
-}
-
 /* The persist file as verify sees it: zeroes, the write, the overwrite. */
 static void check_persist(int fd, int flags)
 {
@@ -204,7 +197,7 @@ static void write_past_eof(const char *dir, uint64_t size, uint64_t gap,
 	int fd = open_file(dir, "eof", O_RDWR | O_CREAT | O_TRUNC);
 
 	write_tag(fd, T_EOF_OLD, 0, size, 0);
-	drop_cache(fd);
+	e2e_drop_cache(fd);
 	if (cached)
 		expect_data("eof: plain read before", fd, T_EOF_OLD, 0, size, 0);
 	write_tag(fd, T_EOF_NEW, pos, EOF_LEN, RWF_UNCACHED);
@@ -245,7 +238,7 @@ static void write_past_eof_fails(const char *dir, uint64_t size, uint64_t gap,
 	int err;
 
 	write_tag(fd, T_EOF_OLD, 0, size, 0);
-	drop_cache(fd);
+	e2e_drop_cache(fd);
 	if (cached)
 		expect_data("eof-failed: plain read before", fd, T_EOF_OLD, 0, size, 0);
 	snprintf(what, sizeof(what), "eof-failed: size %llu, write at +%llu%s, %s",
@@ -304,7 +297,7 @@ static void do_write(const char *dir)
 		    RWF_UNCACHED);
 	expect_cached("persist: after the uncached read", fd, 0, PERSIST_OFF + PERSIST_LEN, 0);
 	/* Overwriting data that is on disk and not cached. */
-	drop_cache(fd);
+	e2e_drop_cache(fd);
 	write_tag(fd, T_OVERWRITE, OVER_OFF, OVER_LEN, RWF_UNCACHED);
 	expect_cached("persist: after the uncached overwrite", fd, OVER_OFF, OVER_LEN, 0);
 	check_persist(fd, RWF_UNCACHED);
@@ -317,7 +310,7 @@ static void do_write(const char *dir)
 	/* Uncached reads: cold, then with the first part cached. */
 	fd = open_file(dir, "read", O_RDWR | O_CREAT | O_TRUNC);
 	write_tag(fd, T_READ, 0, READ_LEN, 0);
-	drop_cache(fd);
+	e2e_drop_cache(fd);
 	expect_data("read: cold, uncached", fd, T_READ, 0, READ_LEN, RWF_UNCACHED);
 	expect_cached("read: after the cold uncached read", fd, 0, READ_LEN, 0);
 	/* A plain read of the first part only: no readahead beyond it. */
@@ -416,7 +409,7 @@ static void do_direct_prepare(const char *file)
 	if (fd < 0)
 		e2e_die("open %s: %s", file, strerror(errno));
 	write_tag(fd, T_DIRECT_OLD, 0, DIRECT_LEN, 0);
-	drop_cache(fd);
+	e2e_drop_cache(fd);
 	close(fd);
 }
 
