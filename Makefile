@@ -17,7 +17,7 @@ SUITE	?=
 
 .DEFAULT_GOAL := all
 .PHONY: all deps tree preflight run debug check-arch coverage check test-tools check-series checkpatch rules \
-	diff-coverage mutants mutate mutate-report bisect e2e e2e-mutants fstests fstests-ab cover-letter export gdb compdb bench bench-loop designs upstream-bugs \
+	diff-coverage mutants mutate mutate-report bisect e2e e2e-mutants fstests fstests-ab fstests-report cover-letter export gdb compdb bench bench-loop profile designs upstream-bugs \
 	list clean distclean help
 
 all: deps tree ## build the patched UML kernel, run the suites, report coverage (nothing changed: last verdict)
@@ -88,6 +88,9 @@ fstests: tree ## fstests in the e2e machine, XFS and ext4 sections (FSTESTS=chec
 fstests-ab: tree ## the same fstests on the pristine kernel and on the series: regressions, flaky tests, the base's failures (FSTESTS, FSTESTS_TESTS, FSTESTS_RERUNS)
 	@tools/fstests-ab.sh
 
+fstests-report: ## one summary of the parts of a run split with FSTESTS_SHARD=i/n over machines (FSTESTS_REPORTS='dir...': each one's results/fstests or results/fstests-ab; results/fstests-report/)
+	@python3 tools/fstests_merge.py $(FSTESTS_REPORTS)
+
 cover-letter: ## the series for sending (git format-patch --cover-letter), its Testing paragraph from the last make check and make fstests-ab (results/cover-letter/)
 	@tools/cover-letter.sh
 
@@ -104,6 +107,10 @@ bench: tree ## buffered vs uncached vs O_DIRECT in the e2e machine: streams, one
 	@tools/deps.sh gnuplot-nox
 	@tools/e2e/machine.sh bench
 	@python3 tools/e2e/bench_report.py
+
+profile: tree ## where the kernel's time goes in the bench's streams, buffered, uncached and O_DIRECT: readprofile in the e2e machine (results/profile.md)
+	@tools/e2e/machine.sh profile
+	@python3 tools/e2e/profile_report.py
 
 designs: tree ## the suites against our design, the 2019 one, drop-behind and write-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names), in a worktree (work/designs)
 	@tools/designs.sh

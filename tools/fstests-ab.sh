@@ -53,7 +53,8 @@ python3 "$TOP/tools/fstests_ab.py" --failures "$OUT" >"$OUT/failures"
 while read -r sec t rerun; do
 	for i in $(seq 1 "$FSTESTS_RERUNS"); do
 		for name in base series; do
-			side "$name" "$rerun-$i" FSTESTS_SECTIONS="$sec" FSTESTS_TESTS="$t"
+			side "$name" "$rerun-$i" FSTESTS_SECTIONS="$sec" FSTESTS_TESTS="$t" \
+				FSTESTS_SHARD=
 		done
 	done
 done <"$OUT/failures"

@@ -100,6 +100,18 @@ done
 sections=${FSTESTS_SECTIONS:-xfs ext4}
 for sec in $sections; do
 	case $sec in xfs | ext4) ;; *) die "FSTESTS_SECTIONS: no section '$sec' (xfs, ext4)" ;; esac
+done
+# FSTESTS_SHARD=i/n: this machine's part, by name; recorded with the
+# results for make fstests-report.
+shard=
+if [ -n "$FSTESTS_SHARD" ]; then
+	# shellcheck disable=SC2086 # check's arguments, one word each
+	tests=$(python3 "$TOP/tools/fstests_shard.py" "$src" "$FSTESTS_SHARD" "$sections" $tests) ||
+		die "FSTESTS_SHARD=$FSTESTS_SHARD: see above"
+	shard="$FSTESTS_SHARD $(wc -w <<<"$tests") tests"
+	note "FSTESTS_SHARD=$FSTESTS_SHARD: $(wc -w <<<"$tests") tests"
+fi
+for sec in $sections; do
 	[ "$sections" = "xfs ext4" ] || tests="-s $sec $tests"
 done
 note "running fstests in the e2e machine: $tests"
@@ -109,8 +121,9 @@ E2E_TIMEOUT=$FSTESTS_TIMEOUT FSTESTS_SRC=$src FSTESTS_ARGS=$(tr ' ' , <<<"$tests
 	FSTESTS_EXCLUDE=$TOP/tools/fstests/exclude "$TOP/tools/e2e/machine.sh" fstests || rc=$?
 
 # fstests' results, per section, and a summary of them.
-rm -rf "$RESULTS/fstests/xfs" "$RESULTS/fstests/ext4"
+rm -rf "$RESULTS/fstests/xfs" "$RESULTS/fstests/ext4" "$RESULTS/fstests/shard"
 cp -r "$E2E_BUILD/scratch/fstests/." "$RESULTS/fstests/" 2>/dev/null || true
+[ -z "$shard" ] || echo "$shard" >"$RESULTS/fstests/shard"
 # shellcheck disable=SC2086 # the sections, one argument each
 python3 "$TOP/tools/fstests_report.py" "$RESULTS/fstests" $sections || rc=1
 exit "$rc"

@@ -114,6 +114,8 @@ E2E_FSX_OPS=${E2E_FSX_OPS:-50000}
 # mutants of the filesystems' lines): shorter than make e2e's.
 E2E_MUTANT_FSX_OPS=${E2E_MUTANT_FSX_OPS:-5000}
 E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
+# make profile's passes of each stream: the timer tick samples at HZ=100.
+E2E_PROFILE_REPS=${E2E_PROFILE_REPS:-16}
 E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 # fstests (make fstests; FSTESTS: the user's checkout or snapshot): where
 # it is copied and built, the list of tests it runs without FSTESTS_TESTS
@@ -122,6 +124,9 @@ E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-$((1024 * 1024 * 1024))}
 FSTESTS_BUILD=${FSTESTS_BUILD:-$BUILD_ROOT/build/fstests}
 FSTESTS_LIST=${FSTESTS_LIST:-$TOP/tools/fstests/default.list}
 FSTESTS_TIMEOUT=${FSTESTS_TIMEOUT:-5400}
+# FSTESTS_SHARD=i/n: machine i of n runs every n-th of those tests
+# (tools/fstests_shard.py); make fstests-report merges the parts' results.
+FSTESTS_SHARD=${FSTESTS_SHARD:-}
 # make fstests-ab: the pristine kernel's worktree (the sandbox base: the
 # platform fixes, no series) and its e2e build folder; how many times a
 # test that failed on either side runs again on each.

@@ -156,15 +156,80 @@ static double stream(int fd, int write, uint64_t size, uint64_t req)
 	return now() - t0;
 }
 
+/*
+ * The kernel's own profile (CONFIG_PROFILING, booted with profile=N: the
+ * timer tick's samples of the kernel's addresses, /proc/profile: a word
+ * of the sample step, then a counter per step of kernel text), for 'make
+ * profile': with E2E_PROFILE=DIR, each pass's samples are added into
+ * DIR/TEST,MODE,REQUEST, a file in /proc/profile's format for readprofile.
+ */
+static unsigned int *profile_read(size_t *words)
+{
+	size_t size = 0, cap = 1 << 20;
+	unsigned int *buf = malloc(cap);
+	int fd = open("/proc/profile", O_RDONLY);
+	ssize_t ret;
+
+	if (fd < 0 || !buf)
+		e2e_die("/proc/profile: %s (boot with profile=2)", strerror(errno));
+	while ((ret = read(fd, (char *)buf + size, cap - size)) > 0) {
+		size += ret;
+		if (size < cap)
+			continue;
+		cap *= 2;
+		buf = realloc(buf, cap);
+		if (!buf)
+			e2e_die("out of memory");
+	}
+	if (ret < 0)
+		e2e_die("/proc/profile: %s", strerror(errno));
+	close(fd);
+	*words = size / sizeof(*buf);
+	return buf;
+}
+
+static void profile_add(const char *test, uint64_t req, unsigned int *before,
+			size_t words)
+{
+	const char *dir = getenv("E2E_PROFILE");
+	size_t now_words, i;
+	unsigned int *after = profile_read(&now_words), *sum;
+	char path[4096];
+	FILE *f;
+
+	if (now_words != words)
+		e2e_die("/proc/profile changed size");
+	sum = calloc(words, sizeof(*sum));
+	snprintf(path, sizeof(path), "%s/%s,%s,%lu", dir, test, mode, (unsigned long)req);
+	f = fopen(path, "r");
+	if (f && fread(sum, sizeof(*sum), words, f) != words)
+		e2e_die("%s: not a profile of this kernel", path);
+	if (f)
+		fclose(f);
+	sum[0] = after[0];	/* the sample step */
+	for (i = 1; i < words; i++)
+		sum[i] += after[i] - before[i];
+	f = fopen(path, "w");
+	if (!f || fwrite(sum, sizeof(*sum), words, f) != words || fclose(f))
+		e2e_die("%s: %s", path, strerror(errno));
+	free(sum);
+	free(after);
+	free(before);
+}
+
 /* One pass over fd: its throughput, CPU and the page cache it left. */
 static void seq_pass(const char *test, int fd, int write, uint64_t size, uint64_t req)
 {
+	size_t words = 0;
+	unsigned int *prof = getenv("E2E_PROFILE") ? profile_read(&words) : NULL;
 	double sys0 = system_cpu(), t = stream(fd, write, size, req);
 
 	printf("%s,%s,%lu,MB/s,%.1f\n", test, mode, req, size / t / 1e6);
 	printf("%s,%s,%lu,system CPU s,%.2f\n", test, mode, req, system_cpu() - sys0);
 	printf("%s,%s,%lu,file cached %%,%.2f\n", test, mode, req, cached_pct(fd, size));
 	printf("%s,%s,%lu,Cached MiB,%ld\n", test, mode, req, meminfo_kb("Cached:") / 1024);
+	if (prof)
+		profile_add(test, req, prof, words);
 }
 
 static void run_seq(const char *dir, uint64_t req, uint64_t size)

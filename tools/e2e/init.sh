@@ -5,7 +5,7 @@
 # ubd disks and to $E2E_BUILD/scratch.  Each step's verdict goes to
 # scratch/steps.tsv, the first failure ends the run; the last line of
 # scratch/status is "pass" or "fail STEP".  Settings come from the kernel
-# command line: E2E_MODE (check, bench, fstests: FSTESTS_SRC's check with
+# command line: E2E_MODE (check, bench, profile, fstests: FSTESTS_SRC's check with
 # FSTESTS_ARGS, or script: run E2E_SCRIPT, for
 # a developer's own experiments, with the disks mounted), E2E_BUILD, E2E_FSX_OPS,
 # E2E_BENCH_REPS, E2E_BENCH_SIZE, E2E_STEPS.
@@ -324,9 +324,28 @@ run_bench() {
 	finish pass
 }
 
+# 'make profile' (a kernel booted with profile=2): the sequential passes
+# on XFS, E2E_BENCH_REPS times, each pass's samples of the kernel's
+# profile summed per test, mode and request size by e2e-bench
+# (E2E_PROFILE), then readprofile's count per function of each sum.
+profile() {
+	mkdir -p "$SCRATCH/profile" && mount -t xfs /dev/ubdf "$MNT/bench" || return 1
+	rep=1
+	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
+		E2E_PROFILE=$SCRATCH/profile bench_seq >/dev/null || return 1
+		rep=$((rep + 1))
+	done
+	find "$MNT/bench" -maxdepth 1 -type f -delete
+	umount "$MNT/bench" || return 1
+	for f in "$SCRATCH"/profile/*,*; do
+		readprofile -m "$E2E_BUILD/System.map" -p "$f" >"$f.txt" || return 1
+	done
+}
+
 case "${E2E_MODE:-}" in
 check) run_check ;;
 bench) run_bench ;;
+profile) step profile profile; finish pass ;;
 fstests) step fstests fstests; finish pass ;;
 script) step mount mount_disks; step script sh "$E2E_SCRIPT"; finish pass ;;
 *) finish "fail unknown E2E_MODE '${E2E_MODE:-}'" ;;

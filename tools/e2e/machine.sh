@@ -4,7 +4,8 @@
 # kernel (tools/e2e/machine.config, in $E2E_BUILD, incremental, ccache),
 # the host's root read-only through hostfs, ubd disks formatted here with
 # Debian's mkfs.xfs and mkfs.ext4, and tools/e2e/init.sh as PID 1 running
-# our programs.  MODE is check ('make e2e'), bench ('make bench'), fstests
+# our programs.  MODE is check ('make e2e'), bench ('make bench'), profile
+# ('make profile': the kernel's profile of the bench's streams), fstests
 # (tools/fstests.sh: FSTESTS_SRC, FSTESTS_ARGS, FSTESTS_EXCLUDE), or
 # script FILE: a shell script of the developer's own, run with the XFS
 # and ext4 disks mounted at $E2E_BUILD/mnt/{xfs,ext4} and our programs in
@@ -23,10 +24,13 @@ if [ "$MODE" = script ]; then
 fi
 FRAGMENT=$TOP/tools/e2e/machine.config
 fragments=("$FRAGMENT")
-boot_debug=()
+boot_args=()
+reps=$E2E_BENCH_REPS
+# The kernel's profiler (CONFIG_PROFILING) samples every 4 bytes of text.
+if [ "$MODE" = profile ]; then boot_args=(profile=2) reps=$E2E_PROFILE_REPS; fi
 if [ "$DEBUG" = 1 ]; then
 	fragments+=("$TOP/kunit/debug.config" "$TOP/tools/e2e/debug.config")
-	boot_debug=(page_poison=1)
+	boot_args+=(page_poison=1)
 fi
 make_opts=(ARCH=um O="$E2E_BUILD" CC="$KBUILD_CC" --jobs="$(nproc)")
 # No gcov in this kernel: a clone in another folder reuses its objects.
@@ -105,7 +109,7 @@ else
 	make_disk journal 256M mkfs.ext4 -q -F
 	make_disk space 400M mkfs.xfs -q -f
 fi
-if [ "$MODE" = bench ]; then
+if [ "$MODE" = bench ] || [ "$MODE" = profile ]; then
 	MIN_FREE_GB=$((E2E_BENCH_SIZE * 4 / 1024 / 1024 / 1024 + 1)) check_disk "$E2E_BUILD"
 	make_disk bench $((E2E_BENCH_SIZE * 4)) mkfs.xfs -q -f
 	make_disk bench-ext4 $((E2E_BENCH_SIZE * 2)) mkfs.ext4 -q -F
@@ -151,10 +155,10 @@ fi
 tunables=glibc.cpu.hwcaps=-AVX,-AVX2,-AVX512F,-AVX512VL,-AVX512BW,-AVX512DQ,-AVX_Fast_Unaligned_Load
 note "booting the e2e machine ($MODE, mem=$E2E_MEM; log: $log; at most ${E2E_TIMEOUT}s)"
 set +e
-timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$E2E_MEM" uml_dir="$E2E_BUILD/uml" "${disks[@]}" ${boot_debug[@]+"${boot_debug[@]}"} \
+timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$E2E_MEM" uml_dir="$E2E_BUILD/uml" "${disks[@]}" ${boot_args[@]+"${boot_args[@]}"} \
 	root=/dev/root rootfstype=hostfs rootflags=/ ro init="$guest/init.sh" \
 	con0=null,fd:1 con=null E2E_MODE="$MODE" E2E_BUILD="$E2E_BUILD" \
-	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$E2E_BENCH_REPS" \
+	E2E_FSX_OPS="$E2E_FSX_OPS" E2E_BENCH_REPS="$reps" \
 	E2E_BENCH_SIZE="$E2E_BENCH_SIZE" E2E_SCRIPT="$SCRIPT" GLIBC_TUNABLES="$tunables" \
 	${FSTESTS_SRC:+FSTESTS_SRC="$FSTESTS_SRC" FSTESTS_ARGS="$FSTESTS_ARGS" FSTESTS_EXCLUDE="$FSTESTS_EXCLUDE"} \
 	E2E_UNPRIVILEGED=$unprivileged ${E2E_STEPS:+E2E_STEPS="$E2E_STEPS"} </dev/null 2>&1 |
@@ -165,6 +169,10 @@ timeout -k 10 "$E2E_TIMEOUT" ${runas[@]+"${runas[@]}"} "$E2E_BUILD/linux" mem="$
 rc=${PIPESTATUS[0]}
 set -e
 cp "$E2E_BUILD"/scratch/*.{tsv,csv} "$E2E_RESULTS/" 2>/dev/null || true
+if [ -d "$E2E_BUILD/scratch/profile" ]; then
+	rm -rf "$E2E_RESULTS/profile" && mkdir -p "$E2E_RESULTS/profile"
+	cp "$E2E_BUILD"/scratch/profile/*.txt "$E2E_RESULTS/profile/"
+fi
 status=$(tail -n 1 "$E2E_BUILD/scratch/status" 2>/dev/null || true)
 
 [ ! -e "$E2E_BUILD/probe" ] || die "the guest created $E2E_BUILD/probe: the host's root was writable"

@@ -4,14 +4,15 @@
 # a fake fstests and a fake guest: no FSTESTS, a FSTESTS that is not
 # fstests, a build that fails, a tarball and a checkout built out of
 # place and only when they change, and reports with failures, tests that
-# did not run and sections that did not finish.
+# did not run and sections that did not finish; FSTESTS_SHARD's parts and
+# make fstests-report's merge of them; make fstests-ab.
 . "$(dirname "$0")/lib.sh"
 
 # A checkout of the tools whose fstests lists and machine are fakes:
 # copies, so that nothing here writes through to the real ones.
 T=$WORK/top
 mkdir -p "$T/tools/fstests" "$T/tools/e2e"
-cp "$TOOLS"/*.sh "$TOOLS"/*.py "$T/tools/"
+cp "$TOOLS"/*.sh "$TOOLS"/*.py "$TOOLS/kernel-reports.txt" "$T/tools/"
 printf 'generic/001\n# a comment\ngeneric/002\n' >"$T/tools/fstests/default.list"
 : >"$T/tools/fstests/exclude"
 # A fake machine: what the guest's check would leave in the scratch
@@ -45,7 +46,13 @@ chmod +x "$T/tools/e2e/machine.sh"
 F=$WORK/fstests
 mkdir -p "$F/ltp" "$F/tests/generic"
 printf '#!/bin/sh\n' >"$F/check"
-touch "$F/tests/generic/001" "$F/tests/generic/002" "$F/ltp/fsx.c"
+touch "$F/tests/generic/001" "$F/tests/generic/002" "$F/tests/generic/003" "$F/ltp/fsx.c"
+# The groups, as fstests' build lists them (FSTESTS_SHARD expands them).
+printf '# generated\n001 auto quick\n002 auto\n003 auto quick rw\n' >"$F/tests/generic/group.list"
+mkdir -p "$F/tests/xfs" "$F/tests/ext4"
+printf '001 auto quick\n' >"$F/tests/xfs/group.list"
+printf '001 auto\n' >"$F/tests/ext4/group.list"
+touch "$F/tests/xfs/001" "$F/tests/ext4/001"
 printf '#!/bin/sh\n[ -z "$FAKE_BROKEN" ] || { echo "configure: error: xfs/xfs.h not found"; exit 1; }\n' >"$F/configure"
 printf 'all:\n\techo built >>../builds; printf "#!/bin/sh\\n" >ltp/fsx; chmod +x ltp/fsx\n' >"$F/Makefile"
 chmod +x "$F/check" "$F/configure"
@@ -95,10 +102,78 @@ check "fstests: (not run, never passed)" grep -q "ran 1, passed 1, failed 0, not
 check_fails "fstests: a section that did not finish fails" fst env FSTESTS="$F" FAKE_RESULT=unfinished
 check "fstests: and says so" grep -q 'ext4 .*did not finish' "$WORK/out"
 
+# FSTESTS_SHARD=i/n: every n-th of the tests, groups expanded over
+# generic/ and the sections' folders; the part recorded with the results.
+check "fstests: FSTESTS_SHARD=1/2 of -g quick passes" fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick" FSTESTS_SHARD=1/2
+check "fstests: (the first and third of generic/001, generic/003, xfs/001)" \
+	bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx 'generic/001,xfs/001'"
+check "fstests: (the part recorded with the results)" grep -qx '1/2 2 tests' "$WORK/res/fstests/shard"
+check "fstests: FSTESTS_SHARD=2/2, -x rw: the rest, less that group" \
+	fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick -x rw generic/002" FSTESTS_SHARD=2/2
+check "fstests: (generic/002 alone)" bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx 'generic/002'"
+check "fstests: (one section: the other's folder not expanded)" \
+	fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick" FSTESTS_SHARD=1/1 FSTESTS_SECTIONS=ext4
+check "fstests: (-s ext4, generic/001 generic/003)" \
+	bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx -- '-s,ext4,generic/001,generic/003'"
+check "fstests: a run without FSTESTS_SHARD records no part" \
+	bash -c "$(declare -f fst); T=$T WORK=$WORK; fst env FSTESTS=$F FAKE_RESULT=pass >/dev/null 2>&1 && test ! -e $WORK/res/fstests/shard"
+check_fails "fstests: FSTESTS_SHARD=3/2 fails" fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_SHARD=3/2
+check "fstests: and says why" grep -q 'FSTESTS_SHARD=3/2: not i/n' "$WORK/out"
+check_fails "fstests: FSTESTS_SHARD with an unknown group fails" \
+	fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g nosuch" FSTESTS_SHARD=1/2
+check "fstests: and names it" grep -q "no group 'nosuch'" "$WORK/out"
+
+# make fstests-report: parts of make fstests, made by hand.
+part() {	# DIR I/N XFS-CASES EXT4-CASES
+	mkdir -p "$1/xfs" "$1/ext4" && echo "$2 1 tests" >"$1/shard" &&
+		printf '<testsuite name="xfstests">%s</testsuite>\n' "$3" >"$1/xfs/result.xml" &&
+		printf '<testsuite name="xfstests">%s</testsuite>\n' "$4" >"$1/ext4/result.xml"
+}
+P=$WORK/parts
+part "$P/1" 1/2 '<testcase name="generic/001" time="1"/>' '<testcase name="generic/001" time="1"/>'
+part "$P/2" 2/2 '<testcase name="generic/003" time="1"><failure message="- output mismatch"/></testcase>' \
+	'<testcase name="generic/003" time="2"/>'
+merge() { env TOP="$T" RESULTS="$WORK/res" python3 "$T/tools/fstests_merge.py" "$@"; }
+check_fails "fstests-report: two parts, a failure in one: fails" merge "$P/1" "$P/2"
+check "fstests-report: (one summary of both parts)" \
+	bash -c "grep -q 'parts 1/2, 2/2 merged: all 2' '$WORK/out' && grep -q 'xfs    ran 2, passed 1, failed 1' '$WORK/res/fstests-report/summary.txt' && grep -q 'ext4   ran 2, passed 2, failed 0, not run 0, 3 s' '$WORK/res/fstests-report/summary.txt'"
+check "fstests-report: one part passes, and names the missing one" merge "$P/1"
+cp "$WORK/check.out" "$WORK/merge.out"
+check "fstests-report: (missing: 2 of 2)" grep -q 'missing: 2 of 2' "$WORK/merge.out"
+part "$P/3" 2/2 '<testcase name="generic/001" time="1"/>' ''
+check_fails "fstests-report: two parts with one test fail" merge "$P/1" "$P/3"
+check "fstests-report: and name it" grep -q 'generic/001 is in two parts' "$WORK/out"
+part "$P/4" 2/3 '' ''
+check_fails "fstests-report: parts of different splits fail" merge "$P/1" "$P/4"
+mkdir -p "$P/5/xfs"
+check_fails "fstests-report: a folder with no part recorded fails" merge "$P/1" "$P/5"
+check_fails "fstests-report: no parts fail" merge
+check "fstests-report: and say how to name them" grep -q "FSTESTS_REPORTS=" "$WORK/out"
+# Parts of make fstests-ab: a regression in one, a kernel report in the other.
+abpart() {	# DIR I/N BASE-XFS SERIES-XFS
+	for side in base series; do
+		c=$3; [ $side = series ] && c=$4
+		mkdir -p "$1/$side/run/fstests/xfs" "$1/$side/run/fstests/ext4" "$1/$side/run/e2e" &&
+			echo "$2 1 tests" >"$1/$side/run/fstests/shard" &&
+			printf '<testsuite name="xfstests">%s</testsuite>\n' "$c" >"$1/$side/run/fstests/xfs/result.xml" &&
+			printf '<testsuite name="xfstests"></testsuite>\n' >"$1/$side/run/fstests/ext4/result.xml" &&
+			: >"$1/$side/run/e2e/guest.log"
+	done
+}
+abpart "$P/ab1" 1/2 '<testcase name="generic/001"/>' '<testcase name="generic/001"/>'
+abpart "$P/ab2" 2/2 '<testcase name="generic/003"/>' '<testcase name="generic/003"><failure message="x"/></testcase>'
+check_fails "fstests-report: fstests-ab parts, a regression in one: fails" merge "$P/ab1" "$P/ab2"
+check "fstests-report: (named, with both parts' counts)" \
+	bash -c "grep -q 'regression: generic/003 (failed base 0/1, series 1/1)' '$WORK/out' && grep -q 'xfs   base: ran 2, passed 2' '$WORK/res/fstests-report/summary.txt'"
+abpart "$P/ab2" 2/2 '<testcase name="generic/003"/>' '<testcase name="generic/003"/>'
+echo "WARNING: CPU: 0 PID: 1 at mm/filemap.c:1 x" >"$P/ab1/series/run/e2e/guest.log"
+check_fails "fstests-report: a kernel report in a part's guest log fails" merge "$P/ab1" "$P/ab2"
+check "fstests-report: and shows it" grep -q 'kernel report: series/part1/e2e/guest.log: WARNING' "$WORK/out"
+check_fails "fstests-report: parts of make fstests and of make fstests-ab fail" merge "$P/1" "$P/ab2"
+
 # make fstests-ab: a fake tree with a series on the sandbox base, and a
 # fake machine whose results depend on the side (its build folder) and on
 # how often it ran (flaky: generic/001 fails every other run, the first included).
-cp "$TOOLS/kernel-reports.txt" "$T/tools/"
 K=$WORK/tree
 mkdir -p "$K/fs" && git -C "$K" init -q && echo base >"$K/Makefile" && : >"$K/fs/Kconfig" && ugit -C "$K" add . &&
 	ugit -C "$K" commit -qm base && ugit -C "$K" tag -a -m base sandbox &&
