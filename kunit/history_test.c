@@ -18,8 +18,10 @@
  * - interleavings: reader A's readahead is held in ->readahead, its
  *   folios locked in the page cache, while B reads elsewhere, reads the
  *   same range, reads the range A reads ahead (uncached, through A's open
- *   file or another), or reads or writes A's range plain; then A is let
- *   go.
+ *   file or another), reads or writes A's range plain, or loads a folio
+ *   of it through a shared mapping of the file (a page fault, which waits
+ *   for the folio); then A is let go.  A folio B read plain or mapped is
+ *   no longer marked, and one B mapped stays cached while mapped.
  * - readahead faults: the Nth allocation of a cold uncached read fails,
  *   N = 1, 2, ... (small folios under UML, large ones under x86_64, where
  *   readahead falls back from large folios to small ones part of the way).
@@ -39,11 +41,18 @@
  * ahead); readahead stopped part-way in large folios reads pages past the
  * window that no window holds (readahead faults, x86_64); a killed reader
  * drops its window with invalidate_inode_pages2_range(), which waits for
- * the held folio (signals).
+ * the held folio (signals), and could unmap and drop a folio another
+ * process had mapped in it (interleavings, mmap).  With the marks, either
+ * B's fault maps A's folios first (fault-around and the fault take the
+ * marks off) or A drops them first and B's fault reads its own: both are
+ * [R1]'s, and no mutant of the marks is told apart by this case alone
+ * (uncached_read.fault_takes_mark_off_each_folio kills those).
  */
 #include <linux/kthread.h>
+#include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
+#include <linux/uaccess.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -289,6 +298,9 @@ struct hist_actor {
 	rwf_t flags;
 	bool write;
 	bool killed;		/* SIGKILL pending when it starts */
+	/* Or a load from the test's mapping of the file, at @uaddr. */
+	struct mm_struct *mm;
+	unsigned long uaddr;
 	u8 *buf;
 	ssize_t ret;
 	struct completion done;
@@ -303,8 +315,16 @@ static int hist_actor_fn(void *data)
 	allow_signal(SIGKILL);
 	if (a->killed)
 		send_sig(SIGKILL, current, 1);
-	a->ret = a->write ? utfs_pwrite(a->file, a->buf, a->len, a->pos, a->flags) :
-			    utfs_pread(a->file, a->buf, a->len, a->pos, a->flags);
+	if (a->mm) {
+		kthread_use_mm(a->mm);
+		a->ret = copy_from_user(a->buf, (void __user *)a->uaddr,
+					a->len) ? -EFAULT : a->len;
+		kthread_unuse_mm(a->mm);
+	} else if (a->write) {
+		a->ret = utfs_pwrite(a->file, a->buf, a->len, a->pos, a->flags);
+	} else {
+		a->ret = utfs_pread(a->file, a->buf, a->len, a->pos, a->flags);
+	}
 	complete_all(&a->done);
 	return 0;
 }
@@ -323,13 +343,15 @@ static void hist_actor_stop(void *data)
 }
 
 /*
- * An actor: one read (or @write) in a thread of its own, started at once,
- * with SIGKILL pending from the start if @killed.
+ * An actor: one read (or @write, or a load from the test's mapping of the
+ * file at @uaddr) in a thread of its own, started at once, with SIGKILL
+ * pending from the start if @killed.
  */
-static struct hist_actor *hist_actor_start(struct kunit *test,
-					   struct file *file, loff_t pos,
-					   size_t len, rwf_t flags, bool write,
-					   bool killed)
+static struct hist_actor *hist_actor_start_at(struct kunit *test,
+					      struct file *file, loff_t pos,
+					      size_t len, rwf_t flags,
+					      bool write, bool killed,
+					      unsigned long uaddr)
 {
 	struct hist_actor *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 
@@ -348,8 +370,21 @@ static struct hist_actor *hist_actor_start(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, hist_actor_stop, a));
 	a->killed = killed;
+	if (uaddr) {
+		a->mm = current->mm;
+		a->uaddr = uaddr;
+	}
 	wake_up_process(a->task);
 	return a;
+}
+
+static struct hist_actor *hist_actor_start(struct kunit *test,
+					   struct file *file, loff_t pos,
+					   size_t len, rwf_t flags, bool write,
+					   bool killed)
+{
+	return hist_actor_start_at(test, file, pos, len, flags, write, killed,
+				   0);
 }
 
 static bool hist_actor_done(struct hist_actor *a, unsigned int ms)
@@ -365,11 +400,12 @@ enum inter_b {
 	IB_AHEAD,		/* uncached, what A reads ahead */
 	IB_PLAIN_READ,		/* A's request, plain */
 	IB_PLAIN_WRITE,		/* a folio of A's request, plain */
+	IB_MMAP,		/* a load from a mapping of a folio of it */
 	IB_NR
 };
 
 static const char *const inter_names[IB_NR] = {
-	"elsewhere", "same", "ahead", "plain_read", "plain_write"
+	"elsewhere", "same", "ahead", "plain_read", "plain_write", "mmap"
 };
 
 struct inter_case {
@@ -406,12 +442,28 @@ static void interleaving(struct kunit *test)
 	struct file *bfile = c->shared ? file : utfs_reopen(test, file, c->path);
 	static const loff_t b_pos[IB_NR] = {
 		[IB_ELSEWHERE] = HIST_HALF, [IB_AHEAD] = A_LEN,
-		[IB_PLAIN_WRITE] = PAGE_SIZE,
+		[IB_PLAIN_WRITE] = PAGE_SIZE, [IB_MMAP] = PAGE_SIZE,
 	};
-	bool plain = c->b == IB_PLAIN_READ || c->b == IB_PLAIN_WRITE;
-	size_t b_len = c->b == IB_PLAIN_WRITE ? PAGE_SIZE : A_LEN;
+	bool plain = c->b >= IB_PLAIN_READ;
+	size_t b_len = c->b >= IB_PLAIN_WRITE ? PAGE_SIZE : A_LEN;
+	unsigned long uaddr = 0;
 	struct hist_actor *a, *b;
 	bool b_done;
+	/*
+	 * What B uses plain: its range; a fault maps the uptodate folios
+	 * around it too (fault-around: mm/memory.c's fault_around_bytes,
+	 * 64 KiB unless tuned), each then unmarked and in use.
+	 */
+	loff_t plain_from = c->b == IB_MMAP ? round_down(b_pos[c->b], SZ_64K) :
+			    b_pos[c->b];
+	size_t plain_len = c->b == IB_MMAP ? SZ_64K : b_len;
+
+	if (c->b == IB_MMAP) {
+		uaddr = kunit_vm_mmap(test, bfile, 0, HIST_SIZE, PROT_READ,
+				      MAP_SHARED, 0);
+		KUNIT_ASSERT_NE(test, 0UL, uaddr);
+		uaddr += b_pos[c->b];
+	}
 
 	/* A reads ahead [0, 8 pages): what B does but elsewhere meets it. */
 	file->f_ra.ra_pages = HIST_RA_PAGES;
@@ -421,9 +473,9 @@ static void interleaving(struct kunit *test)
 	/* A is held in its ->readahead, its folios locked in the page cache. */
 	KUNIT_ASSERT_TRUE_MSG(test, utfs_wait_for(&ui->stats.readahead_held, 1),
 			      "A's readahead was not held");
-	b = hist_actor_start(test, bfile, b_pos[c->b], b_len,
-			     plain ? 0 : RWF_UNCACHED, c->b == IB_PLAIN_WRITE,
-			     false);
+	b = hist_actor_start_at(test, bfile, b_pos[c->b], b_len,
+				plain ? 0 : RWF_UNCACHED, c->b == IB_PLAIN_WRITE,
+				false, uaddr);
 	/* B runs as far as it can: to its end, or to a folio A holds. */
 	b_done = hist_actor_done(b, 200);
 	KUNIT_EXPECT_EQ_MSG(test, c->b == IB_ELSEWHERE, b_done,
@@ -439,15 +491,24 @@ static void interleaving(struct kunit *test)
 	expect_data(test, a->buf, 0, A_LEN, "A", 0);
 	if (c->b != IB_PLAIN_WRITE)
 		expect_data(test, b->buf, b_pos[c->b], b_len, "B", 1);
+	/* [R1] A plain read or a fault that used a marked folio took the mark off. */
+	if (c->b == IB_PLAIN_READ || c->b == IB_MMAP)
+		KUNIT_EXPECT_EQ_MSG(test, 0U,
+				    utfs_marked_folios(file, b_pos[c->b], b_len),
+				    "marked after B used it plain");
+	if (c->b == IB_MMAP)
+		KUNIT_EXPECT_EQ_MSG(test, 1U,
+				    utfs_cached_folios(file, b_pos[c->b], b_len),
+				    "the folio B has mapped, after A");
 	KUNIT_EXPECT_EQ(test, 0, vfs_fsync(file, 0));
 	/* What two readers leave marked: a window ahead, and a folio, each. */
 	KUNIT_EXPECT_LE(test,
-			expect_marked(test, file, plain ? b_pos[c->b] : 0,
-				      plain ? b_pos[c->b] + b_len : 0,
+			expect_marked(test, file, plain ? plain_from : 0,
+				      plain ? plain_from + plain_len : 0,
 				      "after both"),
 			2 * (2 * HIST_RA_PAGES + 1));
 	expect_final_read(test, file, c->path,
-			  plain ? DIV_ROUND_UP(b_len, PAGE_SIZE) : 0);
+			  plain ? DIV_ROUND_UP(plain_len, PAGE_SIZE) : 0);
 }
 
 /* --- readahead faults ------------------------------------------------------- */

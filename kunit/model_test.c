@@ -605,6 +605,16 @@ static unsigned int expect_folios_and_disk(struct kunit *test, struct file *file
 			reclaimed++;
 			continue;
 		}
+		/*
+		 * [O1] direct_write_fallback() (the generic path's, not the
+		 * series') drops what it wrote back with
+		 * invalidate_mapping_pages(), which leaves a folio still held
+		 * by a CPU's LRU batch (x86_64 has two): cached, clean, never
+		 * dirty, as [O1] promises; which case meets that depends on
+		 * what ran before it.  Its content is checked as any.
+		 */
+		if (r->direct_fallback && want == MF_ABSENT && got == MF_CLEAN)
+			want = MF_CLEAN;
 		if (got != want && wrong++ < 4)
 			KUNIT_FAIL(test, "folio %lu: %c, the model says %c", index,
 				   state_letters[got], state_letters[want]);
