@@ -27,7 +27,7 @@ for g in "${GATES[@]}"; do
 	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
 done
 
-python3 "$TOP/tools/kunit_results.py" report "$RESULTS"
+python3 "$TOP/tools/kunit_results.py" report "$RESULTS" --series "$(series_id 2>/dev/null || true)"
 python3 "$TOP/tools/kunit_results.py" kcidb "$RESULTS" --origin "$KCIDB_ORIGIN" \
 	--commit "$(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)" \
 	--patchset "$(cat "$TOP"/mm/*.patch "$TOP"/fs/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)"

@@ -7,22 +7,23 @@
 # (results/gates.json: the suites under UML and x86_64, the debug
 # checkers, diff coverage, the mutants, bisect, fstests in the e2e
 # machine) and make fstests-ab's comparison with the pristine kernel
-# (results/fstests-ab/summary.txt), each with its date.  Refuses results
-# older than the series (the tree's last commit), and a make check that
-# did not pass.  Output: $RESULTS/cover-letter/.
+# (results/fstests-ab/summary.txt), each with its date.  Uses only results
+# recorded for the series in the tree (lib.sh's series_id, which make
+# check and make fstests-ab record), and refuses a make check of another
+# series or one that did not pass.  Output: $RESULTS/cover-letter/.
 . "$(dirname "$0")/lib.sh"
 
 OUT=$RESULTS/cover-letter
 GATES=$RESULTS/gates.json
 AB=$RESULTS/fstests-ab/summary.txt
 [ -d "$TREE/.git" ] || die "no tree at $TREE (run 'make tree')"
-series=$(git -C "$TREE" log -1 --format=%ct HEAD)
+series=$(series_id)
 [ -f "$GATES" ] || die "no $GATES: run 'make check' on this series first"
-[ "$(stat -c %Y "$GATES")" -ge "$series" ] ||
-	die "$GATES is older than the series (its last commit, $(date -ud "@$series" +%F\ %T)): run 'make check' again"
+[ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("series", ""))' "$GATES")" = "$series" ] ||
+	die "$GATES is not of the series in $TREE (another series, or none recorded): run 'make check' again"
 ab=$AB
-if [ ! -f "$AB" ] || [ "$(stat -c %Y "$AB")" -lt "$series" ]; then
-	note "no make fstests-ab result newer than the series: the Testing paragraph says so"
+if [ ! -f "$AB" ] || [ "$(cat "$RESULTS/fstests-ab/series" 2>/dev/null)" != "$series" ]; then
+	note "no make fstests-ab result of this series: the Testing paragraph says so"
 	ab=
 fi
 mkdir -p "$OUT"

@@ -25,6 +25,8 @@ base=$(git -C "$TREE" rev-parse -q --verify "$SANDBOX_TAG^{commit}") ||
 worktree "$FSTESTS_AB_TREE" "$base"
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# What make cover-letter checks that these results are of.
+series_id >"$OUT/series"
 
 # side NAME RUN [VAR=VALUE...]: tools/fstests.sh on one side's kernel,
 # its results in $OUT/NAME/RUN; its output in RUN.log.

@@ -254,11 +254,12 @@ def load_or_empty(path: str) -> dict:
         return {}
 
 
-def report(results: str) -> None:
-    """Write gates.json and junit.xml into the results folder."""
+def report(results: str, series: str = '') -> None:
+    """Write gates.json (with the series' id, lib.sh's series_id) and
+    junit.xml into the results folder."""
     gates = read_gates(results)
     with open(os.path.join(results, 'gates.json'), 'w') as f:
-        json.dump({'gates': gates,
+        json.dump({'gates': gates, 'series': series,
                    'verdict': 'pass' if all(g['verdict'] == 'pass' for g in gates) else 'fail'},
                   f, indent=2)
 
@@ -369,6 +370,7 @@ def main(argv: Sequence[str]) -> int:
     p = sub.add_parser('report', help='RESULTS/gates.json and junit.xml from '
                        'RESULTS/gates.tsv and RESULTS/kunit.json')
     p.add_argument('results')
+    p.add_argument('--series', default='', help="the series' id (lib.sh's series_id)")
     p = sub.add_parser('kcidb', help='RESULTS/kcidb.json: the run in KCIDB\'s schema 5')
     p.add_argument('results')
     p.add_argument('--origin', default='uncached_sandbox', help='the submitter (KCIDB origin)')
@@ -377,7 +379,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     if args.command == 'report':
-        report(args.results)
+        report(args.results, args.series)
         return 0
     if args.command == 'kcidb':
         with open(os.path.join(args.results, 'kcidb.json'), 'w') as f:

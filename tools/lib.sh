@@ -344,6 +344,14 @@ patch_ids_of_range() {
 	done
 }
 
+# series_id: one hash of the series in the tree, the patch ids of its
+# commits on the sandbox base (their code, not their dates or messages):
+# make check and make fstests-ab record it with their results, and make
+# cover-letter uses only results recorded for the series it sends.
+series_id() {
+	patch_ids_of_range "$SANDBOX_TAG..HEAD" | sha256sum | cut -d' ' -f1
+}
+
 # worktree DIR REV: DIR, a git worktree of the tree (made if it is not
 # one), checked out at REV with nothing left of an earlier run's edits,
 # our suites linked in: where bisect, designs and upstream-bugs build.

@@ -3,20 +3,23 @@
 # Tool tests: make cover-letter (cover-letter.sh, cover_letter.py) on a
 # fake tree with a series: the Testing paragraph says each gate's figures
 # and fstests-ab's comparison with their dates, says so when fstests-ab
-# was not run, and nothing is written from a make check that failed,
-# lacks a gate, or is older than the series.
+# was not run or is of another series, and nothing is written from a make
+# check that failed, lacks a gate, or is of another series.
 . "$(dirname "$0")/lib.sh"
 
 K=$WORK/tree R=$WORK/res
 mkdir -p "$K" "$R/fstests-ab"
 git -C "$K" init -q && echo base >"$K/file" && ugit -C "$K" add . && ugit -C "$K" commit -qm base &&
 	git -C "$K" tag sandbox && echo fix >>"$K/file" && ugit -C "$K" commit -qam "mm: a fix" -m "Why." -m "Signed-off-by: T <t@localhost>"
+# The series' id, as make check and make fstests-ab record it.
+id=$(env TREE="$K" bash -c ". '$TOOLS/lib.sh' >/dev/null && series_id")
+echo "$id" >"$R/fstests-ab/series"
 gates() {
-	python3 - "$1" >"$R/gates.json" <<'P'
+	python3 - "$1" "${2-$id}" >"$R/gates.json" <<'P'
 import json, sys
 names = ["test-tools", "suites", "diff-coverage", "mutants", "debug", "bisect", "e2e", "fstests", "x86_64"]
 bad = sys.argv[1]
-print(json.dumps({"verdict": "fail" if bad == "fail" else "pass",
+print(json.dumps({"verdict": "fail" if bad == "fail" else "pass", "series": sys.argv[2],
                   "gates": [{"name": n, "verdict": "fail" if bad == "fail" and n == "e2e" else "pass",
                              "figures": f"{n} figures"} for n in names if n != bad]}))
 P
@@ -35,8 +38,8 @@ check "cover-letter: and fstests-ab's comparison" grep -q 'xfs   base: ran 2, pa
 printf '    regression: generic/001\nfstests-ab: FAILED\n' >"$R/fstests-ab/summary.txt"
 check_fails "cover-letter: an fstests-ab that found a regression writes nothing" cl
 check "cover-letter: and says so" grep -q 'not a passing make fstests-ab (fstests-ab: FAILED)' "$WORK/out"
-touch -d '2000-01-01' "$R/fstests-ab/summary.txt"
-check "cover-letter: an fstests-ab older than the series is not used" cl
+echo other >"$R/fstests-ab/series"
+check "cover-letter: an fstests-ab of another series is not used" cl
 check "cover-letter: (and the paragraph says it was not run)" \
 	grep -q 'pristine kernel: not run on this series' "$R/cover-letter/0000-cover-letter.patch"
 gates fail
@@ -45,8 +48,12 @@ check "cover-letter: and names the gate" grep -q 'did not pass (e2e)' "$WORK/out
 gates mutants
 check_fails "cover-letter: a make check without a gate it needs fails" cl
 check "cover-letter: and names it" grep -q 'no mutants gate' "$WORK/out"
+gates none other
+check_fails "cover-letter: a make check of another series fails" cl
+check "cover-letter: and says to run it again" grep -q "not of the series in .*run 'make check' again" "$WORK/out"
+gates none ""
+check_fails "cover-letter: a make check that recorded no series fails" cl
 gates none
-touch -d '2000-01-01' "$R/gates.json"
-check_fails "cover-letter: a make check older than the series fails" cl
-check "cover-letter: and says to run it again" grep -q "older than the series" "$WORK/out"
+check "cover-letter: the series' make check passes, whatever its files' times" \
+	bash -c "touch -d '2000-01-01' '$R/gates.json' && env TREE='$K' RESULTS='$R' '$TOOLS/cover-letter.sh'"
 finish
