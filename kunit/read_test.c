@@ -284,7 +284,7 @@ static void async_readahead_as_plain(struct kunit *test)
 /*
  * [N1] RWF_NOWAIT, with the file's reads still in flight (held): the read
  * fails with -EAGAIN, having started the readahead a blocking read would,
- * every folio of it marked; IOCB_NOIO (see nonblocking_read_in_flight)
+ * every folio of it marked; IOCB_NOIO (see nonblocking_uncached_read)
  * starts nothing.  The blocking read that follows, as io_uring's retry,
  * consumes them and, reading to EOF, leaves nothing cached.  Cached data
  * is returned without waiting.  Before the change, the first read brought

@@ -9,6 +9,9 @@
 
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
+# The series these results are of: the tree as make check found it, or,
+# in a new clone, as its first gate made it.
+series=$(series_id 2>/dev/null) || series=
 
 failed=0 n=0
 for g in "${GATES[@]}"; do
@@ -27,7 +30,8 @@ for g in "${GATES[@]}"; do
 	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
 done
 
-python3 "$TOP/tools/kunit_results.py" report "$RESULTS" --series "$(series_id 2>/dev/null || true)"
+[ -n "$series" ] || series=$(series_id 2>/dev/null) || series=
+python3 "$TOP/tools/kunit_results.py" report "$RESULTS" --series "$series"
 python3 "$TOP/tools/kunit_results.py" kcidb "$RESULTS" --origin "$KCIDB_ORIGIN" \
 	--commit "$(git -C "$TREE" rev-parse HEAD 2>/dev/null || true)" \
 	--patchset "$(cat "$TOP"/mm/*.patch "$TOP"/fs/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1)"

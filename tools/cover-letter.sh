@@ -22,7 +22,7 @@ series=$(series_id)
 [ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("series", ""))' "$GATES")" = "$series" ] ||
 	die "$GATES is not of the series in $TREE (another series, or none recorded): run 'make check' again"
 ab=$AB
-if [ ! -f "$AB" ] || [ "$(cat "$RESULTS/fstests-ab/series" 2>/dev/null)" != "$series" ]; then
+if [ ! -f "$AB" ] || [ "$(cat "$RESULTS/fstests-ab/series-id" 2>/dev/null)" != "$series" ]; then
 	note "no make fstests-ab result of this series: the Testing paragraph says so"
 	ab=
 fi

@@ -26,7 +26,7 @@ worktree "$FSTESTS_AB_TREE" "$base"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 # What make cover-letter checks that these results are of.
-series_id >"$OUT/series"
+series_id >"$OUT/series-id"
 
 # side NAME RUN [VAR=VALUE...]: tools/fstests.sh on one side's kernel,
 # its results in $OUT/NAME/RUN; its output in RUN.log.

@@ -101,29 +101,49 @@ sections=${FSTESTS_SECTIONS:-xfs ext4}
 for sec in $sections; do
 	case $sec in xfs | ext4) ;; *) die "FSTESTS_SECTIONS: no section '$sec' (xfs, ext4)" ;; esac
 done
-# FSTESTS_SHARD=i/n: this machine's part, by name; recorded with the
-# results for make fstests-report.
-shard=
-if [ -n "$FSTESTS_SHARD" ]; then
-	# shellcheck disable=SC2086 # check's arguments, one word each
-	tests=$(python3 "$TOP/tools/fstests_shard.py" "$src" "$FSTESTS_SHARD" "$sections" $tests) ||
-		die "FSTESTS_SHARD=$FSTESTS_SHARD: see above"
-	shard="$FSTESTS_SHARD $(wc -w <<<"$tests") tests"
-	note "FSTESTS_SHARD=$FSTESTS_SHARD: $(wc -w <<<"$tests") tests"
-fi
-for sec in $sections; do
-	[ "$sections" = "xfs ext4" ] || tests="-s $sec $tests"
-done
-note "running fstests in the e2e machine: $tests"
-rc=0
-rm -rf "$E2E_BUILD/scratch/fstests"
-E2E_TIMEOUT=$FSTESTS_TIMEOUT FSTESTS_SRC=$src FSTESTS_ARGS=$(tr ' ' , <<<"$tests") \
-	FSTESTS_EXCLUDE=$TOP/tools/fstests/exclude "$TOP/tools/e2e/machine.sh" fstests || rc=$?
+# run ARGS...: check with those arguments in the machine (its guest log in
+# $E2E_RESULTS, or $E2E_RESULTS/$log_dir); the sections it ran, copied to
+# the results.
+run() {
+	note "running fstests in the e2e machine: $*"
+	rm -rf "$E2E_BUILD/scratch/fstests"
+	E2E_TIMEOUT=$FSTESTS_TIMEOUT FSTESTS_SRC=$src FSTESTS_ARGS=$(tr ' ' , <<<"$*") \
+		FSTESTS_EXCLUDE=$TOP/tools/fstests/exclude E2E_RESULTS=$E2E_RESULTS${log_dir:+/$log_dir} \
+		"$TOP/tools/e2e/machine.sh" fstests || rc=$?
+	cp -r "$E2E_BUILD/scratch/fstests/." "$RESULTS/fstests/" 2>/dev/null || true
+}
 
-# fstests' results, per section, and a summary of them.
+rc=0
+log_dir=
 rm -rf "$RESULTS/fstests/xfs" "$RESULTS/fstests/ext4" "$RESULTS/fstests/shard"
-cp -r "$E2E_BUILD/scratch/fstests/." "$RESULTS/fstests/" 2>/dev/null || true
-[ -z "$shard" ] || echo "$shard" >"$RESULTS/fstests/shard"
+mkdir -p "$RESULTS/fstests"
+if [ -z "$FSTESTS_SHARD" ]; then
+	args=$tests
+	for sec in $sections; do
+		[ "$sections" = "xfs ext4" ] || args="-s $sec $args"
+	done
+	# shellcheck disable=SC2086 # check's arguments, one word each
+	run $args
+else
+	# FSTESTS_SHARD=i/n: this machine's part of each section's list (check
+	# expands a group per section), a machine run per section; the part
+	# and the whole lists' id recorded for make fstests-report.
+	# shellcheck disable=SC2086 # check's arguments, one word each
+	id=$(python3 "$TOP/tools/fstests_shard.py" --id "$src" "$sections" $tests) ||
+		die "FSTESTS_SHARD=$FSTESTS_SHARD: see above"
+	count=0
+	for sec in $sections; do
+		# shellcheck disable=SC2086 # check's arguments, one word each
+		part=$(python3 "$TOP/tools/fstests_shard.py" "$src" "$FSTESTS_SHARD" "$sec" $tests) ||
+			die "FSTESTS_SHARD=$FSTESTS_SHARD: see above"
+		count=$((count + $(wc -w <<<"$part")))
+		log_dir=$sec
+		# shellcheck disable=SC2086 # the part's tests, one word each
+		run -s "$sec" $part
+	done
+	echo "$FSTESTS_SHARD $count tests $id" >"$RESULTS/fstests/shard"
+fi
+
 # shellcheck disable=SC2086 # the sections, one argument each
 python3 "$TOP/tools/fstests_report.py" "$RESULTS/fstests" $sections || rc=1
 exit "$rc"

@@ -91,7 +91,8 @@ def kernel_reports(out: Path, patterns: Path | None) -> list[str]:
     regexes = [re.compile(p) for p in patterns.read_text().splitlines()
                if p.strip() and not p.startswith("#")]
     found = []
-    for log in sorted(out.glob("*/*/e2e/guest.log")):
+    # A run's guest log, or each section's (FSTESTS_SHARD: a run each).
+    for log in sorted([*out.glob("*/*/e2e/guest.log"), *out.glob("*/*/e2e/*/guest.log")]):
         for line in log.read_text(errors="replace").splitlines():
             if any(r.search(line) for r in regexes):
                 found.append(f"{log.relative_to(out)}: {line.strip()}")

@@ -8,13 +8,14 @@ Each DIR holds one machine's part of a run (FSTESTS_SHARD=i/n), as make
 fstests leaves it (RESULTS/fstests: SECTION/result.xml, and the part in
 "shard") or make fstests-ab (RESULTS/fstests-ab: SIDE/run/fstests/...,
 the reruns, the guest logs).  The parts must be of one kind and one n,
-and no two may hold the same part or the same test.  OUT (default
+and no two may hold the same part or the same test; they must be of one
+list of tests (and, for fstests-ab, one series).  OUT (default
 RESULTS/fstests-report) gets them in
 the layout of one machine's results: a result.xml per section (and side)
 with the test cases of every part; fstests-ab's reruns and guest logs
 linked.  Then the summary of tools/fstests_report.py or
 tools/fstests_ab.py of OUT, after the line that says which parts were
-merged and which are missing; its exit status.
+merged and which are missing; its exit status, or 1 if parts are missing.
 """
 import argparse
 import shutil
@@ -34,14 +35,23 @@ def die(msg: str):
     sys.exit(f"fstests_merge.py: {msg}")
 
 
-def part_of(d: Path, ab: bool) -> tuple[int, int]:
-    """(i, n) of a part, from the shard file fstests.sh wrote."""
+def part_of(d: Path, ab: bool) -> tuple[int, int, str]:
+    """(i, n, the whole lists' id) of a part, from the shard file
+    fstests.sh wrote ("i/n COUNT tests ID"); a part of fstests-ab, the
+    series' id too."""
     f = d / "base" / "run" / "fstests" / "shard" if ab else d / "shard"
     try:
-        i, n = (int(x) for x in f.read_text().split()[0].split("/"))
+        words = f.read_text().split()
+        i, n = (int(x) for x in words[0].split("/"))
+        lists = words[3]
     except (OSError, ValueError, IndexError):
         die(f"{d}: no part recorded ({f}): run each part with FSTESTS_SHARD=i/n")
-    return i, n
+    if ab:
+        try:
+            lists += " series " + (d / "series-id").read_text().strip()
+        except OSError:
+            die(f"{d}: no series recorded ({d}/series-id)")
+    return i, n, lists
 
 
 def merge_reports(reports: list[Path], out: Path):
@@ -84,13 +94,16 @@ def main() -> int:
     ab = kinds.pop()
     parts = {}
     for d in args.parts:
-        i, n = part_of(d, ab)
+        i, n, lists = part_of(d, ab)
         if i in parts:
             die(f"{d} and {parts[i][0]} are both part {i}")
-        parts[i] = (d, n)
-    ns = {n for _, n in parts.values()}
+        parts[i] = (d, n, lists)
+    ns = {n for _, n, _ in parts.values()}
     if len(ns) != 1:
         die(f"the parts split the tests differently: n = {sorted(ns)}")
+    if len({lists for _, _, lists in parts.values()}) != 1:
+        die("the parts are of different lists of tests" + (" or series" if ab else "") +
+            ": " + "; ".join(f"{d}: {lists}" for d, _, lists in parts.values()))
     n = ns.pop()
     missing = [str(i) for i in range(1, n + 1) if i not in parts]
     dirs = [parts[i][0] for i in sorted(parts)]
@@ -102,8 +115,9 @@ def main() -> int:
         for sec in SECTIONS:
             merge_reports([d / sec / "result.xml" for d in dirs], args.out / sec / "result.xml")
         sections = [s for s in SECTIONS if any((d / s).is_dir() for d in dirs)]
-        return subprocess.run([sys.executable, str(TOOLS / "fstests_report.py"), str(args.out),
-                               *sections]).returncode
+        rc = subprocess.run([sys.executable, str(TOOLS / "fstests_report.py"), str(args.out),
+                             *sections]).returncode
+        return incomplete(rc, missing)
     for side in SIDES:
         for sec in SECTIONS:
             merge_reports([d / side / "run" / "fstests" / sec / "result.xml" for d in dirs],
@@ -115,8 +129,19 @@ def main() -> int:
                 (args.out / side / f"part{k}" / "e2e").symlink_to((d / side / "run" / "e2e").resolve())
             for rerun in sorted((d / side).glob("rerun-*")):
                 (args.out / side / rerun.name).symlink_to(rerun.resolve())
-    return subprocess.run([sys.executable, str(TOOLS / "fstests_ab.py"), str(args.out),
-                           "--reports", str(args.reports)]).returncode
+    # The series they are of, for make cover-letter.
+    (args.out / "series-id").write_text((dirs[0] / "series-id").read_text())
+    rc = subprocess.run([sys.executable, str(TOOLS / "fstests_ab.py"), str(args.out),
+                         "--reports", str(args.reports)]).returncode
+    return incomplete(rc, missing)
+
+
+def incomplete(rc: int, missing: list[str]) -> int:
+    """A run with parts missing is no verdict: exit status 1."""
+    if missing and rc == 0:
+        print(f"fstests-report: incomplete, parts {', '.join(missing)} missing")
+        return 1
+    return rc
 
 
 if __name__ == "__main__":

@@ -349,7 +349,10 @@ patch_ids_of_range() {
 # make check and make fstests-ab record it with their results, and make
 # cover-letter uses only results recorded for the series it sends.
 series_id() {
-	patch_ids_of_range "$SANDBOX_TAG..HEAD" | sha256sum | cut -d' ' -f1
+	local ids
+	git -C "$TREE" rev-parse -q --verify "$SANDBOX_TAG^{commit}" >/dev/null || return 1
+	ids=$(patch_ids_of_range "$SANDBOX_TAG..HEAD") && [ -n "$ids" ] || return 1
+	sha256sum <<<"$ids" | cut -d' ' -f1
 }
 
 # worktree DIR REV: DIR, a git worktree of the tree (made if it is not

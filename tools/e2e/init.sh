@@ -6,7 +6,7 @@
 # scratch/steps.tsv, the first failure ends the run; the last line of
 # scratch/status is "pass" or "fail STEP".  Settings come from the kernel
 # command line: E2E_MODE (check, bench, profile, fstests: FSTESTS_SRC's check with
-# FSTESTS_ARGS, or script: run E2E_SCRIPT, for
+# the arguments in the file FSTESTS_ARGS, or script: run E2E_SCRIPT, for
 # a developer's own experiments, with the disks mounted), E2E_BUILD, E2E_FSX_OPS,
 # E2E_BENCH_REPS, E2E_BENCH_SIZE, E2E_STEPS.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -309,7 +309,7 @@ fstests() {
 		fstests_config && cat "$MNT/fstests/local.config" && cd "$FSTESTS_SRC" || return 1
 	# shellcheck disable=SC2046 # the tests: check's arguments
 	{ HOST_OPTIONS=$MNT/fstests/local.config ./check -R xunit -E "$FSTESTS_EXCLUDE" \
-		$(echo "$FSTESTS_ARGS" | tr , ' ') 2>&1; echo "$?" >"$MNT/fstests/rc"; } |
+		$(tr , ' ' <"$FSTESTS_ARGS") 2>&1; echo "$?" >"$MNT/fstests/rc"; } |
 		while IFS= read -r line; do
 			echo "$line"
 			case $line in

@@ -122,6 +122,9 @@ static int ring_child(const char *path, int fd, int write, unsigned char *buf,
 	if (child < 0)
 		e2e_die("fork: %s", strerror(errno));
 	if (!child) {
+		/* A read that copies nothing must not find the write's data. */
+		if (!write)
+			memset(buf, 0, len);
 		ret = ring_rw(fd, write, buf, len, off, rw_flags, async, &worker);
 		if (ret != (int)len)
 			e2e_die("%s: %s %s of %zu at %lld (%s) returned %d", path,

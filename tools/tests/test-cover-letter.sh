@@ -13,7 +13,7 @@ git -C "$K" init -q && echo base >"$K/file" && ugit -C "$K" add . && ugit -C "$K
 	git -C "$K" tag sandbox && echo fix >>"$K/file" && ugit -C "$K" commit -qam "mm: a fix" -m "Why." -m "Signed-off-by: T <t@localhost>"
 # The series' id, as make check and make fstests-ab record it.
 id=$(env TREE="$K" bash -c ". '$TOOLS/lib.sh' >/dev/null && series_id")
-echo "$id" >"$R/fstests-ab/series"
+echo "$id" >"$R/fstests-ab/series-id"
 gates() {
 	python3 - "$1" "${2-$id}" >"$R/gates.json" <<'P'
 import json, sys
@@ -38,7 +38,7 @@ check "cover-letter: and fstests-ab's comparison" grep -q 'xfs   base: ran 2, pa
 printf '    regression: generic/001\nfstests-ab: FAILED\n' >"$R/fstests-ab/summary.txt"
 check_fails "cover-letter: an fstests-ab that found a regression writes nothing" cl
 check "cover-letter: and says so" grep -q 'not a passing make fstests-ab (fstests-ab: FAILED)' "$WORK/out"
-echo other >"$R/fstests-ab/series"
+echo other >"$R/fstests-ab/series-id"
 check "cover-letter: an fstests-ab of another series is not used" cl
 check "cover-letter: (and the paragraph says it was not run)" \
 	grep -q 'pristine kernel: not run on this series' "$R/cover-letter/0000-cover-letter.patch"

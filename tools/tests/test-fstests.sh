@@ -102,15 +102,18 @@ check "fstests: (not run, never passed)" grep -q "ran 1, passed 1, failed 0, not
 check_fails "fstests: a section that did not finish fails" fst env FSTESTS="$F" FAKE_RESULT=unfinished
 check "fstests: and says so" grep -q 'ext4 .*did not finish' "$WORK/out"
 
-# FSTESTS_SHARD=i/n: every n-th of the tests, groups expanded over
-# generic/ and the sections' folders; the part recorded with the results.
+# FSTESTS_SHARD=i/n: every n-th of each section's tests, groups expanded
+# as check does, over generic/ and the section's own folder, a machine
+# run per section; the part recorded with the results.
 check "fstests: FSTESTS_SHARD=1/2 of -g quick passes" fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick" FSTESTS_SHARD=1/2
-check "fstests: (the first and third of generic/001, generic/003, xfs/001)" \
-	bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx 'generic/001,xfs/001'"
-check "fstests: (the part recorded with the results)" grep -qx '1/2 2 tests' "$WORK/res/fstests/shard"
+check "fstests: (xfs: the first and third of generic/001, generic/003, xfs/001; ext4: generic/001)" \
+	bash -c "tail -n 2 '$WORK/b/e2e/machine-runs' | tr '\n' ' ' | grep -qx -- '-s,xfs,generic/001,xfs/001 -s,ext4,generic/001 '"
+check "fstests: (the part recorded with the results, and the lists' id)" \
+	grep -qx '1/2 3 tests [0-9a-f]\{16\}' "$WORK/res/fstests/shard"
 check "fstests: FSTESTS_SHARD=2/2, -x rw: the rest, less that group" \
 	fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick -x rw generic/002" FSTESTS_SHARD=2/2
-check "fstests: (generic/002 alone)" bash -c "tail -n 1 '$WORK/b/e2e/machine-runs' | grep -qx 'generic/002'"
+check "fstests: (generic/002 alone, in each section)" \
+	bash -c "tail -n 2 '$WORK/b/e2e/machine-runs' | tr '\n' ' ' | grep -qx -- '-s,xfs,generic/002 -s,ext4,generic/002 '"
 check "fstests: (one section: the other's folder not expanded)" \
 	fst env FSTESTS="$F" FAKE_RESULT=pass FSTESTS_TESTS="-g quick" FSTESTS_SHARD=1/1 FSTESTS_SECTIONS=ext4
 check "fstests: (-s ext4, generic/001 generic/003)" \
@@ -124,8 +127,8 @@ check_fails "fstests: FSTESTS_SHARD with an unknown group fails" \
 check "fstests: and names it" grep -q "no group 'nosuch'" "$WORK/out"
 
 # make fstests-report: parts of make fstests, made by hand.
-part() {	# DIR I/N XFS-CASES EXT4-CASES
-	mkdir -p "$1/xfs" "$1/ext4" && echo "$2 1 tests" >"$1/shard" &&
+part() {	# DIR I/N XFS-CASES EXT4-CASES [LISTS-ID]
+	mkdir -p "$1/xfs" "$1/ext4" && echo "$2 1 tests ${5:-L1}" >"$1/shard" &&
 		printf '<testsuite name="xfstests">%s</testsuite>\n' "$3" >"$1/xfs/result.xml" &&
 		printf '<testsuite name="xfstests">%s</testsuite>\n' "$4" >"$1/ext4/result.xml"
 }
@@ -137,9 +140,12 @@ merge() { env TOP="$T" RESULTS="$WORK/res" python3 "$T/tools/fstests_merge.py" "
 check_fails "fstests-report: two parts, a failure in one: fails" merge "$P/1" "$P/2"
 check "fstests-report: (one summary of both parts)" \
 	bash -c "grep -q 'parts 1/2, 2/2 merged: all 2' '$WORK/out' && grep -q 'xfs    ran 2, passed 1, failed 1' '$WORK/res/fstests-report/summary.txt' && grep -q 'ext4   ran 2, passed 2, failed 0, not run 0, 3 s' '$WORK/res/fstests-report/summary.txt'"
-check "fstests-report: one part passes, and names the missing one" merge "$P/1"
-cp "$WORK/check.out" "$WORK/merge.out"
-check "fstests-report: (missing: 2 of 2)" grep -q 'missing: 2 of 2' "$WORK/merge.out"
+check_fails "fstests-report: one part of two is no verdict" merge "$P/1"
+check "fstests-report: (it names the missing one)" \
+	bash -c "grep -q 'missing: 2 of 2' '$WORK/out' && grep -q 'incomplete, parts 2 missing' '$WORK/out'"
+part "$P/6" 2/2 '<testcase name="generic/003"/>' '' L2
+check_fails "fstests-report: parts of different lists of tests fail" merge "$P/1" "$P/6"
+check "fstests-report: and say so" grep -q 'different lists of tests' "$WORK/out"
 part "$P/3" 2/2 '<testcase name="generic/001" time="1"/>' ''
 check_fails "fstests-report: two parts with one test fail" merge "$P/1" "$P/3"
 check "fstests-report: and name it" grep -q 'generic/001 is in two parts' "$WORK/out"
@@ -154,7 +160,7 @@ abpart() {	# DIR I/N BASE-XFS SERIES-XFS
 	for side in base series; do
 		c=$3; [ $side = series ] && c=$4
 		mkdir -p "$1/$side/run/fstests/xfs" "$1/$side/run/fstests/ext4" "$1/$side/run/e2e" &&
-			echo "$2 1 tests" >"$1/$side/run/fstests/shard" &&
+			echo "$2 1 tests L1" >"$1/$side/run/fstests/shard" && echo S1 >"$1/series-id" &&
 			printf '<testsuite name="xfstests">%s</testsuite>\n' "$c" >"$1/$side/run/fstests/xfs/result.xml" &&
 			printf '<testsuite name="xfstests"></testsuite>\n' >"$1/$side/run/fstests/ext4/result.xml" &&
 			: >"$1/$side/run/e2e/guest.log"
@@ -165,10 +171,14 @@ abpart "$P/ab2" 2/2 '<testcase name="generic/003"/>' '<testcase name="generic/00
 check_fails "fstests-report: fstests-ab parts, a regression in one: fails" merge "$P/ab1" "$P/ab2"
 check "fstests-report: (named, with both parts' counts)" \
 	bash -c "grep -q 'regression: generic/003 (failed base 0/1, series 1/1)' '$WORK/out' && grep -q 'xfs   base: ran 2, passed 2' '$WORK/res/fstests-report/summary.txt'"
+check "fstests-report: (the series recorded with the merge, for make cover-letter)" \
+	grep -qx S1 "$WORK/res/fstests-report/series-id"
 abpart "$P/ab2" 2/2 '<testcase name="generic/003"/>' '<testcase name="generic/003"/>'
 echo "WARNING: CPU: 0 PID: 1 at mm/filemap.c:1 x" >"$P/ab1/series/run/e2e/guest.log"
 check_fails "fstests-report: a kernel report in a part's guest log fails" merge "$P/ab1" "$P/ab2"
 check "fstests-report: and shows it" grep -q 'kernel report: series/part1/e2e/guest.log: WARNING' "$WORK/out"
+echo S2 >"$P/ab2/series-id"
+check_fails "fstests-report: fstests-ab parts of two series fail" merge "$P/ab1" "$P/ab2"
 check_fails "fstests-report: parts of make fstests and of make fstests-ab fail" merge "$P/1" "$P/ab2"
 
 # make fstests-ab: a fake tree with a series on the sandbox base, and a
