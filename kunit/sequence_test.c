@@ -346,7 +346,7 @@ static void sequence(struct kunit *test)
 					       "call %u's data", k);
 		seq_expect(test, file, m, page, k);
 	}
-	utfs_expect_settled(test, file, "after the sequence");
+	utfs_expect_settled(test, file, "after the last call");
 }
 
 static struct kunit_case uncached_sequence_cases[] = {
