@@ -449,20 +449,27 @@ static void interleaving(struct kunit *test)
 	unsigned long uaddr = 0;
 	struct hist_actor *a, *b;
 	bool b_done;
-	/*
-	 * What B uses plain: its range; a fault maps the uptodate folios
-	 * around it too (fault-around: mm/memory.c's fault_around_bytes,
-	 * 64 KiB unless tuned), each then unmarked and in use.
-	 */
-	loff_t plain_from = c->b == IB_MMAP ? round_down(b_pos[c->b], SZ_64K) :
-			    b_pos[c->b];
-	size_t plain_len = c->b == IB_MMAP ? SZ_64K : b_len;
+	/* What B uses plain: its range (and a fault's neighbours, below). */
+	loff_t plain_from = b_pos[c->b];
+	size_t plain_len = b_len;
 
 	if (c->b == IB_MMAP) {
-		uaddr = kunit_vm_mmap(test, bfile, 0, HIST_SIZE, PROT_READ,
-				      MAP_SHARED, 0);
-		KUNIT_ASSERT_NE(test, 0UL, uaddr);
-		uaddr += b_pos[c->b];
+		unsigned long base, around;
+
+		base = kunit_vm_mmap(test, bfile, 0, HIST_SIZE, PROT_READ,
+				     MAP_SHARED, 0);
+		KUNIT_ASSERT_NE(test, 0UL, base);
+		uaddr = base + b_pos[c->b];
+		/*
+		 * A fault maps the uptodate folios around it too, each then
+		 * unmarked and in use: fault-around's window, mm/memory.c's
+		 * fault_around_bytes (64 KiB unless tuned) aligned in the
+		 * address space, within the mapping.
+		 */
+		around = max(round_down(uaddr, SZ_64K), base);
+		plain_from = around - base;
+		plain_len = min(round_down(uaddr, SZ_64K) + SZ_64K,
+				base + HIST_SIZE) - around;
 	}
 
 	/* A reads ahead [0, 8 pages): what B does but elsewhere meets it. */

@@ -440,7 +440,11 @@ static void nonblocking_flag_desc(const int *flags, char *desc)
 
 KUNIT_ARRAY_PARAM(nonblocking, nonblocking_read_flags, nonblocking_flag_desc);
 
-/* A read with the kiocb flags @flags, which no RWF_ flag sets. */
+/*
+ * A read with the kiocb flags @flags, which no RWF_ flag sets.  No
+ * ki_waitq: an IOCB_WAITQ read that finds a folio locked would queue a
+ * wake-up there, so such reads here only meet reads that end at once.
+ */
 static ssize_t read_kiocb_flags(struct file *file, void *buf, size_t len,
 				int flags)
 {

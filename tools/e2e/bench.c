@@ -124,12 +124,6 @@ static int open_file(const char *dir, const char *name, int flags)
 	return fd;
 }
 
-static void drop(int fd)
-{
-	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
-		e2e_die("fsync or fadvise: %s", strerror(errno));
-}
-
 /* Stream size bytes through fd, in req-byte calls; the seconds it took. */
 static double stream(int fd, int write, uint64_t size, uint64_t req)
 {
@@ -241,7 +235,7 @@ static void run_seq(const char *dir, uint64_t req, uint64_t size)
 	snprintf(write_test, sizeof(write_test), "seqwrite%s%s", fs ? "-" : "", fs ? fs : "");
 	snprintf(read_test, sizeof(read_test), "seqread%s%s", fs ? "-" : "", fs ? fs : "");
 	seq_pass(write_test, fd, 1, size, req);
-	drop(fd);
+	e2e_drop_cache(fd);
 	seq_pass(read_test, fd, 0, size, req);
 	printf("seq%s%s,%s,%lu,short transfers,%lu\n", fs ? "-" : "", fs ? fs : "", mode, req,
 	       short_ops);
@@ -350,7 +344,7 @@ static void run_workset(const char *dir, uint64_t hot_size, uint64_t size)
 	stream(fd, 1, size, MiB);
 	printf("workset,%s,%lu,hot cached after write %%,%.1f\n", mode, MiB,
 	       cached_pct(hot, hot_size));
-	drop(fd);
+	e2e_drop_cache(fd);
 	stream(fd, 0, size, MiB);
 	printf("workset,%s,%lu,hot cached after read %%,%.1f\n", mode, MiB,
 	       cached_pct(hot, hot_size));
@@ -571,7 +565,7 @@ static int cold_file(const char *dir, uint64_t size)
 	rwf = 0;
 	stream(wfd, 1, size, MiB);
 	rwf = saved;
-	drop(wfd);
+	e2e_drop_cache(wfd);
 	close(wfd);
 	return fd;
 }
@@ -690,7 +684,7 @@ static void run_uring(const char *dir, uint64_t size)
 	t = uring_reads(&ring, fd, bufs, seq_req, size / seq_req, size, 1);
 	printf("uring-seq,%s,%zu,MB/s,%.1f\n", mode, seq_req, size / t / 1e6);
 	printf("uring-seq,%s,%zu,file cached %%,%.2f\n", mode, seq_req, cached_pct(fd, size));
-	drop(fd);
+	e2e_drop_cache(fd);
 	t = uring_reads(&ring, fd, bufs, 4096, RANDOM_READS, size, 0);
 	printf("uring-random,%s,4096,IOPS,%.0f\n", mode, RANDOM_READS / t);
 	printf("uring-random,%s,4096,file cached %%,%.2f\n", mode, cached_pct(fd, size));
