@@ -10,6 +10,7 @@
  * skipped, saying so; 'make check-arch' runs them in x86_64 under QEMU.
  */
 #include <linux/pagemap.h>
+#include <linux/swap.h>
 #include <kunit/test.h>
 
 #include "testfs.h"
@@ -248,6 +249,73 @@ static void read_ends_inside_large_folio(struct kunit *test)
 }
 
 /*
+ * [R1] A marked large folio that is split stays marked in every part that
+ * stays cached, so that the uncached read that consumes them drops them.
+ * Uncached reads of the file's head, in 64 KiB calls, until readahead has
+ * brought in a marked large folio past them; a truncate into that folio
+ * splits it (truncate_inode_partial_folio()); the parts below the new EOF
+ * must all be marked, and a read to EOF leaves nothing.  Upstream's
+ * RWF_DONTCACHE lost the mark in the split once
+ * (kunit/designs/dropbehind/bugs/04); mutant 84 plants that bug here.
+ */
+static void split_keeps_mark(struct kunit *test)
+{
+	struct file *file = large_folio_file(test);
+	u8 *want = utfs_pattern_buf(test, UTFS_MAX_SIZE, 0, 9);
+	u8 *got = kunit_kmalloc(test, UTFS_MAX_SIZE, GFP_KERNEL);
+	struct folio *folio = NULL;
+	loff_t pos = 0, at, start = 0, end;
+	pgoff_t index;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	utfs_fill_disk(utfs_file_inode(file), 0, want, UTFS_MAX_SIZE);
+	while (!folio && pos + LF_SIZE < UTFS_MAX_SIZE) {
+		KUNIT_ASSERT_EQ(test, (ssize_t)LF_SIZE,
+				utfs_pread(file, got, LF_SIZE, pos, RWF_UNCACHED));
+		pos += LF_SIZE;
+		for (index = pos >> PAGE_SHIFT; !folio &&
+		     index < UTFS_MAX_SIZE >> PAGE_SHIFT; index++) {
+			folio = filemap_get_folio(file->f_mapping, index);
+			if (IS_ERR(folio)) {
+				folio = NULL;
+				continue;
+			}
+			start = folio_pos(folio);
+			if (folio_order(folio) < 2 || start < pos ||
+			    !folio_test_dropbehind(folio)) {
+				index = folio_next_index(folio) - 1;
+				folio_put(folio);
+				folio = NULL;
+			}
+		}
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, folio,
+				  "readahead brought in no marked folio of order 2 or more");
+	end = start + folio_size(folio);
+	folio_put(folio);
+	/* A folio still on a CPU's LRU batch has a reference: not split. */
+	lru_add_drain_all();
+	at = start + (end - start) / 2 + 100;
+	KUNIT_ASSERT_EQ(test, 0, vfs_truncate(&file->f_path, at));
+	folio = filemap_get_folio(file->f_mapping, start >> PAGE_SHIFT);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(folio),
+			       "the truncate dropped the folio instead of splitting it");
+	end -= folio_size(folio);
+	folio_put(folio);
+	KUNIT_ASSERT_GT_MSG(test, end, start, "the truncate did not split the folio");
+	KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, start, at - start),
+			    utfs_marked_folios(file, start, at - start),
+			    "the parts of a marked folio below EOF after its split");
+	KUNIT_EXPECT_GT(test, utfs_cached_folios(file, start, at - start), 0U);
+	/* The uncached read to EOF drops them all. */
+	KUNIT_EXPECT_EQ(test, (ssize_t)(at - pos),
+			utfs_pread(file, got, at - pos, pos, RWF_UNCACHED));
+	KUNIT_EXPECT_MEMEQ(test, got, want + pos, at - pos);
+	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, pos, at - pos));
+	utfs_expect_settled(test, file, "after the split and the read");
+}
+
+/*
  * Writeback of a large folio the uncached write created fails: the error
  * is returned, and the folio stays cached, whole, with the data.
  */
@@ -277,6 +345,7 @@ static struct kunit_case uncached_large_folio_cases[] = {
 	KUNIT_CASE_PARAM(read_starts_inside_large_folio, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(read_ends_inside_large_folio, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(writeback_error_in_large_folio, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(split_keeps_mark, utfs_paths_gen_params),
 	{}
 };
 
