@@ -4,7 +4,8 @@
  * or alternately through two, each checked against the promise when it
  * returns, from the state the calls before it left: an uncached read, a
  * plain read, an uncached write, a plain write, an uncached RWF_DSYNC
- * write (each of a head, a middle and a tail range of the file), fsync(),
+ * write (each of a head, a middle, a tail range of the file, and a few
+ * bytes inside its first folio), fsync(),
  * a truncate to a size inside a folio, and POSIX_FADV_DONTNEED.  Every
  * sequence of two calls on both write paths, through one open file and
  * through two, and 96 sequences of four drawn with a fixed seed.  The
@@ -51,11 +52,16 @@ static const char *const seq_kind_names[SK_NR] = {
 	"fsync", "truncate", "dontneed"
 };
 
-/* The ranges: a head, a middle (unaligned) and a tail to the old EOF. */
+/*
+ * The ranges: a head, a middle (unaligned), a tail to the old EOF, and a
+ * few bytes inside the first folio (after which the middle's first folio
+ * is the only one cached of it).
+ */
 static const struct { loff_t pos; size_t len; const char *name; } seq_ranges[] = {
 	{ 0, 2 * PAGE_SIZE, "head" },
 	{ PAGE_SIZE / 2, 3 * PAGE_SIZE, "mid" },
 	{ 4 * PAGE_SIZE, 4 * PAGE_SIZE, "tail" },
+	{ 100, 200, "in_first" },
 };
 
 #define SEQ_NR_RANGES	ARRAY_SIZE(seq_ranges)
