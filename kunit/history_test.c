@@ -51,6 +51,7 @@
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 #include <kunit/test.h>
@@ -340,6 +341,8 @@ static void hist_actor_stop(void *data)
 	utfs_release_reads(utfs_file_inode(a->file));
 	kthread_stop(a->task);
 	put_task_struct(a->task);
+	if (a->mm)
+		mmput(a->mm);
 }
 
 /*
@@ -370,7 +373,9 @@ static struct hist_actor *hist_actor_start_at(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, hist_actor_stop, a));
 	a->killed = killed;
+	/* The test's address space, held until the actor is joined. */
 	if (uaddr) {
+		KUNIT_ASSERT_TRUE(test, current->mm && mmget_not_zero(current->mm));
 		a->mm = current->mm;
 		a->uaddr = uaddr;
 	}

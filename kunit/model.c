@@ -337,8 +337,8 @@ bool model_read_ahead(const struct model_file *f, const struct model_case *c,
 
 	if (c->op != MO_READ || model_before(f, c, index) != MF_ABSENT)
 		return false;
-	return index >= (c->pos >> PAGE_SHIFT) && end > r->read_stop &&
-	       r->read_stop < f->size;
+	return index >= (c->pos >> PAGE_SHIFT) &&
+	       !model_read_consumed(end, r->read_stop, f->size);
 }
 
 /* The chunk (index into wb_start) whose writeback covered byte @off. */

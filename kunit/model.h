@@ -114,6 +114,17 @@ enum model_folio model_after(const struct model_file *f,
 			     const struct model_case *c,
 			     const struct model_result *r, pgoff_t index);
 /*
+ * [R1] An uncached read that stopped at @stop, in a file of @size bytes,
+ * has consumed a folio that ends at @folio_end (and drops it, if it
+ * brought it in): it read past the folio, or to EOF.
+ */
+static inline bool model_read_consumed(loff_t folio_end, loff_t stop,
+				       loff_t size)
+{
+	return folio_end <= stop || stop >= size;
+}
+
+/*
  * Reads: folio @index may hold the read's readahead; it is in the
  * state a plain read from the same state leaves it in.
  */

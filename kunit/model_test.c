@@ -19,8 +19,10 @@
  * Generated at suite_init: every combination of path, I/O, offset and
  * length with nothing cached and no fault (exhaustive), every state and
  * fault either side of a chunk boundary for writes across one (the
- * boundary subspace, exhaustive: see generate_boundaries()), and cases that
- * together hold every pair of values of any two dimensions at least once
+ * boundary subspace, exhaustive: see generate_boundaries()), every read
+ * that may not block from nothing cached, one folio never read, or one
+ * folio's read failing (exhaustive: see generate_nowait_reads()), and
+ * cases that together hold every pair of values of any two dimensions at least once
  * (pairwise, greedy over a fixed pseudo-random pool of valid cases).  The
  * number is printed.  Each case runs on a fresh file, and everything the
  * model predicts is compared: the result, ki_pos, what is left in the
@@ -71,7 +73,7 @@ static const unsigned int dim_size[D_NR] = {
 	[D_AFTER] = MF_NR, [D_FAULT] = MX_NR, [D_FAULT_AT] = MW_NR,
 };
 
-#define MODEL_MAX_CASES		512
+#define MODEL_MAX_CASES		1024
 #define MODEL_POOL		12000
 
 struct model_param {
@@ -281,6 +283,66 @@ static void generate_boundaries(void)
 			}
 }
 
+/*
+ * One case of generate_nowait_reads(): named folio @w never read, or its
+ * read failing; nothing else cached.  Once per folio: not again for a
+ * name after the first that names the same folio.
+ */
+static void generate_nowait_read_at(u8 *v, const struct model_case *c,
+				    enum model_where w, bool read_fails)
+{
+	pgoff_t i = model_folio_of(&model_file, c, w);
+	unsigned int u;
+
+	for (u = 0; u < w; u++)
+		if (model_folio_of(&model_file, c, u) == i)
+			return;
+	for (u = 0; u < MW_NR; u++)
+		v[D_FIRST + u] = !read_fails &&
+				 model_folio_of(&model_file, c, u) == i ?
+				 MF_NOT_UPTODATE : MF_ABSENT;
+	v[D_FAULT] = read_fails ? MX_READ : MX_NONE;
+	v[D_FAULT_AT] = read_fails ? w : MW_FIRST;
+	if (valid(v))
+		add_case(v);
+}
+
+/*
+ * [N1] Exhaustive for reads that may not block: every path, from an
+ * aligned offset, an unaligned one and a chunk's last byte, of one byte,
+ * a page and more than a chunk, from nothing cached; each named folio
+ * cached and never read (a read the nonblocking one did not start: EAGAIN
+ * there, a short read past the first folio); and each named folio's own
+ * read failing (the readahead the nonblocking read started fails there,
+ * and it does not retry).  Pairwise reaches these only when its pool
+ * happens to.
+ */
+static void generate_nowait_reads(void)
+{
+	static const u8 lens[] = { 0, 1, 4 };	/* 1, P, C+P */
+	static const u8 poss[] = { 0, 1, 2 };	/* 0, 100, C-1 */
+	u8 v[D_NR] = { [D_OP] = MO_READ, [D_FLAGS] = MFL_NOWAIT };
+	struct model_case c;
+	unsigned int l, p, w;
+
+	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
+		for (l = 0; l < ARRAY_SIZE(lens); l++)
+			for (p = 0; p < ARRAY_SIZE(poss); p++) {
+				v[D_LEN] = lens[l];
+				v[D_POS] = poss[p];
+				memset(&v[D_FIRST], MF_ABSENT, MW_NR);
+				v[D_FAULT] = MX_NONE;
+				v[D_FAULT_AT] = MW_FIRST;
+				if (valid(v))
+					add_case(v);
+				decode(v, &c);
+				for (w = 0; w < MW_NR; w++) {
+					generate_nowait_read_at(v, &c, w, false);
+					generate_nowait_read_at(v, &c, w, true);
+				}
+			}
+}
+
 /* Exhaustive: path x I/O x offset x length, nothing cached, no fault. */
 static void generate_exhaustive(void)
 {
@@ -322,6 +384,7 @@ static int model_suite_init(struct kunit_suite *suite)
 	model_nr_params = 0;
 	generate_exhaustive();
 	generate_boundaries();
+	generate_nowait_reads();
 	model_nr_exhaustive = model_nr_params;
 	error = generate_pairwise(&covered);
 	pr_info("uncached_model: %u cases generated: %u exhaustive, %u pairwise covering %u pairs of values%s\n",

@@ -15,6 +15,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <linux/writeback.h>
 #include <kunit/test.h>
@@ -1045,8 +1046,8 @@ static int race_truncate_reclaim_fn(void *data)
  * drops its clean folios as reclaim would, with reads completing later
  * (as a device's do): the folios a read is about to drop may be gone, or
  * be another's, by then.  Every read returns the data or the zeroes a
- * truncation left, nothing is left cached or referenced, and under 'make
- * debug' no checker says anything.
+ * truncation left, nothing is left cached but marked folios reclaim takes,
+ * nothing referenced, and under 'make debug' no checker says anything.
  */
 static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 {
@@ -1082,6 +1083,18 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0U, wrong);
 	KUNIT_EXPECT_EQ(test, 0U, r->errors);
 	KUNIT_EXPECT_GT(test, r->rounds, 0U);
+	/*
+	 * [R1]: what may stay is marked (readahead past a point the file
+	 * was cut to while the read ran, a folio the other thread held
+	 * locked when the read was done with it), and reclaim takes it.
+	 * Reclaim here drains the LRU add batches first: the other thread's
+	 * did not, and a folio in a batch of another CPU is referenced.
+	 */
+	KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, 0, READ_LEN),
+			    utfs_marked_folios(file, 0, READ_LEN),
+			    "pages left cached and not marked");
+	lru_add_drain_all();
+	invalidate_mapping_pages(file->f_mapping, 0, ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_settled(test, file, "after the race");
 	kunit_info(test, "%u uncached reads, %u truncations and reclaims",

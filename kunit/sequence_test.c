@@ -33,6 +33,7 @@
 #include <linux/pagemap.h>
 #include <kunit/test.h>
 
+#include "model.h"
 #include "testfs.h"
 
 #define SEQ_PAGES	8
@@ -182,8 +183,8 @@ static ssize_t seq_model_apply(struct seq_model *m, enum seq_kind kind,
 				m->folio[i] = SF_CLEAN;
 				m->marked[i] = true;
 			}
-			if ((fend <= end || end >= m->size) && m->marked[i] &&
-			    m->folio[i] == SF_CLEAN) {
+			if (model_read_consumed(fend, end, m->size) &&
+			    m->marked[i] && m->folio[i] == SF_CLEAN) {
 				m->folio[i] = SF_ABSENT;
 				m->marked[i] = false;
 			}
