@@ -21,8 +21,9 @@
  * fault either side of a chunk boundary for writes across one (the
  * boundary subspace, exhaustive: see generate_boundaries()), every read
  * that may not block from nothing cached, one folio never read, or one
- * folio's read failing (exhaustive: see generate_nowait_reads()), and
- * cases that together hold every pair of values of any two dimensions at least once
+ * folio's read failing (exhaustive: see generate_nowait_reads()), every
+ * write meeting one folio in each cached state (generate_write_states()),
+ * and cases that together hold every pair of values of any two dimensions at least once
  * (pairwise, greedy over a fixed pseudo-random pool of valid cases).  The
  * number is printed.  Each case runs on a fresh file, and everything the
  * model predicts is compared: the result, ki_pos, what is left in the
@@ -284,12 +285,12 @@ static void generate_boundaries(void)
 }
 
 /*
- * One case of generate_nowait_reads(): named folio @w never read, or its
- * read failing; nothing else cached.  Once per folio: not again for a
- * name after the first that names the same folio.
+ * One case of the subspaces below: named folio @w in @state, or with
+ * @fault there, and every other folio absent.  Once per folio: not again
+ * for a name after the first that names the same folio.
  */
-static void generate_nowait_read_at(u8 *v, const struct model_case *c,
-				    enum model_where w, bool read_fails)
+static void generate_at(u8 *v, const struct model_case *c, enum model_where w,
+			enum model_folio state, enum model_fault fault)
 {
 	pgoff_t i = model_folio_of(&model_file, c, w);
 	unsigned int u;
@@ -298,11 +299,10 @@ static void generate_nowait_read_at(u8 *v, const struct model_case *c,
 		if (model_folio_of(&model_file, c, u) == i)
 			return;
 	for (u = 0; u < MW_NR; u++)
-		v[D_FIRST + u] = !read_fails &&
-				 model_folio_of(&model_file, c, u) == i ?
-				 MF_NOT_UPTODATE : MF_ABSENT;
-	v[D_FAULT] = read_fails ? MX_READ : MX_NONE;
-	v[D_FAULT_AT] = read_fails ? w : MW_FIRST;
+		v[D_FIRST + u] = model_folio_of(&model_file, c, u) == i ?
+				 state : MF_ABSENT;
+	v[D_FAULT] = fault;
+	v[D_FAULT_AT] = fault == MX_NONE ? MW_FIRST : w;
 	if (valid(v))
 		add_case(v);
 }
@@ -330,16 +330,42 @@ static void generate_nowait_reads(void)
 			for (p = 0; p < ARRAY_SIZE(poss); p++) {
 				v[D_LEN] = lens[l];
 				v[D_POS] = poss[p];
-				memset(&v[D_FIRST], MF_ABSENT, MW_NR);
-				v[D_FAULT] = MX_NONE;
-				v[D_FAULT_AT] = MW_FIRST;
-				if (valid(v))
-					add_case(v);
 				decode(v, &c);
+				generate_at(v, &c, MW_FIRST, MF_ABSENT, MX_NONE);
 				for (w = 0; w < MW_NR; w++) {
-					generate_nowait_read_at(v, &c, w, false);
-					generate_nowait_read_at(v, &c, w, true);
+					generate_at(v, &c, w, MF_NOT_UPTODATE,
+						    MX_NONE);
+					generate_at(v, &c, w, MF_ABSENT, MX_READ);
 				}
+			}
+}
+
+/*
+ * [W1] Exhaustive for a write that meets one cached folio: every path, an
+ * unaligned write of a page and one from a chunk's last byte across the
+ * boundary, with each named folio clean, dirty, under writeback (stable
+ * pages: the write waits for it) or never read, and nothing else cached.
+ */
+static void generate_write_states(void)
+{
+	static const u8 states[] = { MF_CLEAN, MF_DIRTY, MF_WRITEBACK,
+				     MF_NOT_UPTODATE };
+	static const u8 lens[] = { 1, 4 };	/* P, C+P */
+	static const u8 poss[] = { 1, 2 };	/* 100, C-1 */
+	u8 v[D_NR] = { [D_OP] = MO_WRITE, [D_FLAGS] = MFL_NONE };
+	struct model_case c;
+	unsigned int l, p, k, w;
+
+	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
+		for (l = 0; l < ARRAY_SIZE(lens); l++)
+			for (p = 0; p < ARRAY_SIZE(poss); p++) {
+				v[D_LEN] = lens[l];
+				v[D_POS] = poss[p];
+				decode(v, &c);
+				for (k = 0; k < ARRAY_SIZE(states); k++)
+					for (w = 0; w < MW_NR; w++)
+						generate_at(v, &c, w, states[k],
+							    MX_NONE);
 			}
 }
 
@@ -385,6 +411,7 @@ static int model_suite_init(struct kunit_suite *suite)
 	generate_exhaustive();
 	generate_boundaries();
 	generate_nowait_reads();
+	generate_write_states();
 	model_nr_exhaustive = model_nr_params;
 	error = generate_pairwise(&covered);
 	pr_info("uncached_model: %u cases generated: %u exhaustive, %u pairwise covering %u pairs of values%s\n",
