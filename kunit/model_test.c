@@ -236,6 +236,27 @@ out:
 }
 
 /*
+ * Every path, and each of @lens and @poss (indices into the length and
+ * offset dimensions): @shape generates the cases of each such I/O.
+ */
+static void generate_shapes(u8 *v, const u8 *lens, unsigned int nr_lens,
+			    const u8 *poss, unsigned int nr_poss,
+			    void (*shape)(u8 *v, const struct model_case *c))
+{
+	struct model_case c;
+	unsigned int l, p;
+
+	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
+		for (l = 0; l < nr_lens; l++)
+			for (p = 0; p < nr_poss; p++) {
+				v[D_LEN] = lens[l];
+				v[D_POS] = poss[p];
+				decode(v, &c);
+				shape(v, &c);
+			}
+}
+
+/*
  * Exhaustive where two chunks meet, for writes of more than a chunk from
  * 0 or from the last byte of a chunk, on both paths: the folios either
  * side of the boundary absent or cached (what one chunk found must not
@@ -244,7 +265,7 @@ out:
  * these three-way meetings to chance.
  */
 /* The cases of one path, length and offset where two chunks meet. */
-static void generate_boundary(u8 *v)
+static void generate_boundary(u8 *v, const struct model_case *c)
 {
 	static const u8 faults[] = { MX_ALLOC, MX_ENOSPC, MX_WB };
 	unsigned int k, w;
@@ -273,15 +294,9 @@ static void generate_boundaries(void)
 	static const u8 lens[] = { 4, 5 };	/* C+P, 2.5C */
 	static const u8 poss[] = { 0, 2 };	/* 0, C-1 */
 	u8 v[D_NR] = {};
-	unsigned int l, p;
 
-	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
-		for (l = 0; l < ARRAY_SIZE(lens); l++)
-			for (p = 0; p < ARRAY_SIZE(poss); p++) {
-				v[D_LEN] = lens[l];
-				v[D_POS] = poss[p];
-				generate_boundary(v);
-			}
+	generate_shapes(v, lens, ARRAY_SIZE(lens), poss, ARRAY_SIZE(poss),
+			generate_boundary);
 }
 
 /*
@@ -317,27 +332,25 @@ static void generate_at(u8 *v, const struct model_case *c, enum model_where w,
  * and it does not retry).  Pairwise reaches these only when its pool
  * happens to.
  */
+static void generate_nowait_read(u8 *v, const struct model_case *c)
+{
+	unsigned int w;
+
+	generate_at(v, c, MW_FIRST, MF_ABSENT, MX_NONE);
+	for (w = 0; w < MW_NR; w++) {
+		generate_at(v, c, w, MF_NOT_UPTODATE, MX_NONE);
+		generate_at(v, c, w, MF_ABSENT, MX_READ);
+	}
+}
+
 static void generate_nowait_reads(void)
 {
 	static const u8 lens[] = { 0, 1, 4 };	/* 1, P, C+P */
 	static const u8 poss[] = { 0, 1, 2 };	/* 0, 100, C-1 */
 	u8 v[D_NR] = { [D_OP] = MO_READ, [D_FLAGS] = MFL_NOWAIT };
-	struct model_case c;
-	unsigned int l, p, w;
 
-	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
-		for (l = 0; l < ARRAY_SIZE(lens); l++)
-			for (p = 0; p < ARRAY_SIZE(poss); p++) {
-				v[D_LEN] = lens[l];
-				v[D_POS] = poss[p];
-				decode(v, &c);
-				generate_at(v, &c, MW_FIRST, MF_ABSENT, MX_NONE);
-				for (w = 0; w < MW_NR; w++) {
-					generate_at(v, &c, w, MF_NOT_UPTODATE,
-						    MX_NONE);
-					generate_at(v, &c, w, MF_ABSENT, MX_READ);
-				}
-			}
+	generate_shapes(v, lens, ARRAY_SIZE(lens), poss, ARRAY_SIZE(poss),
+			generate_nowait_read);
 }
 
 /*
@@ -346,27 +359,25 @@ static void generate_nowait_reads(void)
  * boundary, with each named folio clean, dirty, under writeback (stable
  * pages: the write waits for it) or never read, and nothing else cached.
  */
-static void generate_write_states(void)
+static void generate_write_state(u8 *v, const struct model_case *c)
 {
 	static const u8 states[] = { MF_CLEAN, MF_DIRTY, MF_WRITEBACK,
 				     MF_NOT_UPTODATE };
+	unsigned int k, w;
+
+	for (k = 0; k < ARRAY_SIZE(states); k++)
+		for (w = 0; w < MW_NR; w++)
+			generate_at(v, c, w, states[k], MX_NONE);
+}
+
+static void generate_write_states(void)
+{
 	static const u8 lens[] = { 1, 4 };	/* P, C+P */
 	static const u8 poss[] = { 1, 2 };	/* 100, C-1 */
 	u8 v[D_NR] = { [D_OP] = MO_WRITE, [D_FLAGS] = MFL_NONE };
-	struct model_case c;
-	unsigned int l, p, k, w;
 
-	for (v[D_PATH] = 0; v[D_PATH] < dim_size[D_PATH]; v[D_PATH]++)
-		for (l = 0; l < ARRAY_SIZE(lens); l++)
-			for (p = 0; p < ARRAY_SIZE(poss); p++) {
-				v[D_LEN] = lens[l];
-				v[D_POS] = poss[p];
-				decode(v, &c);
-				for (k = 0; k < ARRAY_SIZE(states); k++)
-					for (w = 0; w < MW_NR; w++)
-						generate_at(v, &c, w, states[k],
-							    MX_NONE);
-			}
+	generate_shapes(v, lens, ARRAY_SIZE(lens), poss, ARRAY_SIZE(poss),
+			generate_write_state);
 }
 
 /* Exhaustive: path x I/O x offset x length, nothing cached, no fault. */
