@@ -375,7 +375,8 @@ static struct hist_actor *hist_actor_start_at(struct kunit *test,
 	a->killed = killed;
 	/* The test's address space, held until the actor is joined. */
 	if (uaddr) {
-		KUNIT_ASSERT_TRUE(test, current->mm && mmget_not_zero(current->mm));
+		KUNIT_ASSERT_NOT_NULL(test, current->mm);
+		mmget(current->mm);
 		a->mm = current->mm;
 		a->uaddr = uaddr;
 	}

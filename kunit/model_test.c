@@ -19,14 +19,16 @@
  * Generated at suite_init: every combination of path, I/O, offset and
  * length with nothing cached and no fault (exhaustive), every state and
  * fault either side of a chunk boundary for writes across one (the
- * boundary subspace, exhaustive: see generate_boundaries()), every read
- * that may not block from nothing cached, one folio never read, or one
- * folio's read failing (exhaustive: see generate_nowait_reads()), every
- * write meeting one folio in each cached state (generate_write_states()),
- * and cases that together hold every pair of values of any two dimensions at least once
- * (pairwise, greedy over a fixed pseudo-random pool of valid cases).  The
- * number is printed.  Each case runs on a fresh file, and everything the
- * model predicts is compared: the result, ki_pos, what is left in the
+ * boundary subspace, exhaustive: see generate_boundaries()), reads that
+ * may not block, of three lengths from three offsets, from nothing
+ * cached, one folio never read, or one folio's read failing (exhaustive:
+ * see generate_nowait_reads()), writes of two lengths from two offsets
+ * with one folio in each cached state (generate_write_states()), and cases
+ * that together hold every pair of values of any two dimensions at least
+ * once (pairwise, greedy over a fixed pseudo-random pool of valid cases).
+ * A case two of them generate runs once.  The number is printed.  Each
+ * case runs on a fresh file, and everything the model predicts is
+ * compared: the result, ki_pos, what is left in the
  * iov_iter, i_size, each folio's state and content afterwards, the disk,
  * the data a read returned, the writeback calls (one per chunk, over
  * exactly the chunk, after the chunk's mappings and before the next's),
@@ -123,15 +125,20 @@ static bool valid(const u8 *v)
 	return model_case_valid(&model_file, &c);
 }
 
+/* A case, once: a subspace may generate one another already has. */
 static bool add_case(const u8 *v)
 {
 	struct model_param *p;
+	unsigned int k;
 
 	if (model_nr_params == MODEL_MAX_CASES)
 		return false;
 	p = &model_params[model_nr_params];
 	decode(v, &p->c);
 	name_of(v, p->name);
+	for (k = 0; k < model_nr_params; k++)
+		if (!strcmp(model_params[k].name, p->name))
+			return true;
 	if (!model_case || !strcmp(model_case, p->name))
 		model_nr_params++;
 	return true;
@@ -329,8 +336,8 @@ static void generate_at(u8 *v, const struct model_case *c, enum model_where w,
  * cached and never read (a read the nonblocking one did not start: EAGAIN
  * there, a short read past the first folio); and each named folio's own
  * read failing (the readahead the nonblocking read started fails there,
- * and it does not retry).  Pairwise reaches these only when its pool
- * happens to.
+ * and it does not retry).  A named folio the read does not reach is in
+ * too.  Pairwise reaches these only when its pool happens to.
  */
 static void generate_nowait_read(u8 *v, const struct model_case *c)
 {
@@ -354,10 +361,12 @@ static void generate_nowait_reads(void)
 }
 
 /*
- * [W1] Exhaustive for a write that meets one cached folio: every path, an
- * unaligned write of a page and one from a chunk's last byte across the
- * boundary, with each named folio clean, dirty, under writeback (stable
+ * [W1] Exhaustive for writes beside one cached folio: every path, a page
+ * and a chunk and a page, each from an unaligned offset and from a chunk's
+ * last byte, with each named folio clean, dirty, under writeback (stable
  * pages: the write waits for it) or never read, and nothing else cached.
+ * A named folio the write does not reach is in too: a folio beside a
+ * write must not change what it does.
  */
 static void generate_write_state(u8 *v, const struct model_case *c)
 {

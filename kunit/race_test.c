@@ -1058,7 +1058,7 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 	u8 *got = utfs_pattern_buf(test, READ_LEN, 0, 0);
 	u8 *want = utfs_pattern_buf(test, READ_LEN, 0, 100);
 	struct task_struct *task;
-	unsigned int i, wrong = 0;
+	unsigned int i, tries, wrong = 0;
 	ssize_t ret;
 
 	utfs_fill_disk(ui, 0, want, READ_LEN);
@@ -1086,15 +1086,24 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 	/*
 	 * [R1]: what may stay is marked (readahead past a point the file
 	 * was cut to while the read ran, a folio the other thread held
-	 * locked when the read was done with it), and reclaim takes it.
-	 * Reclaim here drains the LRU add batches first: the other thread's
-	 * did not, and a folio in a batch of another CPU is referenced.
+	 * locked when the read was done with it), and reclaim takes it: here
+	 * as the shrinker would, once the reads still going on have ended and
+	 * the LRU add batches are drained (a folio in another CPU's batch,
+	 * or still held by the worker that ended its read, is referenced),
+	 * within a tenth of a second.  A read that leaves a folio unmarked,
+	 * dirty, locked or referenced for good fails here; one that does not
+	 * drop what it consumed is uncached_read's to find.
 	 */
 	KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, 0, READ_LEN),
 			    utfs_marked_folios(file, 0, READ_LEN),
 			    "pages left cached and not marked");
-	lru_add_drain_all();
-	invalidate_mapping_pages(file->f_mapping, 0, ULONG_MAX);
+	utfs_wait_reads(file);
+	for (tries = 0; tries < 20 && file->f_mapping->nrpages; tries++) {
+		if (tries)
+			usleep_range(5000, 6000);
+		lru_add_drain_all();
+		invalidate_mapping_pages(file->f_mapping, 0, ULONG_MAX);
+	}
 	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
 	utfs_expect_settled(test, file, "after the race");
 	kunit_info(test, "%u uncached reads, %u truncations and reclaims",
