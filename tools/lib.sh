@@ -216,7 +216,7 @@ GATES=(
 # a measured copy of it).
 declare -A GATE_FAILS=(
 	[test-tools]="a test of the tools fails (fake trees, no kernel build)"
-	[check-series]="a patch does not apply to the pristine base, in order"
+	[check-series]="a patch does not apply to the pristine base, in order, or a design (\`kunit/designs/\`) or an upstream bug does not apply on it"
 	[checkpatch]="a patch, a file of \`kunit/\` or an e2e program has a checkpatch \`--strict\` error or warning, a patch a CHECK its message does not justify by name, no subject, body or Signed-off-by; a static rule (\`make rules\`) reports"
 	[suites]="a case fails or is skipped that may not be, the build fails, the kernel crashes, hangs or reports"
 	[diff-coverage]="the lines the series adds are below \`coverage/thresholds\`, or a C file it changes has no coverage data and no \`elsewhere=\` line there"

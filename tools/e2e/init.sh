@@ -250,14 +250,15 @@ bench_ext4() {
 }
 
 # bench_reps FSTYPE DEVICE COMMAND: E2E_BENCH_REPS repetitions of COMMAND
-# on that filesystem, each appended to the CSV with its number.
+# on that filesystem, each appended with its number to BENCH_CSV (else
+# the scratch folder's bench.csv).
 bench_reps() {
 	mount -t "$1" "$2" "$MNT/bench" || return 1
 	rep=1
 	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
 		"$3" >"$MNT/rep.csv" || return 1
 		cat "$MNT/rep.csv"
-		sed "s/^/$rep,/" "$MNT/rep.csv" >>"$SCRATCH/bench.csv"
+		sed "s/^/$rep,/" "$MNT/rep.csv" >>"${BENCH_CSV:-$SCRATCH/bench.csv}"
 		rep=$((rep + 1))
 	done
 	find "$MNT/bench" -maxdepth 1 -type f -delete
@@ -329,14 +330,9 @@ run_bench() {
 # profile summed per test, mode and request size by e2e-bench
 # (E2E_PROFILE), then readprofile's count per function of each sum.
 profile() {
-	mkdir -p "$SCRATCH/profile" && mount -t xfs /dev/ubdf "$MNT/bench" || return 1
-	rep=1
-	while [ "$rep" -le "$E2E_BENCH_REPS" ]; do
-		E2E_PROFILE=$SCRATCH/profile bench_seq >/dev/null || return 1
-		rep=$((rep + 1))
-	done
-	find "$MNT/bench" -maxdepth 1 -type f -delete
-	umount "$MNT/bench" || return 1
+	mkdir -p "$SCRATCH/profile" || return 1
+	E2E_PROFILE=$SCRATCH/profile BENCH_CSV=/dev/null bench_reps xfs /dev/ubdf bench_seq >/dev/null ||
+		return 1
 	for f in "$SCRATCH"/profile/*,*; do
 		readprofile -m "$E2E_BUILD/System.map" -p "$f" >"$f.txt" || return 1
 	done

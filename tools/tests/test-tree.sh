@@ -91,6 +91,16 @@ cp "$WORK/bad.patch" "$T/fs/0004-iomap-bad.patch"
 check_fails "check-series: a patch that does not apply fails" "$T/tools/check-series.sh"
 check "check-series: names the patch" grep -q '0004-iomap-bad.patch' "$WORK/out"
 rm "$T/fs/0004-iomap-bad.patch"
+# A design make designs applies on the series, and one that no longer does.
+mkdir -p "$T/kunit/designs/good" "$T/kunit/designs/stale"
+sed -i 's/return 5;/return 8;/' "$TREE/fs/iomap.c"
+git -C "$TREE" diff -- fs/iomap.c >"$T/kunit/designs/good/design.patch"
+git -C "$TREE" checkout -q -- fs/iomap.c
+check "check-series: a design that applies on the series passes" "$T/tools/check-series.sh"
+sed 's/return 5;/return 9;/' "$T/kunit/designs/good/design.patch" >"$T/kunit/designs/stale/design.patch"
+check_fails "check-series: a design that does not apply on the series fails" "$T/tools/check-series.sh"
+check "check-series: names the design" grep -q 'kunit/designs/stale/design.patch does not apply' "$WORK/out"
+rm -r "$T/kunit/designs"
 
 # --- distclean ---------------------------------------------------------
 ugit -C "$TREE" commit -q --allow-empty -m "empty"
