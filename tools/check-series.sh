@@ -23,16 +23,23 @@ for p in "${patches[@]}"; do
 done
 # What make designs and make upstream-bugs apply on the series: each
 # design, and upstream's bugs on the drop-behind design.
-on=" to the series"
 shopt -s nullglob
-for d in "$TOP"/kunit/designs/*/design.patch "$TOP"/kunit/designs/dropbehind/bugs/*.patch; do
-	if [[ $d == */bugs/* && $on != *drop-behind* ]]; then
-		git -C "$TREE" apply --cached <"$TOP/kunit/designs/dropbehind/design.patch" || die "the drop-behind design does not apply"
-		on=" to the series and the drop-behind design"
-	fi
-	if ! out=$(git -C "$TREE" apply --cached --check 2>&1 <"$d"); then
-		printf '%s\n' "$out" >&2
-		die "${d#"$TOP"/} does not apply$on"
-	fi
+applies() {
+	local out
+	out=$(git -C "$TREE" apply --cached --check 2>&1 <"$1") && return
+	printf '%s\n' "$out" >&2
+	die "${1#"$TOP"/} does not apply $2"
+}
+designs=$TOP/kunit/designs
+for d in "$designs"/*/design.patch; do
+	applies "$d" "to the series"
 done
+bugs=("$designs"/dropbehind/bugs/*.patch)
+if [ ${#bugs[@]} -gt 0 ]; then
+	git -C "$TREE" apply --cached <"$designs/dropbehind/design.patch" ||
+		die "kunit/designs/dropbehind/design.patch does not apply to the series"
+	for b in "${bugs[@]}"; do
+		applies "$b" "to the series and the drop-behind design"
+	done
+fi
 echo "series: ${#patches[@]} patches apply to Linux $(make -s -C "$TREE" kernelversion)"

@@ -100,6 +100,18 @@ check "check-series: a design that applies on the series passes" "$T/tools/check
 sed 's/return 5;/return 9;/' "$T/kunit/designs/good/design.patch" >"$T/kunit/designs/stale/design.patch"
 check_fails "check-series: a design that does not apply on the series fails" "$T/tools/check-series.sh"
 check "check-series: names the design" grep -q 'kunit/designs/stale/design.patch does not apply' "$WORK/out"
+rm -r "$T/kunit/designs/stale"
+# Upstream's bugs apply on the drop-behind design, not on the series.
+mkdir -p "$T/kunit/designs/dropbehind/bugs"
+sed -i 's/return 5;/return 6;/' "$TREE/fs/iomap.c"
+git -C "$TREE" diff -- fs/iomap.c >"$T/kunit/designs/dropbehind/design.patch"
+sed -i 's/return 6;/return 7;/' "$TREE/fs/iomap.c"
+git -C "$TREE" diff -- fs/iomap.c | sed 's/return 5;/return 6;/' >"$T/kunit/designs/dropbehind/bugs/01-bug.patch"
+git -C "$TREE" checkout -q -- fs/iomap.c
+check "check-series: a bug that applies on the drop-behind design passes" "$T/tools/check-series.sh"
+sed 's/return 6;/return 5;/' "$T/kunit/designs/dropbehind/bugs/01-bug.patch" >"$T/kunit/designs/dropbehind/bugs/02-stale.patch"
+check_fails "check-series: a bug that does not apply on the drop-behind design fails" "$T/tools/check-series.sh"
+check "check-series: names the bug" grep -q 'bugs/02-stale.patch does not apply to the series and the drop-behind design' "$WORK/out"
 rm -r "$T/kunit/designs"
 
 # --- distclean ---------------------------------------------------------
