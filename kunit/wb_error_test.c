@@ -52,6 +52,15 @@ static void writeback_error_returned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
 	utfs_expect_cache(test, file, 0, len, 1);
 	KUNIT_EXPECT_EQ(test, 0U, ui->stats.folios_written);
+	/*
+	 * Nor marked for a later uncached read to drop: the chunk is the
+	 * write's, cached as [E1] says.
+	 */
+	KUNIT_EXPECT_EQ(test, 0U, utfs_marked_folios(file, 0, len));
+	KUNIT_EXPECT_EQ(test, (ssize_t)len,
+			utfs_pread(file, utfs_kvzalloc(test, len), len, 0,
+				   RWF_UNCACHED));
+	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
 }
 
 /*
