@@ -936,6 +936,7 @@ enum pending_actor {
 	PENDING_PLAIN_WRITE,	/* a buffered write of page 1 */
 	PENDING_UNCACHED_WRITE,	/* an uncached write of page 1 */
 	PENDING_FSYNC,		/* fsync() of another open file */
+	PENDING_FSYNC_ERROR,	/* the same, and the writeback fails */
 	PENDING_TRUNCATE,	/* a truncate into page 1 */
 	NR_PENDING_ACTORS
 };
@@ -947,6 +948,7 @@ static const char *const pending_actor_names[] = {
 	[PENDING_PLAIN_WRITE]	= "plain_write",
 	[PENDING_UNCACHED_WRITE] = "uncached_write",
 	[PENDING_FSYNC]		= "fsync",
+	[PENDING_FSYNC_ERROR]	= "fsync_error",
 	[PENDING_TRUNCATE]	= "truncate",
 };
 
@@ -957,7 +959,7 @@ static const char *const pending_actor_names[] = {
 static bool pending_actor_waits(enum pending_actor actor)
 {
 	return actor == PENDING_UNCACHED_WRITE || actor == PENDING_FSYNC ||
-	       actor == PENDING_TRUNCATE;
+	       actor == PENDING_FSYNC_ERROR || actor == PENDING_TRUNCATE;
 }
 
 struct pending_case {
@@ -1015,6 +1017,9 @@ static int race_pending_actor_fn(void *data)
 	case PENDING_FSYNC:
 		ok = !vfs_fsync(r->file, 0);
 		break;
+	case PENDING_FSYNC_ERROR:
+		ok = vfs_fsync(r->file, 0) == -EIO;
+		break;
 	case PENDING_TRUNCATE:
 		ok = !vfs_truncate(&r->file->f_path, PENDING_SIZE);
 		break;
@@ -1040,7 +1045,9 @@ static int race_pending_actor_fn(void *data)
  * uncached write of page 1 counts it as cached, fsync() of another file
  * and a truncate wait for the writeback: and once it is let go, the rest
  * goes, nothing is left dirty, under writeback or referenced, and the disk
- * and the file hold what was written.
+ * and the file hold what was written.  If the writeback fails, the write
+ * and the other file's fsync() both report it ([E1]), and the chunk stays
+ * cached, unmarked.
  */
 static void uncached_write_pending_chunk(struct kunit *test)
 {
@@ -1062,6 +1069,8 @@ static void uncached_write_pending_chunk(struct kunit *test)
 	a->actor = c->actor;
 
 	utfs_hold_writeback(test, ui);
+	if (c->actor == PENDING_FSYNC_ERROR)
+		ui->faults.wb_error = -EIO;
 	writer = race_start(test, race_uncached_write_once_fn, &w->r);
 	KUNIT_ASSERT_TRUE_MSG(test,
 			      wait_for_writeback_of(file->f_mapping, 2),
@@ -1091,10 +1100,19 @@ static void uncached_write_pending_chunk(struct kunit *test)
 	if (c->actor != PENDING_NONE)
 		race_release_and_join(test, ui, &a->r, 1);
 
-	KUNIT_EXPECT_EQ_MSG(test, 0U, w->r.errors, "the uncached write failed");
+	KUNIT_EXPECT_EQ_MSG(test, c->actor == PENDING_FSYNC_ERROR ? 1U : 0U,
+			    w->r.errors, "the uncached write's result");
 	KUNIT_EXPECT_EQ_MSG(test, 0U, a->r.errors, "the %s failed",
 			    pending_actor_names[c->actor]);
 	utfs_expect_settled(test, file, "after the write");
+	if (c->actor == PENDING_FSYNC_ERROR) {
+		KUNIT_EXPECT_EQ(test, 3U,
+				utfs_cached_folios(file, 0, PENDING_LEN));
+		KUNIT_EXPECT_EQ(test, 0U,
+				utfs_marked_folios(file, 0, PENDING_LEN));
+		utfs_expect_cache(test, file, 0, PENDING_LEN, 3);
+		return;
+	}
 	/* Pages 0 and 2 were nobody else's: they went. */
 	KUNIT_EXPECT_EQ(test, 0U, utfs_cached_folios(file, 0, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0U,

@@ -431,12 +431,13 @@ static void wb_watchdog_cancel(void *w)
 	cancel_delayed_work_sync(&((struct wb_watchdog *)w)->work);
 }
 
-static void eio_returned_without_waiting(struct kunit *test)
+static void eio_without_waiting(struct kunit *test, size_t first,
+				size_t len)
 {
-	struct file *file = utfs_new_param_file(test);
+	const enum utfs_path *path = test->param_value;
+	struct file *file = utfs_new_sized_file(test, *path, len);
 	struct utfs_inode *ui = utfs_file_inode(file);
 	struct wb_watchdog *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	size_t len = 2 * PAGE_SIZE;
 	ssize_t ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
@@ -462,8 +463,25 @@ static void eio_returned_without_waiting(struct kunit *test)
 
 	utfs_release_writeback(ui, ULONG_MAX);
 	filemap_fdatawait_keep_errors(file->f_mapping);
-	KUNIT_EXPECT_EQ(test, 2U, utfs_cached_folios(file, 0, len));
+	KUNIT_EXPECT_EQ(test, (unsigned int)(first >> PAGE_SHIFT),
+			utfs_cached_folios(file, 0, len));
 	utfs_expect_disk(test, ui, 0, PAGE_SIZE, 15);
+}
+
+/* The write's only chunk, whose writeback is left till after the lock. */
+static void eio_returned_without_waiting(struct kunit *test)
+{
+	eio_without_waiting(test, 2 * PAGE_SIZE, 2 * PAGE_SIZE);
+}
+
+/*
+ * The first of two chunks, written back under the lock: the write stops
+ * there with the error, and the second chunk is never copied.
+ */
+static void eio_in_first_chunk_returned_without_waiting(struct kunit *test)
+{
+	eio_without_waiting(test, UNCACHED_WRITE_CHUNK,
+			    UNCACHED_WRITE_CHUNK + PAGE_SIZE);
 }
 
 static struct kunit_case uncached_wb_error_cases[] = {
@@ -479,6 +497,8 @@ static struct kunit_case uncached_wb_error_cases[] = {
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(redirtied_folio_kept, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(eio_returned_without_waiting, utfs_paths_gen_params),
+	KUNIT_CASE_PARAM(eio_in_first_chunk_returned_without_waiting,
+			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(dsync_retry_reports_once, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(writeback_error_returned, wb_error_gen_params),
 	KUNIT_CASE_PARAM(later_fsync_reports_error, wb_error_gen_params),
