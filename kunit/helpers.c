@@ -176,9 +176,12 @@ void utfs_expect_cache(struct kunit *test, struct file *file, loff_t pos,
 	}
 }
 
-static long utfs_settled_refs(struct folio *folio)
+/*
+ * @ui is the file's, not taken from @folio->mapping: a folio that a broken
+ * design drops meanwhile has none, and fails the count instead.
+ */
+static long utfs_settled_refs(struct utfs_inode *ui, struct folio *folio)
 {
-	struct utfs_inode *ui = UTFS_I(folio->mapping->host);
 	unsigned int i, tracked = 0;
 
 	/* faults.track_folios: the filesystem's own. */
@@ -240,11 +243,11 @@ void utfs_expect_settled(struct kunit *test, struct file *file,
 		 * go within a tenth of a second.
 		 */
 		for (tries = 0; tries < 20 && folio_ref_count(folio) !=
-		     utfs_settled_refs(folio); tries++) {
+		     utfs_settled_refs(ui, folio); tries++) {
 			usleep_range(5000, 6000);
 			lru_add_drain_all();
 		}
-		KUNIT_EXPECT_EQ_MSG(test, utfs_settled_refs(folio),
+		KUNIT_EXPECT_EQ_MSG(test, utfs_settled_refs(ui, folio),
 				    (long)folio_ref_count(folio),
 				    "%s, folio %lu references", what, index);
 		index = folio_next_index(folio) - 1;
