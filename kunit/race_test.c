@@ -114,6 +114,14 @@ static int race_done(struct race *r)
 	return 0;
 }
 
+/* A thread with nothing more to do: idle until stopped, then end. */
+static int race_idle(struct race *r)
+{
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return race_done(r);
+}
+
 static int race_fsync_fn(void *data)
 {
 	struct race *r = data;
@@ -279,6 +287,8 @@ struct race_writer {
 	struct race r;
 	loff_t pos;
 	size_t len;
+	bool killed;	/* race_uncached_write_once_fn(): SIGKILL at the start */
+	ssize_t ret;	/* and what its write returned */
 };
 
 /* The same, for a writer of [@pos, @pos + @len), with its buffer. */
@@ -291,8 +301,7 @@ static struct race_writer *race_writer_new(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	w->r.file = utfs_reopen(test, file, path);
-	w->r.buf = kunit_kmalloc(test, len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w->r.buf);
+	w->r.buf = utfs_kvzalloc(test, len);
 	w->pos = pos;
 	w->len = len;
 	return w;
@@ -482,9 +491,7 @@ static int race_half_page_writer_fn(void *data)
 			r->errors++;
 		r->rounds++;
 	}
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return race_done(r);
+	return race_idle(r);
 }
 
 /* Wait (up to 2 s) until folio @index is cached and under writeback. */
@@ -602,9 +609,7 @@ static int race_page_writer_fn(void *data)
 			r->errors++;
 		WRITE_ONCE(r->rounds, r->rounds + 1);
 	}
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return race_done(r);
+	return race_idle(r);
 }
 
 struct race_restart {
@@ -853,18 +858,22 @@ static void uncached_read_vs_rewrite(struct kunit *test)
 
 #define FAULT_AROUND_LEN	(16 * PAGE_SIZE)	/* fault_around_bytes */
 
+/* One uncached write (seed 3), which SIGKILL may end. */
 static int race_uncached_write_once_fn(void *data)
 {
 	struct race_writer *w = data;
 	struct race *r = &w->r;
 
+	/* A kernel thread ignores signals but those it allows. */
+	allow_signal(SIGKILL);
+	if (w->killed)
+		send_sig(SIGKILL, current, 1);
 	utfs_pattern(r->buf, w->len, w->pos, 3);
-	if (utfs_pwrite(r->file, r->buf, w->len, w->pos, RWF_UNCACHED) != w->len)
+	w->ret = utfs_pwrite(r->file, r->buf, w->len, w->pos, RWF_UNCACHED);
+	if (w->ret != w->len)
 		r->errors++;
 	WRITE_ONCE(r->rounds, 1);
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return race_done(r);
+	return race_idle(r);
 }
 
 /*
@@ -929,6 +938,20 @@ static void fault_around_maps_folios_under_writeback(struct kunit *test)
 }
 
 /*
+ * Case @i of a generated space of some kind x both paths (kind i / 2):
+ * its path, and its description, "@name.path".
+ */
+static enum utfs_path race_case_path(unsigned int i, const char *name,
+				     char *desc)
+{
+	enum utfs_path path = i % 2 ? UTFS_GENERIC : UTFS_IOMAP;
+
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.%s", name,
+		 path == UTFS_IOMAP ? "iomap" : "generic");
+	return path;
+}
+
+/*
  * What a second actor does while an uncached write's last chunk is under
  * writeback, after the write has left the inode's lock.
  */
@@ -981,10 +1004,7 @@ static const void *pending_gen_params(const void *prev, char *desc)
 	if (!c)
 		return NULL;
 	c->actor = i / 2;
-	c->path = i % 2 ? UTFS_GENERIC : UTFS_IOMAP;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s.%s",
-		 pending_actor_names[c->actor],
-		 c->path == UTFS_IOMAP ? "iomap" : "generic");
+	c->path = race_case_path(i, pending_actor_names[c->actor], desc);
 	return c;
 }
 
@@ -1032,9 +1052,7 @@ static int race_pending_actor_fn(void *data)
 	if (!ok)
 		r->errors++;
 	WRITE_ONCE(r->rounds, 1);
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return race_done(r);
+	return race_idle(r);
 }
 
 /*
@@ -1151,6 +1169,88 @@ static void uncached_write_pending_chunk(struct kunit *test)
 		break;
 	}
 	utfs_expect_disk(test, ui, 0, PENDING_LEN, 3);
+}
+
+/* Where SIGKILL reaches an uncached writer. */
+enum kill_point {
+	KILL_BEFORE,		/* pending when the write starts */
+	KILL_IN_CHUNK_WAIT,	/* waiting for its first of two chunks */
+	KILL_IN_LAST_CHUNK_WAIT, /* waiting for its only chunk, after the lock */
+	NR_KILL_POINTS
+};
+
+static const char *const kill_point_names[] = {
+	[KILL_BEFORE]			= "before",
+	[KILL_IN_CHUNK_WAIT]		= "chunk_wait",
+	[KILL_IN_LAST_CHUNK_WAIT]	= "last_chunk_wait",
+};
+
+struct kill_case {
+	enum kill_point point;
+	enum utfs_path path;
+};
+
+static struct kill_case kill_cases[2 * NR_KILL_POINTS];
+
+static const void *kill_gen_params(const void *prev, char *desc)
+{
+	struct kill_case *c;
+	unsigned int i;
+
+	c = UTFS_NEXT_CASE(prev, kill_cases, &i);
+	if (!c)
+		return NULL;
+	c->point = i / 2;
+	c->path = race_case_path(i, kill_point_names[c->point], desc);
+	return c;
+}
+
+/*
+ * SIGKILL for an uncached writer ([A1], [W1]): pending from the start, the
+ * write copies nothing and returns -EINTR; while it waits for a chunk's
+ * writeback (the first of two, under the lock, or its last, after it), the
+ * wait goes on, as an O_DSYNC write's does, and the write returns what it
+ * copied: the next chunk is never copied.  Each way, nothing is left
+ * cached, dirty or referenced, and the disk holds what it returned.
+ */
+static void uncached_write_killed(struct kunit *test)
+{
+	const struct kill_case *c = test->param_value;
+	size_t len = c->point == KILL_IN_CHUNK_WAIT ?
+		UNCACHED_WRITE_CHUNK + PAGE_SIZE : PENDING_LEN;
+	ssize_t want = c->point == KILL_BEFORE ? -EINTR :
+		c->point == KILL_IN_CHUNK_WAIT ? UNCACHED_WRITE_CHUNK : len;
+	struct file *file = utfs_new_sized_file(test, c->path, len);
+	struct utfs_inode *ui = utfs_file_inode(file);
+	struct race_writer *w = race_writer_new(test, file, c->path, 0, len);
+	struct task_struct *writer;
+	pgoff_t last = (min_t(size_t, len, UNCACHED_WRITE_CHUNK) >> PAGE_SHIFT) - 1;
+
+	w->killed = c->point == KILL_BEFORE;
+	utfs_hold_writeback(test, ui);
+	/* The last folio's alone: a held completion keeps a worker busy. */
+	ui->faults.wb_released = last;
+	writer = race_start(test, race_uncached_write_once_fn, &w->r);
+	if (c->point != KILL_BEFORE) {
+		KUNIT_ASSERT_TRUE_MSG(test,
+				      wait_for_writeback_of(file->f_mapping, last),
+				      "the uncached write never got under writeback");
+		KUNIT_ASSERT_TRUE(test, utfs_wait_sleeping(writer));
+		send_sig(SIGKILL, writer, 1);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      utfs_wait_sleeping(writer) &&
+				      !READ_ONCE(w->r.rounds),
+				      "the killed writer did not wait for its chunk");
+	}
+	race_release_and_join(test, ui, &w->r, 1);
+
+	KUNIT_EXPECT_EQ(test, want, w->ret);
+	utfs_expect_settled(test, file, "after the killed write");
+	KUNIT_EXPECT_EQ(test, 0UL, file->f_mapping->nrpages);
+	KUNIT_EXPECT_EQ(test, (loff_t)max_t(ssize_t, want, 0),
+			i_size_read(file_inode(file)));
+	if (want > 0)
+		utfs_expect_disk(test, ui, 0, want, 3);
 }
 
 #define READ_LEN	UTFS_MAX_SIZE
@@ -1282,8 +1382,9 @@ static int race_truncate_reclaim_fn(void *data)
  * drops its clean folios as reclaim would, with reads completing later
  * (as a device's do): the folios a read is about to drop may be gone, or
  * be another's, by then.  Every read returns the data or the zeroes a
- * truncation left, nothing is left cached but marked folios reclaim takes,
- * nothing referenced, and under 'make debug' no checker says anything.
+ * truncation left, nothing is left cached but marked folios reclaim takes
+ * (nor after one more read alone), nothing referenced, and under 'make
+ * debug' no checker says anything.
  */
 static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 {
@@ -1332,8 +1433,19 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, 0, READ_LEN),
 			    utfs_marked_folios(file, 0, READ_LEN),
-			    "pages left cached and not marked");
+			    "pages the race left cached and not marked");
+	/*
+	 * One more read, alone, of the whole file (the other thread left it
+	 * whole): what it brings in and reads ahead is marked too, and what
+	 * it consumes goes.
+	 */
 	utfs_wait_reads(file);
+	KUNIT_EXPECT_EQ(test, (ssize_t)READ_LEN,
+			utfs_pread(file, got, READ_LEN, 0, RWF_UNCACHED));
+	utfs_wait_reads(file);
+	KUNIT_EXPECT_EQ_MSG(test, utfs_cached_folios(file, 0, READ_LEN),
+			    utfs_marked_folios(file, 0, READ_LEN),
+			    "pages the last read left cached and not marked");
 	for (tries = 0; tries < 20 && file->f_mapping->nrpages; tries++) {
 		if (tries)
 			usleep_range(5000, 6000);
@@ -1348,9 +1460,7 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 
 static int race_idle_fn(void *data)
 {
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return race_done(data);
+	return race_idle(data);
 }
 
 /*
@@ -1388,6 +1498,7 @@ static struct kunit_case uncached_race_cases[] = {
 	KUNIT_CASE_PARAM(fault_around_maps_folios_under_writeback,
 			 utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_write_pending_chunk, pending_gen_params),
+	KUNIT_CASE_PARAM(uncached_write_killed, kill_gen_params),
 	KUNIT_CASE_PARAM(uncached_read_vs_writer, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM(uncached_read_vs_truncate_reclaim, utfs_paths_gen_params),
 	KUNIT_CASE_PARAM_ATTR(uncached_read_vs_rewrite, utfs_paths_gen_params,
