@@ -112,7 +112,7 @@ profile: tree ## where the kernel's time goes in the bench's streams, buffered, 
 	@tools/e2e/machine.sh profile
 	@python3 tools/e2e/profile_report.py
 
-designs: tree ## the suites against our design, the 2019 one, drop-behind and write-behind: a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names), in a worktree (work/designs)
+designs: tree ## the suites against our design and each of kunit/designs/ (2019, drop-behind, write-behind, start-under-lock): a property matrix (DESIGNS_BENCH=1: and the benchmark; DESIGNS=names), in a worktree (work/designs)
 	@tools/designs.sh
 
 upstream-bugs: tree ## upstream's RWF_DONTCACHE bugs planted in the drop-behind model, and which gate catches each (UPSTREAM_BUGS_GATES), in a worktree (work/designs)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # make designs: the same suites (and, with DESIGNS_BENCH=1, the e2e
-# benchmark) against four designs of RWF_UNCACHED: ours (the series), and
-# the three in kunit/designs/ (each a patch applied on top of the series,
+# benchmark) against designs of RWF_UNCACHED: ours (the series), and
+# each in kunit/designs/ (a patch applied on top of the series,
 # like a mutant, and reverted afterwards), in a worktree of the tree's
 # commit (DESIGNS_TREE: work/designs), never in the shared tree, so that
 # 'make' afterwards rebuilds nothing.  Each design's suites build in a
