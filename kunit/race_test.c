@@ -1174,6 +1174,7 @@ static void uncached_write_pending_chunk(struct kunit *test)
 /* Where SIGKILL reaches an uncached writer. */
 enum kill_point {
 	KILL_BEFORE,		/* pending when the write starts */
+	KILL_IN_COPY,		/* at its lookup of the second folio */
 	KILL_IN_CHUNK_WAIT,	/* waiting for its first of two chunks */
 	KILL_IN_LAST_CHUNK_WAIT, /* waiting for its only chunk, after the lock */
 	NR_KILL_POINTS
@@ -1181,6 +1182,7 @@ enum kill_point {
 
 static const char *const kill_point_names[] = {
 	[KILL_BEFORE]			= "before",
+	[KILL_IN_COPY]			= "copy",
 	[KILL_IN_CHUNK_WAIT]		= "chunk_wait",
 	[KILL_IN_LAST_CHUNK_WAIT]	= "last_chunk_wait",
 };
@@ -1207,7 +1209,9 @@ static const void *kill_gen_params(const void *prev, char *desc)
 
 /*
  * SIGKILL for an uncached writer ([A1], [W1]): pending from the start, the
- * write copies nothing and returns -EINTR; while it waits for a chunk's
+ * write copies nothing and returns -EINTR; sent while it copies (as it
+ * looks up its second folio), it copies that folio and no more, and the
+ * short chunk is written back and dropped; while it waits for a chunk's
  * writeback (the first of two, under the lock, or its last, after it), the
  * wait goes on, as an O_DSYNC write's does, and the write returns what it
  * copied: the next chunk is never copied.  Each way, nothing is left
@@ -1219,6 +1223,7 @@ static void uncached_write_killed(struct kunit *test)
 	size_t len = c->point == KILL_IN_CHUNK_WAIT ?
 		UNCACHED_WRITE_CHUNK + PAGE_SIZE : PENDING_LEN;
 	ssize_t want = c->point == KILL_BEFORE ? -EINTR :
+		c->point == KILL_IN_COPY ? 2 * PAGE_SIZE :
 		c->point == KILL_IN_CHUNK_WAIT ? UNCACHED_WRITE_CHUNK : len;
 	struct file *file = utfs_new_sized_file(test, c->path, len);
 	struct utfs_inode *ui = utfs_file_inode(file);
@@ -1228,10 +1233,17 @@ static void uncached_write_killed(struct kunit *test)
 
 	w->killed = c->point == KILL_BEFORE;
 	utfs_hold_writeback(test, ui);
-	/* The last folio's alone: a held completion keeps a worker busy. */
-	ui->faults.wb_released = last;
+	/*
+	 * The last folio's alone: each held completion parks a workqueue
+	 * worker, and a chunk's would leave some 256 idle ones behind
+	 * (which uncached_counters counts).
+	 */
+	WRITE_ONCE(ui->faults.wb_released, last);
+	if (c->point == KILL_IN_COPY)
+		ui->faults.kill_at = 1;
 	writer = race_start(test, race_uncached_write_once_fn, &w->r);
-	if (c->point != KILL_BEFORE) {
+	if (c->point == KILL_IN_CHUNK_WAIT ||
+	    c->point == KILL_IN_LAST_CHUNK_WAIT) {
 		KUNIT_ASSERT_TRUE_MSG(test,
 				      wait_for_writeback_of(file->f_mapping, last),
 				      "the uncached write never got under writeback");
@@ -1436,8 +1448,8 @@ static void uncached_read_vs_truncate_reclaim(struct kunit *test)
 			    "pages the race left cached and not marked");
 	/*
 	 * One more read, alone, of the whole file (the other thread left it
-	 * whole): what it brings in and reads ahead is marked too, and what
-	 * it consumes goes.
+	 * whole): what it brings in and reads ahead is marked too (whether
+	 * it drops what it consumes is uncached_read's to check).
 	 */
 	utfs_wait_reads(file);
 	KUNIT_EXPECT_EQ(test, (ssize_t)READ_LEN,

@@ -1179,12 +1179,15 @@ static bool utfs_lookup_fails(struct utfs_inode *ui, loff_t pos)
 }
 
 /*
- * Around each folio lookup of a write: arm faults.fail_alloc_*, and note
- * a lookup that an injected failure (of either kind) made fail.  Returns
+ * Around each folio lookup of a write: send faults.kill_at's SIGKILL, arm
+ * faults.fail_alloc_*, and note a lookup that an injected failure (of
+ * either kind) made fail.  Returns
  * the fail_nth count before the lookup, or UINT_MAX if it was armed here.
  */
 unsigned int utfs_lookup_begin(struct utfs_inode *ui, loff_t pos)
 {
+	if (ui->faults.kill_at && pos >> PAGE_SHIFT == ui->faults.kill_at)
+		send_sig(SIGKILL, current, 1);
 	if (!utfs_lookup_fails(ui, pos))
 		return utfs_fail_nth_pending();
 	utfs_fail_allocations(true);

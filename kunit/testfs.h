@@ -74,6 +74,8 @@ struct utfs_faults {
 	/* After each ->readahead, the Nth allocation of the reader fails. */
 	unsigned int fail_nth_after_readahead;
 	int bump_cookie_at;	/* bump the cookie at the Nth ->get_folio */
+	/* SIGKILL for a writer at its lookup of folio kill_at (0: never). */
+	pgoff_t kill_at;
 	/*
 	 * Space runs out: ->iomap_begin, and ->write_begin (as a
 	 * filesystem reserving blocks there), fail with begin_error for a

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'e2e
 import bench_report  # noqa: E402  (the one reader of the benchmark's CSV)
 import kunit_results  # noqa: E402  (the one reader of kunit.json)
 
-ORDER = ('ours', '2019-per-page', 'dropbehind', 'write-behind', 'start-under-lock')  # then any other, by name
+ORDER = ('ours', '2019-per-page', 'dropbehind', 'write-behind', 'start-under-lock')
 # Each property: its name, and the globs of the cases (suite.case[.param])
 # that prove it.
 PROPERTIES = [
@@ -129,8 +129,6 @@ def main() -> None:
     parser.add_argument('results_designs', help='the folder with a NAME/kunit.json per design')
     top = parser.parse_args().results_designs
     designs = [d for d in ORDER if os.path.isdir(os.path.join(top, d))]
-    designs += sorted(d for d in os.listdir(top)
-                      if d not in ORDER and os.path.isdir(os.path.join(top, d)))
     designs += sorted(d for d in os.listdir(top) if d not in designs and
                       os.path.isdir(os.path.join(top, d)))
     cases = {d: load_cases(os.path.join(top, d, 'kunit.json')) for d in designs}
