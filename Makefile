@@ -73,7 +73,7 @@ mutate: tree ## generated mutants of every line the series adds, each run agains
 mutate-report: ## merge make mutate's shards (MUTATE_RESULTS='dir...'): the score per patch and function, each survivor (results/mutate/)
 	@python3 tools/mutate.py report $(MUTATE_RESULTS)
 
-bisect: tree ## build after each patch and run the plumbing suite: plain readahead unchanged, no new W=1/sparse warnings
+bisect: tree ## build after each patch and run the plumbing suite: plain readahead unchanged, no new W=1/sparse warnings (not in make check: its budget)
 	@tools/bisect.sh
 
 e2e: tree ## XFS and ext4 in a UML machine: our programs, device faults, the exerciser

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Bisectability and new warnings.  In a git worktree of the tree with its
+# make bisect: bisectability and new warnings (not a gate of make
+# check: over its budget, README).  In a git worktree of the tree with its
 # own build folder (no gcov), build the kernel after each patch of the
 # series, incrementally, and run the plumbing suite; and build the .c files
 # the series touches with W=1 and sparse (C=2) at the sandbox base and at
@@ -106,5 +107,9 @@ if [ -n "$new" ]; then
 else
 	echo "ok   no new W=1/sparse warnings in ${objs[*]:-(no .c files)}"
 fi
-echo "bisect: ${#commits[@]} patches, $fails failures"
+summary="bisect: ${#commits[@]} patches, $fails failures"
+echo "$summary"
+# For make cover-letter: the verdict, and the series it is of.
+echo "$summary" >"$OUT/summary"
+series_id >"$OUT/series-id" 2>/dev/null || rm -f "$OUT/series-id"
 [ "$fails" -eq 0 ]

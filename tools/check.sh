@@ -4,31 +4,63 @@
 # results/gates/NAME.log, go on after a failure so that the report is
 # complete, and write results/gates.json, results/junit.xml and
 # results/kcidb.json (KCIDB_ORIGIN names the submitter).  The gates are
-# lib.sh's GATES.  Exit status 1 if any gate failed.
+# lib.sh's GATES; those in GATES_BESIDE run in the background, beside
+# the gates after them.  Exit status 1 if any gate failed.
 . "$(dirname "$0")/lib.sh"
+# The tool tests' own gates: CHECK_GATES, one NAME:COMMAND a line, and
+# CHECK_GATES_BESIDE, names.
+if [ -n "${CHECK_GATES:-}" ]; then
+	mapfile -t GATES <<<"$CHECK_GATES"
+	read -r -a GATES_BESIDE <<<"${CHECK_GATES_BESIDE:-}"
+fi
 
 mkdir -p "$RESULTS/gates"
-rm -f "$RESULTS"/gates/*.log "$RESULTS/gates.tsv"
+rm -f "$RESULTS"/gates/*.log "$RESULTS"/gates/*.tsv "$RESULTS/gates.tsv"
 # The series these results are of: the tree as make check found it, or,
 # in a new clone, as its first gate made it.
 series=$(series_id 2>/dev/null) || series=
 
-failed=0 n=0
+# run_gate N NAME COMMAND: one gate, its output in its log (and on
+# standard output), its line (name, verdict, seconds, its last line) in
+# gates/NAME.tsv.
+run_gate() {
+	local n=$1 name=$2 cmd=$3 t0=$SECONDS rc=0 verdict=pass
+	# shellcheck disable=SC2086 # cmd is a command line of our own
+	(cd "$TOP" && $cmd) 2>&1 | tee "$RESULTS/gates/$name.log" || rc=$?
+	[ "$rc" -eq 0 ] || verdict=fail
+	# The gate's last line is its figures (counts, percentages).
+	printf '%s\t%s\t%s\t%s\n' "$name" "$verdict" "$((SECONDS - t0))" \
+		"$(grep -v '^$' "$RESULTS/gates/$name.log" | tail -n 1)" >"$RESULTS/gates/$name.tsv"
+	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
+}
+
+n=0 beside=()
 for g in "${GATES[@]}"; do
 	name=${g%%:*} cmd=${g#*:}
 	n=$((n + 1))
+	if [[ " ${GATES_BESIDE[*]} " == *" $name "* ]]; then
+		# In the background: its output in its log only, shown when
+		# it ends (lib.sh's GATES_BESIDE).
+		echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far: in the background, beside the gates after it (its log: $RESULTS/gates/$name.log)"
+		run_gate "$n" "$name" "$cmd" >/dev/null &
+		beside+=("$!:$n:$name")
+		continue
+	fi
 	echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far"
-	t0=$SECONDS
-	rc=0
-	# shellcheck disable=SC2086 # cmd is a command line of our own
-	(cd "$TOP" && $cmd) 2>&1 | tee "$RESULTS/gates/$name.log" || rc=$?
-	verdict=pass
-	[ "$rc" -eq 0 ] || { verdict=fail; failed=$((failed + 1)); }
-	# The gate's last line is its figures (counts, percentages).
-	printf '%s\t%s\t%s\t%s\n' "$name" "$verdict" "$((SECONDS - t0))" \
-		"$(grep -v '^$' "$RESULTS/gates/$name.log" | tail -n 1)" >>"$RESULTS/gates.tsv"
-	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
+	run_gate "$n" "$name" "$cmd"
 done
+for b in ${beside[@]+"${beside[@]}"}; do
+	IFS=: read -r pid n name <<<"$b"
+	echo "==== gate $n of ${#GATES[@]}: $name, run in the background: waiting for it, $(elapsed "$SECONDS") so far"
+	wait "$pid" || true
+	cat "$RESULTS/gates/$name.log"
+	[ -f "$RESULTS/gates/$name.tsv" ] ||
+		printf '%s\tfail\t0\tthe gate did not finish\n' "$name" >"$RESULTS/gates/$name.tsv"
+	echo "==== gate $n of ${#GATES[@]}: $name: $(cut -f2 "$RESULTS/gates/$name.tsv") in $(elapsed "$(cut -f3 "$RESULTS/gates/$name.tsv")")"
+done
+# The table in GATES' order.
+for g in "${GATES[@]}"; do cat "$RESULTS/gates/${g%%:*}.tsv"; done >"$RESULTS/gates.tsv"
+failed=$(awk -F'\t' '$2 != "pass"' "$RESULTS/gates.tsv" | wc -l)
 
 [ -n "$series" ] || series=$(series_id 2>/dev/null) || series=
 python3 "$TOP/tools/kunit_results.py" report "$RESULTS" --series "$series"

@@ -5,9 +5,10 @@
 # and first paragraphs are tools/cover-letter.txt and whose Testing
 # paragraph is written from the last results: make check's gates
 # (results/gates.json: the suites under UML and x86_64, the debug
-# checkers, diff coverage, the mutants, bisect, fstests in the e2e
-# machine) and make fstests-ab's comparison with the pristine kernel
-# (results/fstests-ab/summary.txt), each with its date.  Uses only results
+# checkers, diff coverage, the mutants, fstests in the e2e machine), make
+# bisect's verdict (results/bisect/summary) and make fstests-ab's
+# comparison with the pristine kernel (results/fstests-ab/summary.txt),
+# each with its date.  Uses only results
 # recorded for the series in the tree (lib.sh's series_id, which make
 # check and make fstests-ab record), and refuses a make check of another
 # series or one that did not pass.  Output: $RESULTS/cover-letter/.
@@ -26,11 +27,16 @@ if [ ! -f "$AB" ] || [ "$(cat "$RESULTS/fstests-ab/series-id" 2>/dev/null)" != "
 	note "no make fstests-ab result of this series: the Testing paragraph says so"
 	ab=
 fi
+bisect=$RESULTS/bisect/summary
+if [ ! -f "$bisect" ] || [ "$(cat "$RESULTS/bisect/series-id" 2>/dev/null)" != "$series" ]; then
+	note "no make bisect result of this series: the Testing paragraph says so"
+	bisect=
+fi
 mkdir -p "$OUT"
 rm -f "$OUT"/*.patch
 git -C "$TREE" format-patch -q --cover-letter -o "$OUT" "$SANDBOX_TAG..HEAD"
 python3 "$TOP/tools/cover_letter.py" "$GATES" "$TOP/tools/cover-letter.txt" "$(machine_name)" \
-	"$OUT/0000-cover-letter.patch" ${ab:+--fstests-ab "$ab"} >"$OUT/description" || {
+	"$OUT/0000-cover-letter.patch" ${ab:+--fstests-ab "$ab"} ${bisect:+--bisect "$bisect"} >"$OUT/description" || {
 	rm -f "$OUT"/*.patch
 	exit 1
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The cover letter: git format-patch's template filled with the intro and
-a Testing paragraph from make check's gates (gates.json) and make
-fstests-ab's summary; the description is printed too.
+a Testing paragraph from make check's gates (gates.json), make bisect's
+verdict and make fstests-ab's summary; the description is printed too.
 
 Fails (exit 1) if make check did not pass or a gate the paragraph needs
 is missing: a cover letter never claims what was not run.
@@ -20,7 +20,6 @@ LINES = (
     ("debug", "KUnit under KASAN, lockdep, DEBUG_VM and the other debug checkers, none reporting"),
     ("diff-coverage", "coverage of the lines the series adds"),
     ("mutants", "hand-written mutants of the series, each to be killed by the case it names"),
-    ("bisect", "each patch builds and passes the plumbing suite, no new W=1 or sparse warnings"),
     ("e2e", "XFS and ext4 in a UML machine (our programs, device faults, io_uring)"),
     ("fstests", "fstests of tools/fstests/check.list (fsx and fsstress use the flag) on XFS and ext4"),
 )
@@ -39,6 +38,7 @@ def main() -> int:
                         help="git format-patch's 0000-cover-letter.patch, whose template "
                         "this fills (Debian's git 2.39 has no --description-file)")
     parser.add_argument("--fstests-ab", type=Path, help="make fstests-ab's summary.txt")
+    parser.add_argument("--bisect", type=Path, help="make bisect's summary")
     args = parser.parse_args()
     check = json.loads(args.gates.read_text())
     gates = {g["name"]: g for g in check["gates"]}
@@ -55,6 +55,16 @@ def main() -> int:
            f"Testing (make check of the sandbox, {date_of(args.gates)}, {args.machine}):"]
     for name, what in LINES:
         out.append(f"- {what}: {gates[name]['figures']}")
+    if args.bisect:
+        verdict = args.bisect.read_text().strip()
+        if not verdict.endswith(" 0 failures"):
+            print(f"cover_letter: {args.bisect} is not a passing make bisect ({verdict or 'empty'})",
+                  file=sys.stderr)
+            return 1
+        out.append(f"- each patch builds and passes the plumbing suite, no new W=1 or sparse "
+                   f"warnings (make bisect, {date_of(args.bisect)}): {verdict}")
+    else:
+        out.append("- each patch built and tested: not run on this series (make bisect)")
     if args.fstests_ab:
         ab = args.fstests_ab.read_text().splitlines()
         if not ab or ab[-1] != "fstests-ab: no regressions":

@@ -22,7 +22,7 @@ configs=(--kunitconfig="$KUNITCONFIG")
 	configs+=(--kunitconfig="$TREE/tools/testing/kunit/configs/coverage_uml.config")
 [ "$DEBUG" = 1 ] && configs+=(--kunitconfig="$TOP/kunit/debug.config")
 [ "$KUNIT_ARCH" = um ] || configs+=(--kunitconfig="$TOP/kunit/$KUNIT_ARCH.config")
-# A further fragment, e.g. the bisect gate's.
+# A further fragment, e.g. make bisect's.
 [ -n "${KUNITCONFIG_EXTRA:-}" ] && configs+=(--kunitconfig="$KUNITCONFIG_EXTRA")
 exec_opts=(--arch="$KUNIT_ARCH" --build_dir="$BUILD" --timeout="$KUNIT_TIMEOUT"
 	   --json="$RESULTS/kunit.json")

@@ -23,11 +23,11 @@ else
 fi
 
 # Disk: the build folders make check makes, in GiB, rounded up from what
-# a cold run left (2026-12-06: the trees 1.9 and 1.7, kunit 0.6, debug
-# 0.2, x86_64 0.3, bisect 0.1, e2e with its disks 0.7, fstests 0.03),
-# counted only for those not there yet; ccache's own folder aside.
-declare -A size=([work/linux]=2 [work/bisect]=2 [build/kunit]=1 [build/kunit-debug]=1
-		 [build/bisect]=1 [build/e2e]=1 [build/fstests]=1 [build/kunit-x86_64]=1)
+# a cold run left (2026-12-06: the tree 1.9, kunit 0.6, debug 0.2,
+# x86_64 0.3, e2e with its disks 0.7, fstests 0.03), counted only for
+# those not there yet; ccache's own folder aside.
+declare -A size=([work/linux]=2 [build/kunit]=1 [build/kunit-debug]=1
+		 [build/e2e]=1 [build/fstests]=1 [build/kunit-x86_64]=1)
 need=0
 for d in "${!size[@]}"; do
 	[ -e "$BUILD_ROOT/$d" ] || need=$((need + size[$d]))

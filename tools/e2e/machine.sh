@@ -53,24 +53,31 @@ done
 [ -f "$E2E_BUILD/.config" ] || check_disk "$(dirname "$E2E_BUILD")"
 mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
 
-# The kernel: allnoconfig plus the fragment, configured again only when
-# the fragment, the tree's commit or a Kconfig file changed.
+# E2E_PREBUILT=1: the kernel in E2E_BUILD, as it is (lib.sh).
 stamp=$E2E_BUILD/.sandbox-config
-if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "${fragments[@]}")" ]; then
-	rm -f "$stamp"
-	cat "${fragments[@]}" >"$E2E_BUILD/sandbox.config"
-	make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$E2E_BUILD/sandbox.config" allnoconfig \
-		>"$E2E_RESULTS/config.log" 2>&1 || { cat "$E2E_RESULTS/config.log"; die "kernel configuration failed"; }
-	missing=$(grep -h '^CONFIG_' "${fragments[@]}" | grep -vxF -f "$E2E_BUILD/.config" || true)
-	[ -z "$missing" ] ||
-		die "not in $E2E_BUILD/.config (unknown option, or a dependency is off): $(echo $missing)"
-	config_inputs "${fragments[@]}" >"$stamp"
-fi
-note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
-if ! build "$E2E_BUILD" "$E2E_RESULTS/build.log" "the e2e kernel" \
-     make -C "$TREE" "${make_opts[@]}" all; then
-	build_errors "$E2E_RESULTS/build.log" >&2
-	die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
+if [ "$E2E_PREBUILT" = 1 ]; then
+	[ -x "$E2E_BUILD/linux" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$(config_inputs "${fragments[@]}")" ] ||
+		die "E2E_PREBUILT=1: no e2e kernel of this tree and configuration in $E2E_BUILD (run 'make e2e' first)"
+	note "the e2e kernel as built in $E2E_BUILD (E2E_PREBUILT=1)"
+else
+	# The kernel: allnoconfig plus the fragment, configured again only when
+	# the fragment, the tree's commit or a Kconfig file changed.
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "${fragments[@]}")" ]; then
+		rm -f "$stamp"
+		cat "${fragments[@]}" >"$E2E_BUILD/sandbox.config"
+		make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$E2E_BUILD/sandbox.config" allnoconfig \
+			>"$E2E_RESULTS/config.log" 2>&1 || { cat "$E2E_RESULTS/config.log"; die "kernel configuration failed"; }
+		missing=$(grep -h '^CONFIG_' "${fragments[@]}" | grep -vxF -f "$E2E_BUILD/.config" || true)
+		[ -z "$missing" ] ||
+			die "not in $E2E_BUILD/.config (unknown option, or a dependency is off): $(echo $missing)"
+		config_inputs "${fragments[@]}" >"$stamp"
+	fi
+	note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
+	if ! build "$E2E_BUILD" "$E2E_RESULTS/build.log" "the e2e kernel" \
+	     make -C "$TREE" "${make_opts[@]}" all; then
+		build_errors "$E2E_RESULTS/build.log" >&2
+		die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
+	fi
 fi
 
 # Our programs, static, rebuilt when their source changed.

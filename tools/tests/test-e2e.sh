@@ -39,6 +39,14 @@ e2e() { env PATH="$WORK/e2ebin:$PATH" TREE="$E2T" E2E_BUILD="$WORK/e2ebuild" E2E
 check "e2e: a guest that passes passes" env FAKE_GUEST=pass bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e >'$WORK/e2e.out' 2>&1"
 check "e2e: and lists its steps" grep -q 'e2e check: all 2 steps passed' "$WORK/e2e.out"
 check "e2e: the programs build, static" bash -c "file '$WORK/e2ebuild/bin/e2e-fsx' | grep -q 'statically linked'"
+rm -f "$WORK/e2eres/build.log"
+check "e2e: E2E_PREBUILT=1 boots the kernel built before, building nothing" \
+	env FAKE_GUEST=pass E2E_PREBUILT=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e && [ ! -e '$WORK/e2eres/build.log' ]"
+mv "$WORK/e2ebuild/linux" "$WORK/linux.kept"
+check_fails "e2e: E2E_PREBUILT=1 without a kernel fails" \
+	env FAKE_GUEST=pass E2E_PREBUILT=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: and says to build it" grep -q "E2E_PREBUILT=1: no e2e kernel of this tree and configuration .*run 'make e2e' first" "$WORK/out"
+mv "$WORK/linux.kept" "$WORK/e2ebuild/linux"
 check_fails "e2e: a failing step fails" env FAKE_GUEST=fsx bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: names the step and shows the exerciser's seed and operation" \
 	bash -c "grep -q 'e2e check: fail fsx-xfs' '$WORK/out' && grep -q 'seed 1, operation 42' '$WORK/out'"

@@ -1,10 +1,28 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Tool tests: the gates: checkpatch.sh, mutants.sh, bisect.sh, coverage.sh
-# and diff-coverage.sh, against a fake tree.
+# Tool tests: the gates: check.sh, checkpatch.sh, mutants.sh, bisect.sh,
+# coverage.sh and diff-coverage.sh, against a fake tree.
 . "$(dirname "$0")/lib.sh"
 
 new_sandbox a
+# --- check.sh: every gate, one in the background ------------------------
+# b runs beside c: c sees b still running (b waits for c's mark), and b's
+# failure fails make check, in the table at its place.
+# (Gates are command lines of words, as lib.sh's are: here, scripts.)
+printf 'echo a done\n' >"$WORK/gate-a"
+printf 'for i in $(seq 100); do [ -e %s/c-ran ] && { echo b saw c; exit ${B_RC:-3}; }; sleep 0.1; done; echo b alone\n' "$WORK" >"$WORK/gate-b"
+printf 'touch %s/c-ran && echo c beside b\n' "$WORK" >"$WORK/gate-c"
+printf '%s\n' "a:bash $WORK/gate-a" "b:bash $WORK/gate-b" "c:bash $WORK/gate-c" >"$WORK/gates"
+checkrun() { env CHECK_GATES="$(cat "$WORK/gates")" CHECK_GATES_BESIDE=b TREE="$WORK/no-tree" \
+	RESULTS="$WORK/check-res" "$T/tools/check.sh"; }
+check_fails "check: a gate in the background that fails fails make check" checkrun
+check "check: it ran beside the gate after it, and its output is shown when it ends" \
+	bash -c "grep -q '^c beside b' '$WORK/out' && grep -q '^b saw c' '$WORK/out' &&
+		 grep -q 'gate 2 of 3: b: fail in' '$WORK/out' && grep -q 'make check: 1 of 3 gates failed' '$WORK/out'"
+check "check: the table keeps the gates' order, each with its verdict and last line" \
+	test "$(cut -f1,2,4 "$WORK/check-res/gates.tsv" | tr '\t\n' ',;')" = "a,pass,a done;b,fail,b saw c;c,pass,c beside b;"
+rm -f "$WORK/c-ran"
+check "check: all gates passing, one in the background, pass" env B_RC=0 bash -c "$(declare -f checkrun); WORK='$WORK' T='$T' checkrun"
 # --- checkpatch gate ----------------------------------------------------
 if [ -f "$TREE/scripts/checkpatch.pl" ]; then
 	check "checkpatch: the series is clean" "$T/tools/checkpatch.sh"
