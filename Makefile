@@ -91,7 +91,7 @@ fstests-ab: tree ## the same fstests on the pristine kernel and on the series: r
 fstests-report: ## one summary of the parts of a run split with FSTESTS_SHARD=i/n over machines (FSTESTS_REPORTS='dir...': each one's results/fstests or results/fstests-ab; results/fstests-report/)
 	@python3 tools/fstests_merge.py $(FSTESTS_REPORTS)
 
-cover-letter: ## the series for sending (git format-patch --cover-letter), its Testing paragraph from the last make check and make fstests-ab (results/cover-letter/)
+cover-letter: ## the series for sending (git format-patch --cover-letter), its Testing paragraph from the last make check, make bisect and make fstests-ab (results/cover-letter/)
 	@tools/cover-letter.sh
 
 export: ## turn the commits in work/linux back into mm/ and fs/ patches

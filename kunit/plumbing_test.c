@@ -169,7 +169,7 @@ static const struct plain_history plain_histories[] = {
  * What plain reads read from the disk, as a digest of every ->readahead
  * call (offset, length) and every folio read, over histories of plain
  * reads: forward streams of several request sizes, random slots, no
- * readahead, a large one, POSIX_FADV_RANDOM.  The bisect gate runs this
+ * readahead, a large one, POSIX_FADV_RANDOM.  Make bisect runs this
  * suite after each patch of the series, from the flag patch on (which
  * leaves the read path as the base kernel has it), and requires the same
  * digest after every one: no patch changes what a plain read reads.

@@ -821,7 +821,7 @@ out:
 	return ret;
 }
 #else
-/* The bisect gate's steps, before the helpers: a plain buffered write. */
+/* make bisect's steps, before the helpers: a plain buffered write. */
 static ssize_t utfs_iomap_buffered_write(struct kiocb *iocb,
 					 struct iov_iter *from)
 {

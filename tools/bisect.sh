@@ -16,6 +16,10 @@ OUT=$RESULTS/bisect
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$SANDBOX_TAG..HEAD")
 [ ${#commits[@]} -gt 0 ] || die "no series on top of '$SANDBOX_TAG' in $TREE"
 mkdir -p "$OUT" "$WBUILD"
+# The verdict make cover-letter reads is of this series, and none is left
+# from an earlier run until this one has its own.
+rm -f "$OUT/summary" "$OUT/series-id"
+series=$(series_id 2>/dev/null) || series=
 
 checkout() { worktree "$WT" "$1"; }
 
@@ -111,5 +115,5 @@ summary="bisect: ${#commits[@]} patches, $fails failures"
 echo "$summary"
 # For make cover-letter: the verdict, and the series it is of.
 echo "$summary" >"$OUT/summary"
-series_id >"$OUT/series-id" 2>/dev/null || rm -f "$OUT/series-id"
+[ -z "$series" ] || echo "$series" >"$OUT/series-id"
 [ "$fails" -eq 0 ]

@@ -12,6 +12,11 @@
 export KUNIT_ARCH=x86_64
 rc=0
 "$TOP/tools/suites.sh" "$@" || rc=$?
+# The race cases run in parallel only if the second CPU came up.
+if [ -f "$RESULTS/x86_64/ktap.log" ] && ! grep -q 'Brought up .* 2 CPUs' "$RESULTS/x86_64/ktap.log"; then
+	echo "check-arch: the kernel did not bring up two CPUs (its log: $RESULTS/x86_64/ktap.log): the race cases ran on one" >&2
+	rc=1
+fi
 if [ $# -eq 0 ] && [ "$rc" -eq 0 ]; then
 	# Without ccache: twice (stop 36, 2026-12-07) this gate's kernel ran
 	# as if mutant 56 were or were not applied against the tree, each

@@ -7,12 +7,17 @@
 # lib.sh's GATES; those in GATES_BESIDE run in the background, beside
 # the gates after them.  Exit status 1 if any gate failed.
 . "$(dirname "$0")/lib.sh"
-# The tool tests' own gates: CHECK_GATES, one NAME:COMMAND a line, and
-# CHECK_GATES_BESIDE, names.
-if [ -n "${CHECK_GATES:-}" ]; then
-	mapfile -t GATES <<<"$CHECK_GATES"
-	read -r -a GATES_BESIDE <<<"${CHECK_GATES_BESIDE:-}"
+# The tool tests' own gates: CHECK_SH_GATES, one NAME:COMMAND a line,
+# and CHECK_SH_BESIDE, names.
+if [ -n "${CHECK_SH_GATES:-}" ]; then
+	mapfile -t GATES <<<"$CHECK_SH_GATES"
+	read -r -a GATES_BESIDE <<<"${CHECK_SH_BESIDE:-}"
 fi
+for b in ${GATES_BESIDE[@]+"${GATES_BESIDE[@]}"}; do
+	printf '%s\n' "${GATES[@]%%:*}" | grep -qx -- "$b" || die "GATES_BESIDE: no gate $b in GATES"
+done
+# Only the gate that names it boots a kernel built before (lib.sh).
+export E2E_PREBUILT=0
 
 mkdir -p "$RESULTS/gates"
 rm -f "$RESULTS"/gates/*.log "$RESULTS"/gates/*.tsv "$RESULTS/gates.tsv"
@@ -34,6 +39,19 @@ run_gate() {
 	echo "==== gate $n of ${#GATES[@]}: $name: $verdict in $(elapsed $((SECONDS - t0)))"
 }
 
+# kill_tree PID: the process and all below it, the lowest first (the
+# fstests machine's timeout(1) runs it in a process group of its own).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill -TERM "$1" 2>/dev/null || true
+}
+# A gate in the background does not outlive make check.
+beside_pids=()
+trap 'for p in ${beside_pids[@]+"${beside_pids[@]}"}; do kill_tree "$p"; done' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 n=0 beside=()
 for g in "${GATES[@]}"; do
 	name=${g%%:*} cmd=${g#*:}
@@ -42,8 +60,13 @@ for g in "${GATES[@]}"; do
 		# In the background: its output in its log only, shown when
 		# it ends (lib.sh's GATES_BESIDE).
 		echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far: in the background, beside the gates after it (its log: $RESULTS/gates/$name.log)"
+		# In a process group of its own (set -m): a signal for make
+		# check's group (^C, CI's) leaves it whole for the trap above
+		# to end.
+		set -m
 		run_gate "$n" "$name" "$cmd" >/dev/null &
-		beside+=("$!:$n:$name")
+		set +m
+		beside+=("$!:$n:$name") beside_pids+=("$!")
 		continue
 	fi
 	echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far"
@@ -53,11 +76,12 @@ for b in ${beside[@]+"${beside[@]}"}; do
 	IFS=: read -r pid n name <<<"$b"
 	echo "==== gate $n of ${#GATES[@]}: $name, run in the background: waiting for it, $(elapsed "$SECONDS") so far"
 	wait "$pid" || true
-	cat "$RESULTS/gates/$name.log"
+	cat "$RESULTS/gates/$name.log" 2>/dev/null || true
 	[ -f "$RESULTS/gates/$name.tsv" ] ||
 		printf '%s\tfail\t0\tthe gate did not finish\n' "$name" >"$RESULTS/gates/$name.tsv"
 	echo "==== gate $n of ${#GATES[@]}: $name: $(cut -f2 "$RESULTS/gates/$name.tsv") in $(elapsed "$(cut -f3 "$RESULTS/gates/$name.tsv")")"
 done
+beside_pids=()
 # The table in GATES' order.
 for g in "${GATES[@]}"; do cat "$RESULTS/gates/${g%%:*}.tsv"; done >"$RESULTS/gates.tsv"
 failed=$(awk -F'\t' '$2 != "pass"' "$RESULTS/gates.tsv" | wc -l)

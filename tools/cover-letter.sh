@@ -10,8 +10,8 @@
 # comparison with the pristine kernel (results/fstests-ab/summary.txt),
 # each with its date.  Uses only results
 # recorded for the series in the tree (lib.sh's series_id, which make
-# check and make fstests-ab record), and refuses a make check of another
-# series or one that did not pass.  Output: $RESULTS/cover-letter/.
+# check, make bisect and make fstests-ab record), and refuses a make check
+# of another series, or a make check or make bisect that did not pass.  Output: $RESULTS/cover-letter/.
 . "$(dirname "$0")/lib.sh"
 
 OUT=$RESULTS/cover-letter

@@ -5,7 +5,8 @@ a Testing paragraph from make check's gates (gates.json), make bisect's
 verdict and make fstests-ab's summary; the description is printed too.
 
 Fails (exit 1) if make check did not pass or a gate the paragraph needs
-is missing: a cover letter never claims what was not run.
+is missing, or make bisect or make fstests-ab did not pass: a cover
+letter never claims what was not run.
 """
 import argparse
 import datetime

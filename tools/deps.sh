@@ -5,7 +5,7 @@
 # qemu, make bench's gnuplot, make gdb's gdb).  Arguments: further packages.
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(linux-source-6.12 gcc make flex bison bc python3 git perl xz-utils
+PKGS=(linux-source-6.12 gcc make flex bison bc python3 git perl xz-utils procps
       ccache lcov sparse coccinelle libc6-dev xfsprogs e2fsprogs dmsetup "${FSTESTS_PKGS[@]}"
       qemu-system-x86 libelf-dev gnuplot-nox gdb "$@")
 

@@ -217,8 +217,9 @@ GATES=(
 )
 # The gates that run in the background, beside the gates after them,
 # until those are done: check.sh waits for them before its report.  The
-# fstests gate's machine is one UML process, on one core, for about ten
-# minutes; the mutants gate beside it is mostly links and short runs.  It
+# fstests gate builds fstests (a minute or two, cold), then its machine
+# is one UML process, on one core, for about ten minutes; the mutants
+# gate beside it is mostly links and short runs.  It
 # boots the kernel the e2e gate built (E2E_PREBUILT), as the mutants gate
 # changes the tree meanwhile.  Its time in the table is its own: make
 # check's total is less than the gates' sum.
@@ -358,8 +359,9 @@ patch_ids_of_range() {
 
 # series_id: one hash of the series in the tree, the patch ids of its
 # commits on the sandbox base (their code, not their dates or messages):
-# make check and make fstests-ab record it with their results, and make
-# cover-letter uses only results recorded for the series it sends.
+# make check, make bisect and make fstests-ab record it with their
+# results, and make cover-letter uses only results recorded for the
+# series it sends.
 series_id() {
 	local ids
 	git -C "$TREE" rev-parse -q --verify "$SANDBOX_TAG^{commit}" >/dev/null || return 1

@@ -53,10 +53,13 @@ done
 [ -f "$E2E_BUILD/.config" ] || check_disk "$(dirname "$E2E_BUILD")"
 mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
 
-# E2E_PREBUILT=1: the kernel in E2E_BUILD, as it is (lib.sh).
+# E2E_PREBUILT=1: the kernel in E2E_BUILD, as it is (lib.sh), if its
+# last build, of this configuration and commit, succeeded ($built): a
+# build that failed leaves the kernel before it.
 stamp=$E2E_BUILD/.sandbox-config
+built=$E2E_BUILD/.sandbox-built
 if [ "$E2E_PREBUILT" = 1 ]; then
-	[ -x "$E2E_BUILD/linux" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$(config_inputs "${fragments[@]}")" ] ||
+	[ -x "$E2E_BUILD/linux" ] && [ "$(cat "$built" 2>/dev/null)" = "$(config_inputs "${fragments[@]}")" ] ||
 		die "E2E_PREBUILT=1: no e2e kernel of this tree and configuration in $E2E_BUILD (run 'make e2e' first)"
 	note "the e2e kernel as built in $E2E_BUILD (E2E_PREBUILT=1)"
 else
@@ -73,11 +76,13 @@ else
 		config_inputs "${fragments[@]}" >"$stamp"
 	fi
 	note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
+	rm -f "$built"
 	if ! build "$E2E_BUILD" "$E2E_RESULTS/build.log" "the e2e kernel" \
 	     make -C "$TREE" "${make_opts[@]}" all; then
 		build_errors "$E2E_RESULTS/build.log" >&2
 		die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
 	fi
+	config_inputs "${fragments[@]}" >"$built"
 fi
 
 # Our programs, static, rebuilt when their source changed.

@@ -47,6 +47,17 @@ check_fails "e2e: E2E_PREBUILT=1 without a kernel fails" \
 	env FAKE_GUEST=pass E2E_PREBUILT=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: and says to build it" grep -q "E2E_PREBUILT=1: no e2e kernel of this tree and configuration .*run 'make e2e' first" "$WORK/out"
 mv "$WORK/linux.kept" "$WORK/e2ebuild/linux"
+# A build of a new commit that fails leaves the kernel before it, which
+# E2E_PREBUILT=1 must not boot.
+cp "$E2T/Makefile" "$WORK/Makefile.kept"
+sed -i 's/^\t@cp .*/\t@echo "fake.c:1:1: error: broken"; false/' "$E2T/Makefile"
+ugit -C "$E2T" commit -qam "a commit that does not build"
+check_fails "e2e: a kernel that does not build fails" env FAKE_GUEST=pass bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check_fails "e2e: then E2E_PREBUILT=1 does not boot the kernel of the build before" \
+	env FAKE_GUEST=pass E2E_PREBUILT=1 bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
+check "e2e: (and says so)" grep -q "E2E_PREBUILT=1: no e2e kernel of this tree" "$WORK/out"
+cp "$WORK/Makefile.kept" "$E2T/Makefile"
+ugit -C "$E2T" commit -qam "it builds again"
 check_fails "e2e: a failing step fails" env FAKE_GUEST=fsx bash -c "$(declare -f e2e); WORK='$WORK' E2T='$E2T' TOOLS='$TOOLS'; e2e"
 check "e2e: names the step and shows the exerciser's seed and operation" \
 	bash -c "grep -q 'e2e check: fail fsx-xfs' '$WORK/out' && grep -q 'seed 1, operation 42' '$WORK/out'"

@@ -13,7 +13,7 @@ printf 'echo a done\n' >"$WORK/gate-a"
 printf 'for i in $(seq 100); do [ -e %s/c-ran ] && { echo b saw c; exit ${B_RC:-3}; }; sleep 0.1; done; echo b alone\n' "$WORK" >"$WORK/gate-b"
 printf 'touch %s/c-ran && echo c beside b\n' "$WORK" >"$WORK/gate-c"
 printf '%s\n' "a:bash $WORK/gate-a" "b:bash $WORK/gate-b" "c:bash $WORK/gate-c" >"$WORK/gates"
-checkrun() { env CHECK_GATES="$(cat "$WORK/gates")" CHECK_GATES_BESIDE=b TREE="$WORK/no-tree" \
+checkrun() { env CHECK_SH_GATES="$(cat "$WORK/gates")" CHECK_SH_BESIDE=b TREE="$WORK/no-tree" \
 	RESULTS="$WORK/check-res" "$T/tools/check.sh"; }
 check_fails "check: a gate in the background that fails fails make check" checkrun
 check "check: it ran beside the gate after it, and its output is shown when it ends" \
@@ -21,6 +21,22 @@ check "check: it ran beside the gate after it, and its output is shown when it e
 		 grep -q 'gate 2 of 3: b: fail in' '$WORK/out' && grep -q 'make check: 1 of 3 gates failed' '$WORK/out'"
 check "check: the table keeps the gates' order, each with its verdict and last line" \
 	test "$(cut -f1,2,4 "$WORK/check-res/gates.tsv" | tr '\t\n' ',;')" = "a,pass,a done;b,fail,b saw c;c,pass,c beside b;"
+# make check stopped (a signal for its process group, as ^C or CI's) ends
+# a gate in the background, down to a process in a group of its own (the
+# fstests machine's timeout(1)).
+printf 'setsid sleep 60 & echo $! >%s/b-child; wait\n' "$WORK" >"$WORK/gate-b2"
+printf 'sleep 60\n' >"$WORK/gate-c2"
+setsid env CHECK_SH_GATES="$(printf '%s\n' "b:bash $WORK/gate-b2" "c:bash $WORK/gate-c2")" CHECK_SH_BESIDE=b \
+	TREE="$WORK/no-tree" RESULTS="$WORK/check-res2" "$T/tools/check.sh" >"$WORK/stopped.out" 2>&1 &
+stopped=$!
+for _ in $(seq 100); do [ -s "$WORK/b-child" ] && break; sleep 0.1; done
+sleep 0.5
+kill -TERM -- -"$stopped"
+wait "$stopped" 2>/dev/null || true
+# Gone, or a zombie its new parent has not reaped yet.
+running() { ps -o stat= -p "$1" | grep -qv '^Z'; }
+check "check: stopped, it leaves no gate running in the background" \
+	bash -c "$(declare -f running); p=\$(cat '$WORK/b-child') && for _ in \$(seq 50); do running \$p || exit 0; sleep 0.1; done; exit 1"
 rm -f "$WORK/c-ran"
 check "check: all gates passing, one in the background, pass" env B_RC=0 bash -c "$(declare -f checkrun); WORK='$WORK' T='$T' checkrun"
 # --- checkpatch gate ----------------------------------------------------
@@ -255,7 +271,7 @@ check "lib.sh: no other script applies a patch and reverts it itself" \
 # One reader of "the lines a change adds": lib.sh's added_lines.
 check "lib.sh: no other script reads the lines a diff adds itself" \
 	bash -c "! grep -n 'diff -U0' '$TOOLS'/*.sh '$TOOLS'/e2e/*.sh | grep -v '^$TOOLS/lib.sh:'"
-# --- bisect gate ---------------------------------------------------------
+# --- make bisect ---------------------------------------------------------
 # A stand-in for one build-and-run step: fails while fs/iomap.c is broken.
 # Its plain readahead digest: 0f0f, or what a commit's message says.
 cat >"$WORK/fake-step" <<'SH'
