@@ -239,7 +239,7 @@ declare -A GATE_FAILS=(
 	[debug]="a case fails under KASAN, lockdep, DEBUG_VM and the other checkers of \`kunit/debug.config\`, or one of them reports"
 	[e2e]="a step of \`tools/e2e/init.sh\` fails in the UML machine (XFS, ext4, device faults, io_uring, the exerciser), or its kernel reports"
 	[fstests]="a test of \`tools/fstests/check.list\` fails in fstests, on XFS or ext4 in the UML machine (\`FSTESTS\`: fstests' source)"
-	[x86_64]="a case fails in the x86_64 kernel under QEMU (large folios, two CPUs), or a large-folio mutant survives there"
+	[x86_64]="a case fails in the x86_64 kernel under QEMU (large folios, two CPUs), its second CPU does not come up, or a large-folio mutant survives there"
 )
 
 # gates_table TSV: make check's table, from the lines check.sh records
