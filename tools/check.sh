@@ -46,13 +46,14 @@ kill_tree() {
 	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
 	kill -TERM "$1" 2>/dev/null || true
 }
-# A gate in the background does not outlive make check.
-beside_pids=()
-trap 'for p in ${beside_pids[@]+"${beside_pids[@]}"}; do kill_tree "$p"; done' EXIT
+# A gate in the background (beside: PID:N:NAME) does not outlive make
+# check.
+beside=()
+trap 'for b in ${beside[@]+"${beside[@]}"}; do kill_tree "${b%%:*}"; done' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n=0 beside=()
+n=0
 for g in "${GATES[@]}"; do
 	name=${g%%:*} cmd=${g#*:}
 	n=$((n + 1))
@@ -66,7 +67,7 @@ for g in "${GATES[@]}"; do
 		set -m
 		run_gate "$n" "$name" "$cmd" >/dev/null &
 		set +m
-		beside+=("$!:$n:$name") beside_pids+=("$!")
+		beside+=("$!:$n:$name")
 		continue
 	fi
 	echo "==== gate $n of ${#GATES[@]}: $name ($cmd), $(elapsed "$SECONDS") so far"
@@ -81,7 +82,7 @@ for b in ${beside[@]+"${beside[@]}"}; do
 		printf '%s\tfail\t0\tthe gate did not finish\n' "$name" >"$RESULTS/gates/$name.tsv"
 	echo "==== gate $n of ${#GATES[@]}: $name: $(cut -f2 "$RESULTS/gates/$name.tsv") in $(elapsed "$(cut -f3 "$RESULTS/gates/$name.tsv")")"
 done
-beside_pids=()
+beside=()
 # The table in GATES' order.
 for g in "${GATES[@]}"; do cat "$RESULTS/gates/${g%%:*}.tsv"; done >"$RESULTS/gates.tsv"
 failed=$(awk -F'\t' '$2 != "pass"' "$RESULTS/gates.tsv" | wc -l)

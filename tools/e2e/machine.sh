@@ -58,14 +58,15 @@ mkdir -p "$E2E_BUILD" "$E2E_RESULTS"
 # build that failed leaves the kernel before it.
 stamp=$E2E_BUILD/.sandbox-config
 built=$E2E_BUILD/.sandbox-built
+inputs=$(config_inputs "${fragments[@]}")
 if [ "$E2E_PREBUILT" = 1 ]; then
-	[ -x "$E2E_BUILD/linux" ] && [ "$(cat "$built" 2>/dev/null)" = "$(config_inputs "${fragments[@]}")" ] ||
+	[ -x "$E2E_BUILD/linux" ] && [ "$(cat "$built" 2>/dev/null)" = "$inputs" ] ||
 		die "E2E_PREBUILT=1: no e2e kernel of this tree and configuration in $E2E_BUILD (run 'make e2e' first)"
 	note "the e2e kernel as built in $E2E_BUILD (E2E_PREBUILT=1)"
 else
 	# The kernel: allnoconfig plus the fragment, configured again only when
 	# the fragment, the tree's commit or a Kconfig file changed.
-	if [ "$(cat "$stamp" 2>/dev/null)" != "$(config_inputs "${fragments[@]}")" ]; then
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
 		rm -f "$stamp"
 		cat "${fragments[@]}" >"$E2E_BUILD/sandbox.config"
 		make -s -C "$TREE" "${make_opts[@]}" KCONFIG_ALLCONFIG="$E2E_BUILD/sandbox.config" allnoconfig \
@@ -73,7 +74,7 @@ else
 		missing=$(grep -h '^CONFIG_' "${fragments[@]}" | grep -vxF -f "$E2E_BUILD/.config" || true)
 		[ -z "$missing" ] ||
 			die "not in $E2E_BUILD/.config (unknown option, or a dependency is off): $(echo $missing)"
-		config_inputs "${fragments[@]}" >"$stamp"
+		echo "$inputs" >"$stamp"
 	fi
 	note "building the e2e kernel in $E2E_BUILD (log: $E2E_RESULTS/build.log)"
 	rm -f "$built"
@@ -82,7 +83,7 @@ else
 		build_errors "$E2E_RESULTS/build.log" >&2
 		die "the e2e kernel did not build (all of it: $E2E_RESULTS/build.log)"
 	fi
-	config_inputs "${fragments[@]}" >"$built"
+	echo "$inputs" >"$built"
 fi
 
 # Our programs, static, rebuilt when their source changed.
